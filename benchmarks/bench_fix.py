@@ -6,7 +6,7 @@ Targets:
   B. 50 labeled per class, the rest unlabeled: pseudo-labeling cuts the held-out error of the labeled-only
      model by >= 40%.
 Writes benchmarks/fix_results.json and a section of benchmarks/fix_results.md.
-Usage: python benchmarks/bench_fix.py [--part A|B|AB] [--epochs 8] [--folds 5]
+Usage: python benchmarks/bench_fix.py [--part A|B|AB] [--epochs 10] [--folds 5]
 """
 import argparse, json, platform, time
 from pathlib import Path
@@ -98,7 +98,7 @@ def to_md(r):
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser()
-    ap.add_argument('--part', default='AB'); ap.add_argument('--epochs', type=int, default=8)
+    ap.add_argument('--part', default='AB'); ap.add_argument('--epochs', type=int, default=10)
     ap.add_argument('--folds', type=int, default=5); ap.add_argument('--threshold', type=float, default=0.8)
     ap.add_argument('--rounds', type=int, default=2)
     args = ap.parse_args()

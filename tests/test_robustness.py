@@ -87,15 +87,19 @@ def test_kill_resume_matches_uninterrupted_run(data, tmp_path):
     assert not list(killed.rglob('*.tmp')), list(killed.rglob('*.tmp'))
     assert tree_digest(data.parent) == src_digest, 'the input files changed'
 
-    # A changed setting (--epochs) in the interrupted folder never reuses a stale fold: new keys, old files untouched.
+    # A changed setting (--epochs) never reuses a stale fold. In the same folder the command refuses to mix runs
+    # (before any training, fold files untouched) ...
     args = cli_args(data, stale)
     args[args.index('--epochs') + 1] = str(EPOCHS + 1)
-    kill_after_first_fold(args, stale, n_before=len(done))
-    new = {k: v for k, v in folds_of(stale).items() if k not in done}
-    assert new, 'no new fold was trained for the changed setting'
+    r = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 2 and 'holds another run' in r.stderr, (r.returncode, r.stderr[-500:])
+    assert folds_of(stale) == done
+    # ... and told to --overwrite, it trains folds under new keys: none of the old fold files is reused.
+    kill_after_first_fold(args + ['--overwrite'], stale, n_before=0)
+    new = folds_of(stale)
+    assert new and not set(new) & set(done), (list(done), list(new))
     old_keys = {n.rsplit('_', 1)[1] for n in done}
     assert all(n.rsplit('_', 1)[1] not in old_keys for n in new), (list(done), list(new))
-    assert all(folds_of(stale)[k] == v for k, v in done.items())
 
 
 DETERMINISM = r'''
