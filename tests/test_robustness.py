@@ -43,12 +43,12 @@ def folds_of(out:Path)->dict:
     return {f.name: (f.stat().st_mtime_ns, f.read_bytes()) for f in sorted((out/'folds').glob('fold_*.npz'))}
 
 
-def kill_after_first_fold(args, out:Path, n_before:int=0, timeout=600):
-    "Start the command, SIGKILL it as soon as a new finished fold file appears in `out/folds`."
+def kill_after_first_fold(args, out:Path, known=(), timeout=600):
+    "Start the command, SIGKILL it as soon as a finished fold file not in `known` appears in `out/folds`."
     p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     t0 = time.time()
     try:
-        while len(list((out/'folds').glob('fold_*.npz'))) <= n_before:
+        while not [f for f in (out/'folds').glob('fold_*.npz') if f.name not in known]:
             assert p.poll() is None, f'the command ended ({p.returncode}) before its first fold was written'
             assert time.time() - t0 < timeout, 'no fold file appeared in time'
             time.sleep(0.05)
@@ -95,7 +95,7 @@ def test_kill_resume_matches_uninterrupted_run(data, tmp_path):
     assert r.returncode == 2 and 'holds another run' in r.stderr, (r.returncode, r.stderr[-500:])
     assert folds_of(stale) == done
     # ... and told to --overwrite, it trains folds under new keys: none of the old fold files is reused.
-    kill_after_first_fold(args + ['--overwrite'], stale, n_before=0)
+    kill_after_first_fold(args + ['--overwrite'], stale, known=set(done))
     new = folds_of(stale)
     assert new and not set(new) & set(done), (list(done), list(new))
     old_keys = {n.rsplit('_', 1)[1] for n in done}
