@@ -16,21 +16,7 @@ from pathlib import Path
 from fastcore.script import call_parse
 
 # %% ../nbs/09_preview.ipynb #2cb8ccb7
-try: from pseudo_clean.data import atomic_write_text, atomic_write_bytes
-except ImportError: # `pseudo_clean.data` not exported yet: same contract, local fallback
-    def atomic_write_bytes(path, data:bytes)->Path:
-        "Write `data` to `path` atomically (temp file beside it, then `os.replace`)."
-        path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-        fd,tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-        try:
-            with os.fdopen(fd, 'wb') as f: f.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True); raise
-        return path
-    def atomic_write_text(path, text:str)->Path:
-        "Write `text` (UTF-8) to `path` atomically."
-        return atomic_write_bytes(path, text.encode('utf-8'))
+from .data import atomic_write_text, atomic_write_bytes
 
 # %% ../nbs/09_preview.ipynb #294a3899
 def project_paths(root=None # folder holding settings.ini (default: found from the current directory)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_visual.ipynb #9a04cbe7
 from __future__ import annotations
-import io, math
+import math
 from pathlib import Path
 
 import numpy as np, pandas as pd
