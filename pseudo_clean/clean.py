@@ -12,39 +12,11 @@ from fastcore.script import call_parse, Param
 
 from .data import save_csv, from_source
 from .ranking import rank_suspects
+from .cli import load_run, _check_same_items
 
 # %% auto #0
-__all__ = ['POLICIES', 'ACTIONS', 'CLEAN_COLUMNS', 'read_run', 'check_threshold', 'clean_labels', 'usable_labels',
-           'write_clean_labels', 'fix_run', 'fix', 'ReviewSession', 'review_widget']
-
-# %% ../nbs/06_clean.ipynb #6e618057
-_RUN_FILES = ('suspects.csv', 'labels.csv', 'classes.txt')
-
-def read_run(run, # a finished `pseudo_clean` output folder
-            )->dict:
-    "The tables of a `pseudo_clean` output folder: `labels`, `suspects`, `classes`, `probs` (or None), `run` (dict)."
-    run = Path(run)
-    if not run.is_dir(): raise FileNotFoundError(f'{run} is not a folder: pass a finished `pseudo_clean --out` folder.')
-    missing = [f for f in _RUN_FILES if not (run/f).exists()]
-    if missing: raise FileNotFoundError(f'{run} is not a finished pseudo_clean run: {", ".join(missing)} missing. '
-                                        'Run `pseudo_clean --out DIR` first, then pass DIR.')
-    labels = pd.read_csv(run/'labels.csv', dtype=str, keep_default_na=False)
-    sus = pd.read_csv(run/'suspects.csv', dtype={'item': str, 'given_label': str, 'predicted_label': str},
-                      keep_default_na=False)
-    if 'row' in sus.columns: sus = sus.set_index('row')
-    _check_same_items(labels.item, sus.item, run/'labels.csv', run/'suspects.csv')
-    classes = np.array((run/'classes.txt').read_text().splitlines())
-    probs = np.load(run/'oof_probs.npy') if (run/'oof_probs.npy').exists() else None
-    meta = json.loads((run/'run.json').read_text()) if (run/'run.json').exists() else {}
-    return dict(labels=labels, suspects=sus, classes=classes, probs=probs, run=meta, dir=run)
-
-def _check_same_items(items, ref, name, ref_name):
-    items, ref = pd.Index(items), pd.Index(ref)
-    extra, lack = items.difference(ref), ref.difference(items)
-    if len(extra): raise ValueError(f'{len(extra)} item(s) of {name} are not in the output folder ({ref_name}): '
-                                    f'{list(extra[:5])}. Pass the labels of the same dataset the run was made on.')
-    if len(lack): raise ValueError(f'{name} lacks {len(lack)} item(s) of the output folder ({ref_name}): {list(lack[:5])}.')
-    if items.duplicated().any(): raise ValueError(f'{name} lists some items twice: {list(items[items.duplicated()][:5])}.')
+__all__ = ['POLICIES', 'ACTIONS', 'CLEAN_COLUMNS', 'check_threshold', 'clean_labels', 'usable_labels', 'write_clean_labels',
+           'fix_run', 'fix', 'ReviewSession', 'review_widget']
 
 # %% ../nbs/06_clean.ipynb #7e41c462
 POLICIES = ('relabel', 'drop', 'review', 'mix')
@@ -70,17 +42,19 @@ def clean_labels(suspects, # suspects table (`rank_suspects` / `suspects.csv`), 
                  policy:str='relabel', # one of `POLICIES`: 'relabel', 'drop', 'review', 'mix'
                  threshold:float=0.8, # relabel when the predicted label's probability is at least this, in (0, 1]
                  flagged_only:bool=True, # act on `is_label_issue` items only; False: on every predicted != given
+                 prob_column:str|None=None, # the probability `threshold` applies to; default `corrected_prob` when present, else `predicted_prob`
                 )->pd.DataFrame: # `item, original_label, label, action, score`, in source order
     "Apply a cleaning policy to the suspects: a labels table with provenance for every item."
     if policy not in POLICIES: raise ValueError(f'Unknown policy {policy!r}: use one of {POLICIES}.')
     threshold = check_threshold(threshold)
-    if isinstance(suspects, (str, os.PathLike)): suspects = read_run(suspects)['suspects']
+    if isinstance(suspects, (str, os.PathLike)): suspects = load_run(suspects, strict=False)['suspects']
     need = ['item', 'given_label', 'predicted_label', 'predicted_prob', 'label_quality'] + (['is_label_issue'] if flagged_only else [])
     missing = [c for c in need if c not in suspects.columns]
     if missing: raise ValueError(f'The suspects table has no {missing} column(s): pass `rank_suspects` output or suspects.csv.')
     s = _source_order(suspects)
     given, pred = s.given_label.to_numpy(), s.predicted_label.to_numpy()
-    prob, qual = s.predicted_prob.to_numpy(np.float64), s.label_quality.to_numpy(np.float64)
+    prob = s[prob_column or ('corrected_prob' if 'corrected_prob' in s.columns else 'predicted_prob')].to_numpy(np.float64)
+    qual = s.label_quality.to_numpy(np.float64)
     act = s.is_label_issue.to_numpy(bool) if flagged_only else given != pred
     sure = act & (prob >= threshold) & (pred != given)
     action = np.full(len(s), 'kept', dtype=object)
@@ -150,7 +124,9 @@ def _suspects_for(r:dict, labels_csv)->pd.DataFrame:
     if unknown: raise ValueError(f'{labels_csv} has label(s) {unknown[:5]} that are not classes of the run ({list(r["classes"])}).')
     if r['probs'] is None: raise FileNotFoundError(f'{r["dir"]/"oof_probs.npy"} missing: it is needed to rank other labels.')
     codes = np.searchsorted(r['classes'], lab.label.to_numpy())
-    return rank_suspects(codes, r['probs'], classes=r['classes'], items=r['labels'].item.tolist(), method=r['run'].get('method'))
+    st = r['run'].get('settings', r['run'])
+    return rank_suspects(codes, r['probs'], classes=r['classes'], items=r['labels'].item.tolist(), method=st.get('method'),
+                         label_smoothing=st.get('label_smoothing', 0.0))
 
 def fix_run(run, # a finished `pseudo_clean` output folder
             policy:str='relabel', # 'relabel', 'drop', 'review' or 'mix'
@@ -162,7 +138,7 @@ def fix_run(run, # a finished `pseudo_clean` output folder
     "Clean the labels of a finished `pseudo_clean` run and write the clean labels CSV; checks everything first."
     if policy not in POLICIES: raise ValueError(f'Unknown policy {policy!r}: use one of {", ".join(POLICIES)}.')
     threshold = check_threshold(threshold)
-    r = read_run(run)
+    r = load_run(run, strict=False)
     out = Path(out) if out is not None else r['dir']/'clean_labels.csv'
     for p in _protected(r, labels):
         if p is not None and _same_file(out, p): raise ValueError(f'Refusing to overwrite the input file {p}: pass another --out.')
@@ -201,7 +177,7 @@ class ReviewSession:
                  classes=None, # class names; default: the run's, or those in the table
                 ):
         if policy not in ('review', 'mix'): raise ValueError(f"policy must be 'review' or 'mix', got {policy!r}.")
-        self.run = read_run(source) if isinstance(source, (str, os.PathLike)) else None
+        self.run = load_run(source, strict=False) if isinstance(source, (str, os.PathLike)) else None
         sus = self.run['suspects'] if self.run else source
         if labels_path is None:
             if self.run is None: raise ValueError('Pass labels_path: the CSV file the decisions are saved to.')

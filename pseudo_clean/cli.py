@@ -112,7 +112,8 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
     probs = oof_probs(data.images, codes, len(classes), n_folds=folds, seed=seed, work_dir=out/'folds',
                       progress=progress, classes=classes, **settings)
     stages['train'] = time.time() - t0 - stages['load']
-    suspects = rank_suspects(codes, probs, classes=classes, items=data.items, method=method)
+    suspects = rank_suspects(codes, probs, classes=classes, items=data.items, method=method,
+                             label_smoothing=settings['label_smoothing'])
     if is_noisy is not None: suspects['is_noisy'] = is_noisy[suspects.index]
     metrics = dict(n_items=len(codes), n_flagged=int(suspects.is_label_issue.sum()))
     if is_noisy is not None:
@@ -152,18 +153,35 @@ def summary_line(metrics:dict)->str:
     return s + f" | {metrics['seconds']:.1f} s"
 
 # %% ../nbs/05_cli.ipynb #a3049e67
-def load_run(out)->dict:
+def _check_same_items(items, ref, name, ref_name):
+    items, ref = pd.Index(items), pd.Index(ref)
+    extra, lack = items.difference(ref), ref.difference(items)
+    if len(extra): raise ValueError(f'{len(extra)} item(s) of {name} are not in the output folder ({ref_name}): '
+                                    f'{list(extra[:5])}. Pass the labels of the same dataset the run was made on.')
+    if len(lack): raise ValueError(f'{name} lacks {len(lack)} item(s) of the output folder ({ref_name}): {list(lack[:5])}.')
+    if items.duplicated().any(): raise ValueError(f'{name} lists some items twice: {list(items[items.duplicated()][:5])}.')
+
+_RUN_TABLES = ('suspects.csv', 'labels.csv', 'classes.txt')
+
+def load_run(out, # a finished `pseudo_clean` output folder
+             strict:bool=True, # also require `oof_probs.npy` and `run.json`
+            )->dict: # labels, suspects, classes, probs (or None), run (dict), metrics (dict), dir
     "The tables and arrays of a finished `pseudo_clean` output folder."
     out = Path(out)
-    missing = [f for f in ('suspects.csv', 'labels.csv', 'oof_probs.npy', 'classes.txt', 'run.json') if not (out/f).exists()]
-    if missing: raise FileNotFoundError(f'{out} is not a finished pseudo_clean run: {", ".join(missing)} missing.')
-    classes = np.array((out/'classes.txt').read_text().splitlines())
-    labels = pd.read_csv(out/'labels.csv', dtype={'item': str, 'label': str}, keep_default_na=False)
+    if not out.is_dir(): raise FileNotFoundError(f'{out} is not a folder: pass a finished `pseudo_clean --out` folder.')
+    need = _RUN_TABLES + (('oof_probs.npy', 'run.json') if strict else ())
+    missing = [f for f in need if not (out/f).exists()]
+    if missing: raise FileNotFoundError(f'{out} is not a finished pseudo_clean run: {", ".join(missing)} missing. '
+                                        'Run `pseudo_clean --out DIR` first, then pass DIR.')
+    labels = pd.read_csv(out/'labels.csv', dtype=str, keep_default_na=False)
     suspects = pd.read_csv(out/'suspects.csv', dtype={'item': str, 'given_label': str, 'predicted_label': str},
-                           keep_default_na=False).set_index('row')
-    metrics = json.loads((out/'metrics.json').read_text()) if (out/'metrics.json').exists() else {}
-    return dict(labels=labels, probs=np.load(out/'oof_probs.npy'), classes=classes, suspects=suspects,
-                run=json.loads((out/'run.json').read_text()), metrics=metrics)
+                           keep_default_na=False)
+    if 'row' in suspects.columns: suspects = suspects.set_index('row')
+    _check_same_items(labels.item, suspects.item, out/'labels.csv', out/'suspects.csv')
+    read_json = lambda f: json.loads((out/f).read_text()) if (out/f).exists() else {}
+    return dict(labels=labels, suspects=suspects, classes=np.array((out/'classes.txt').read_text().splitlines()),
+                probs=np.load(out/'oof_probs.npy') if (out/'oof_probs.npy').exists() else None,
+                run=read_json('run.json'), metrics=read_json('metrics.json'), dir=out)
 
 # %% ../nbs/05_cli.ipynb #c07112ff
 @call_parse

@@ -12,7 +12,7 @@ import numpy as np, pandas as pd
 from fastcore.script import call_parse, Param, store_true
 
 from .data import IMAGE_EXTENSIONS, _scan_files, load_images, from_source, save_csv
-from .folds import train_model, predict_probs, oof_probs
+from .folds import train_model, predict_probs, oof_probs, DEFAULT_SETTINGS
 from .ranking import rank_suspects
 from .clean import check_threshold, clean_labels, usable_labels, _same_file
 
@@ -123,7 +123,7 @@ def iterate_cleaning(images:np.ndarray, # training images
         keep = np.flatnonzero([o is not None for o in cur])
         codes = _encode(cur[keep], classes)
         p = oof_probs(images[keep], codes, len(classes), n_folds=n_folds, seed=seed + r, epochs=epochs, arch=arch, progress=progress)
-        sus = rank_suspects(codes, p, classes=classes)
+        sus = rank_suspects(codes, p, classes=classes, label_smoothing=DEFAULT_SETTINGS['label_smoothing'])
         c = clean_labels(sus, policy, threshold)
         new = usable_labels(c)
         rel = np.flatnonzero(c.action.to_numpy() == 'relabeled')
@@ -199,7 +199,7 @@ def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
                  labels, # their labels
                  unlabeled, # unlabeled images: an array, a folder, a text file of paths, or a list of paths
                  threshold:float=0.8, # keep predictions whose probability is at least this, in (0, 1]
-                 rounds:int=2, # rounds of train → predict → select, after the labeled-only round 0
+                 rounds:int=1, # rounds of train → predict → select, after the labeled-only round 0
                  per_class_cap:int|None=None, # at most this many pseudo labels per class
                  epochs:int=8, # epochs per model (at least; see `fit_labels`)
                  min_iters:int=300, # at least this many optimizer steps per model
@@ -254,7 +254,7 @@ def write_pseudo_labels(table:pd.DataFrame, # `PseudoLabels.table`
 def label_unlabeled(labeled, # image folder, `path,label` CSV, or IDX images file
                     unlabeled, # folder of images, or a text file listing image paths
                     out='pseudo_labels.csv', # CSV to write: item, label, confidence, round
-                    threshold:float=0.8, rounds:int=2, per_class_cap:int|None=None, epochs:int=8, seed:int=0,
+                    threshold:float=0.8, rounds:int=1, per_class_cap:int|None=None, epochs:int=8, seed:int=0,
                     arch:str='cnn', progress:bool=False,
                    )->PseudoLabels:
     "Pseudo-label a folder of unlabeled images from a labeled dataset; checks everything before training."
@@ -275,7 +275,7 @@ def main(labeled:Param('labeled images: image folder of class subfolders, CSV wi
          unlabeled:Param('unlabeled images: a folder (any layout) or a text file listing image paths', str, opt=False),
          out:str='pseudo_labels.csv', # CSV to write: item, label, confidence, round
          threshold:float=0.8, # keep predictions whose probability is at least this, in (0, 1]
-         rounds:int=2, # rounds of retraining on labeled + pseudo-labeled
+         rounds:int=1, # rounds of retraining on labeled + pseudo-labeled
          per_class_cap:int=None, # at most this many pseudo labels per class
          epochs:int=8, # training epochs per model
          seed:int=0, # random seed

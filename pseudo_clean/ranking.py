@@ -13,8 +13,8 @@ from scipy.special import xlogy
 # %% auto #0
 __all__ = ['SCORES', 'DEFAULT_METHOD', 'METHODS', 'check_probs', 'self_confidence', 'normalized_margin',
            'confidence_weighted_entropy', 'label_quality_scores', 'confident_thresholds', 'confident_joint',
-           'estimate_num_issues', 'register_method', 'off_diagonal_concentration', 'find_label_issues', 'rank_suspects',
-           'evaluate_detection']
+           'estimate_num_issues', 'register_method', 'off_diagonal_concentration', 'chance_cut', 'find_label_issues',
+           'corrected_probs', 'rank_suspects', 'evaluate_detection']
 
 # %% ../nbs/03_ranking.ipynb #9b5f2aed
 def _first_rows(mask:np.ndarray, n:int=3)->str:
@@ -360,6 +360,12 @@ def off_diagonal_concentration(labels, # N given labels, integer class codes 0..
     labels, probs = check_probs(labels, probs)
     return _concentration(_joint(labels, _stats(labels, probs)))
 
+def chance_cut(n_classes:int, # K
+               noise_rate:float, # estimated share of wrong labels, e.g. 1 − trace of the calibrated joint
+              )->float:
+    "Self-confidence below which a given label is no likelier than chance plus what the noise alone gives it."
+    return 1 / n_classes + noise_rate / max(n_classes - 1, 1)
+
 # %% ../nbs/03_ranking.ipynb #5275f925
 def _find(labels, probs, s, method, min_examples_per_class=1, frac_noise=1.0)->np.ndarray:
     "Dispatch to a filter, given checked inputs and a scan with thresholds."
@@ -368,10 +374,10 @@ def _find(labels, probs, s, method, min_examples_per_class=1, frac_noise=1.0)->n
         joint = _joint(labels, s)
         if _concentration(joint) >= 0.5:
             return _prune(labels, probs, s, 'prune_by_noise_rate', min_examples_per_class, frac_noise) & ~s.near_given
-        n = int(np.rint((1 - np.trace(joint) / joint.sum()) * len(labels) * frac_noise))
+        rate = 1 - np.trace(joint) / joint.sum()            # estimated share of wrong labels
         mask = np.zeros(len(labels), bool)
-        mask[np.argsort(s.sc, kind='stable')[:n]] = True
-        return mask
+        mask[np.argsort(s.sc, kind='stable')[:int(np.rint(rate * len(labels) * frac_noise))]] = True
+        return mask & (s.sc < chance_cut(probs.shape[1], rate))
     if method in ('low_self_confidence', 'low_normalized_margin'):
         score = s.sc if method == 'low_self_confidence' else _margin(s)
         mask = np.zeros(len(labels), bool)
@@ -393,6 +399,25 @@ def find_label_issues(labels, # N given labels, integer class codes 0..K-1
     labels, probs = check_probs(labels, probs)
     return _find(labels, probs, _stats(labels, probs), method, min_examples_per_class, frac_noise)
 
+# %% ../nbs/03_ranking.ipynb #399290cb
+def corrected_probs(labels, # N given labels, integer class codes 0..K-1
+                    probs, # N×K out-of-fold predicted probabilities
+                    label_smoothing:float=0.0, # the label smoothing ε the model was trained with
+                   )->np.ndarray: # N×K float32: estimated probabilities of each item's true class
+    "The model's probabilities with label smoothing undone and the estimated label noise inverted."
+    labels, probs = check_probs(labels, probs)
+    if not 0 <= label_smoothing < 1: raise ValueError(f'label_smoothing must be in [0, 1), got {label_smoothing}.')
+    K = probs.shape[1]
+    C = _joint(labels, _stats(labels, probs)).astype(np.float64)
+    T = C / np.clip(C.sum(0, keepdims=True), 1, None)          # P(given i | true j)
+    M = (1 - label_smoothing) * T + label_smoothing / K
+    inv = np.linalg.pinv(M).T.astype(np.float32)
+    out = np.empty(probs.shape, np.float32)
+    for i in range(0, len(probs), _block_rows(K)):
+        r = np.clip(probs[i:i + _block_rows(K)].astype(np.float32) @ inv, 0, None)
+        out[i:i + _block_rows(K)] = r / np.clip(r.sum(1, keepdims=True), 1e-12, None)
+    return out
+
 # %% ../nbs/03_ranking.ipynb #0bbff4f6
 def rank_suspects(labels, # N given labels, integer class codes 0..K-1
                   probs, # N×K out-of-fold predicted probabilities
@@ -400,6 +425,7 @@ def rank_suspects(labels, # N given labels, integer class codes 0..K-1
                   items=None, # N item names (paths, ids); default: the row index 0..N-1
                   method:str|None=None, # filter for `is_label_issue` (see `find_label_issues`); None: `DEFAULT_METHOD`
                   score:str='self_confidence', # label quality score, one of `SCORES`
+                  label_smoothing:float=0.0, # the model's label smoothing, for `corrected_prob` (see `corrected_probs`)
                  )->pd.DataFrame: # one row per item, most suspicious first
     "Table of every item with its given and predicted label, label quality and issue flag; issues first, by score."
     method = _resolve_method(method); _check_score(score)
@@ -413,12 +439,13 @@ def rank_suspects(labels, # N given labels, integer class codes 0..K-1
     s = _stats(labels, probs, entropy=score == 'confidence_weighted_entropy')
     mask = _find(labels, probs, s, method)
     q = _score(s, score)
+    sure = corrected_probs(labels, probs, label_smoothing)[np.arange(N), s.pred]
     order = np.lexsort((q, ~mask))                 # issues first, then lowest quality; stable for ties
     names = None if classes is None else np.asarray(classes)
     lab = lambda codes: codes if names is None else names[codes]
     return pd.DataFrame({'item': order if items is None else np.asarray(items)[order],
                          'given_label': lab(labels[order]), 'predicted_label': lab(s.pred[order]),
-                         'predicted_prob': s.pmax[order], 'label_quality': q[order],
+                         'predicted_prob': s.pmax[order], 'corrected_prob': sure[order], 'label_quality': q[order],
                          'is_label_issue': mask[order]}, index=pd.Index(order, name='row'))
 
 # %% ../nbs/03_ranking.ipynb #fecabc3a
