@@ -207,7 +207,7 @@ def fold_key(images:np.ndarray, codes:np.ndarray, folds:np.ndarray, settings:dic
     h.update(json.dumps(settings, sort_keys=True, default=str).encode())
     return h.hexdigest()
 
-DEFAULT_SETTINGS = dict(epochs=None, lr=1e-2, bs=128, arch='cnn', augment=True, label_smoothing=0.1, width=16, tta=0)
+DEFAULT_SETTINGS = dict(epochs=None, lr=1e-2, bs=128, arch='cnn', augment=True, label_smoothing=0.3, width=16, tta=0)
 
 def auto_epochs(n_train:int, # items each fold's model trains on
                )->int:

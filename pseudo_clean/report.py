@@ -128,11 +128,11 @@ def suspects_table_html(images, # N×H×W or N×H×W×3 uint8 images in source o
     if cache is None: cache = {}
     top = suspects.head(max(int(n), 0))
     out_dir = Path(out_dir)
-    cols = [c for c in ('given_label', 'predicted_label', 'predicted_prob', 'label_quality', 'is_label_issue') if c in top.columns]
+    cols = [c for c in ('given_label', 'predicted_label', 'corrected_prob', 'predicted_prob', 'label_quality', 'is_label_issue') if c in top.columns]
     df = pd.DataFrame({'rank': np.arange(1, len(top)+1),
                        'image': [f'<img src="{_thumb(images, i, cache)}" alt="">' for i in top.index],
                        'item': [_item_link(o, items_root, out_dir) for o in (top['item'] if 'item' in top else top.index)]})
-    names = dict(given_label='given label', predicted_label='predicted label', predicted_prob='p (predicted)',
+    names = dict(given_label='given label', predicted_label='predicted label', corrected_prob='p (corrected)', predicted_prob='p (model)',
                  label_quality='label quality', is_label_issue='flagged')
     for c in cols: df[names[c]] = top[c].to_numpy()
     return _table(df, 'suspects', raw=('image', 'item'))

@@ -41,9 +41,9 @@ def _check_suspects(suspects:pd.DataFrame, n_images:int|None=None):
 
 # %% ../nbs/04_visual.ipynb #7f784d5a
 def suspect_title(row)->str:
-    "The caption of one suspect: 'Label: x | Pred: y | p=0.97'."
+    "The caption of one suspect: 'Label: x | Pred: y | p=0.97'; p is `corrected_prob` when the row has it."
     s = f'Label: {row["given_label"]} | Pred: {row["predicted_label"]}'
-    p = row.get('predicted_prob', None)
+    p = row.get('corrected_prob', row.get('predicted_prob', None))
     return s if p is None or pd.isna(p) else f'{s} | p={float(p):.2f}'
 
 # %% ../nbs/04_visual.ipynb #257dc20e
