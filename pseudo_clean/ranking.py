@@ -400,22 +400,33 @@ def find_label_issues(labels, # N given labels, integer class codes 0..K-1
     return _find(labels, probs, _stats(labels, probs), method, min_examples_per_class, frac_noise)
 
 # %% ../nbs/03_ranking.ipynb #399290cb
+def _check_smoothing(label_smoothing:float)->float:
+    if not 0 <= label_smoothing < 1: raise ValueError(f'label_smoothing must be in [0, 1), got {label_smoothing}.')
+    return float(label_smoothing)
+
+def _noise_inverse(labels:np.ndarray, s:SimpleNamespace, label_smoothing:float)->np.ndarray:
+    "K×K matrix that maps the model's probabilities to the true class's (before clipping), from a scan's joint."
+    C = _joint(labels, s).astype(np.float64)
+    T = C / np.clip(C.sum(0, keepdims=True), 1, None)          # P(given i | true j)
+    M = (1 - label_smoothing) * T + label_smoothing / s.K
+    return np.linalg.pinv(M).T.astype(np.float32)
+
+def _corrected_blocks(probs:np.ndarray, inv:np.ndarray):
+    "Yield (first row, block of corrected probabilities), a few MB at a time."
+    step = _block_rows(probs.shape[1])
+    for i in range(0, len(probs), step):
+        r = np.clip(probs[i:i + step].astype(np.float32) @ inv, 0, None)
+        yield i, r / np.clip(r.sum(1, keepdims=True), 1e-12, None)
+
 def corrected_probs(labels, # N given labels, integer class codes 0..K-1
                     probs, # N×K out-of-fold predicted probabilities
                     label_smoothing:float=0.0, # the label smoothing ε the model was trained with
                    )->np.ndarray: # N×K float32: estimated probabilities of each item's true class
     "The model's probabilities with label smoothing undone and the estimated label noise inverted."
     labels, probs = check_probs(labels, probs)
-    if not 0 <= label_smoothing < 1: raise ValueError(f'label_smoothing must be in [0, 1), got {label_smoothing}.')
-    K = probs.shape[1]
-    C = _joint(labels, _stats(labels, probs)).astype(np.float64)
-    T = C / np.clip(C.sum(0, keepdims=True), 1, None)          # P(given i | true j)
-    M = (1 - label_smoothing) * T + label_smoothing / K
-    inv = np.linalg.pinv(M).T.astype(np.float32)
+    inv = _noise_inverse(labels, _stats(labels, probs), _check_smoothing(label_smoothing))
     out = np.empty(probs.shape, np.float32)
-    for i in range(0, len(probs), _block_rows(K)):
-        r = np.clip(probs[i:i + _block_rows(K)].astype(np.float32) @ inv, 0, None)
-        out[i:i + _block_rows(K)] = r / np.clip(r.sum(1, keepdims=True), 1e-12, None)
+    for i, r in _corrected_blocks(probs, inv): out[i:i + len(r)] = r
     return out
 
 # %% ../nbs/03_ranking.ipynb #0bbff4f6
@@ -428,7 +439,7 @@ def rank_suspects(labels, # N given labels, integer class codes 0..K-1
                   label_smoothing:float=0.0, # the model's label smoothing, for `corrected_prob` (see `corrected_probs`)
                  )->pd.DataFrame: # one row per item, most suspicious first
     "Table of every item with its given and predicted label, label quality and issue flag; issues first, by score."
-    method = _resolve_method(method); _check_score(score)
+    method = _resolve_method(method); _check_score(score); label_smoothing = _check_smoothing(label_smoothing)
     labels, probs = check_probs(labels, probs)
     N, K = probs.shape
     if classes is not None and len(classes) != K:
@@ -439,7 +450,9 @@ def rank_suspects(labels, # N given labels, integer class codes 0..K-1
     s = _stats(labels, probs, entropy=score == 'confidence_weighted_entropy')
     mask = _find(labels, probs, s, method)
     q = _score(s, score)
-    sure = corrected_probs(labels, probs, label_smoothing)[np.arange(N), s.pred]
+    sure = np.empty(N, np.float32)                 # corrected probability of each predicted label, block by block
+    for i, r in _corrected_blocks(probs, _noise_inverse(labels, s, label_smoothing)):
+        sure[i:i + len(r)] = r[np.arange(len(r)), s.pred[i:i + len(r)]]
     order = np.lexsort((q, ~mask))                 # issues first, then lowest quality; stable for ties
     names = None if classes is None else np.asarray(classes)
     lab = lambda codes: codes if names is None else names[codes]
