@@ -14,7 +14,7 @@ from sklearn.metrics import f1_score, precision_recall_curve
 from pseudo_clean.data import mnist_sample, digits_8x8, read_idx, save_json, atomic_write_text
 from pseudo_clean.noise import symmetric_noise
 from pseudo_clean.folds import oof_probs
-from pseudo_clean.ranking import find_label_issues, _stats, _joint, _concentration
+from pseudo_clean.ranking import find_label_issues, _stats, _joint, _concentration, _noise_rate
 
 HERE = Path(__file__).resolve().parent
 W = HERE/'work'/'val'
@@ -43,7 +43,7 @@ def probs_for(key, X, y_true, y_noisy):
     with np.load(f) as z: return z['probs']
 
 def evaluate(lab, p, wrong):
-    s = _stats(lab, p); joint = _joint(lab, s); rate = 1 - np.trace(joint) / joint.sum()
+    s = _stats(lab, p); joint = _joint(lab, s); rate = _noise_rate(joint)
     conc = _concentration(joint)
     new = find_label_issues(lab, p)
     if conc >= 0.5: old = new                      # the pair-noise branch did not change

@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 from pseudo_clean.cli import run
 from pseudo_clean.data import save_json, atomic_write_text
+from bench_detection import CASES as DETECTION_CASES
 
 HERE = Path(__file__).resolve().parent
-CASES = {'a': dict(noise=0.1, noise_kind='symmetric', title='MNIST sample (5,000), 10% symmetric'),
-         'b': dict(noise=0.2, noise_kind='pairs', title='MNIST sample (5,000), 20% class-pair')}
+CASES = {k: v for k, v in DETECTION_CASES.items() if v['source'] is None}   # the bundled sample: a and b
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(); ap.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])

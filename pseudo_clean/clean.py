@@ -124,7 +124,7 @@ def _suspects_for(r:dict, labels_csv)->pd.DataFrame:
     if unknown: raise ValueError(f'{labels_csv} has label(s) {unknown[:5]} that are not classes of the run ({list(r["classes"])}).')
     if r['probs'] is None: raise FileNotFoundError(f'{r["dir"]/"oof_probs.npy"} missing: it is needed to rank other labels.')
     codes = np.searchsorted(r['classes'], lab.label.to_numpy())
-    st = r['run'].get('settings', r['run'])
+    st = r['run'].get('settings', {})
     return rank_suspects(codes, r['probs'], classes=r['classes'], items=r['labels'].item.tolist(), method=st.get('method'),
                          label_smoothing=st.get('label_smoothing', 0.0))
 

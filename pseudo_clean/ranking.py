@@ -238,6 +238,10 @@ def confident_joint(labels, # N given labels, integer class codes 0..K-1
     return _joint(labels, _stats(labels, probs), calibrate)
 
 # %% ../nbs/03_ranking.ipynb #5cb4aaef
+def _noise_rate(joint:np.ndarray)->float:
+    "Estimated share of wrong labels: the off-diagonal share of the calibrated confident joint."
+    return float(1 - np.trace(joint) / joint.sum())
+
 def _n_off_diagonal(labels:np.ndarray, s:SimpleNamespace)->int:
     return int((s.confident & (s.guess != labels) & ~s.near_given).sum())
 
@@ -251,8 +255,7 @@ def estimate_num_issues(labels, # N given labels, integer class codes 0..K-1
     labels, probs = check_probs(labels, probs)
     s = _stats(labels, probs)
     if method == 'off_diagonal': return _n_off_diagonal(labels, s)
-    joint = _joint(labels, s).astype(float)
-    return int(np.rint((1 - np.trace(joint) / joint.sum()) * len(labels)))
+    return int(np.rint(_noise_rate(_joint(labels, s)) * len(labels)))
 
 # %% ../nbs/03_ranking.ipynb #fcaa5ca5
 DEFAULT_METHOD = 'adaptive'  # the filter `find_label_issues` and `rank_suspects` use when `method=None`
@@ -374,7 +377,7 @@ def _find(labels, probs, s, method, min_examples_per_class=1, frac_noise=1.0)->n
         joint = _joint(labels, s)
         if _concentration(joint) >= 0.5:
             return _prune(labels, probs, s, 'prune_by_noise_rate', min_examples_per_class, frac_noise) & ~s.near_given
-        rate = 1 - np.trace(joint) / joint.sum()            # estimated share of wrong labels
+        rate = _noise_rate(joint)
         mask = np.zeros(len(labels), bool)
         mask[np.argsort(s.sc, kind='stable')[:int(np.rint(rate * len(labels) * frac_noise))]] = True
         return mask & (s.sc < chance_cut(probs.shape[1], rate))
