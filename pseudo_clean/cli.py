@@ -13,7 +13,7 @@ from fastcore.script import call_parse, Param, store_true
 import pseudo_clean
 from .data import from_source, save_csv, save_npy, save_json, atomic_write_text
 from .noise import symmetric_noise, pair_noise, MNIST_PAIRS
-from .folds import oof_probs, fold_ids, DEFAULT_SETTINGS, ARCHS
+from .folds import oof_probs, fold_ids, DEFAULT_SETTINGS, ARCHS, MIXED_PRECISION
 from .ranking import rank_suspects, evaluate_detection, DEFAULT_METHOD, METHODS
 
 # %% auto #0
@@ -97,6 +97,8 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
     if source is None and noise is None: noise = 0.1
     if noise is not None and not 0 <= noise < 1: raise ValueError(f'--noise must be in [0, 1), got {noise}.')
     settings = {**DEFAULT_SETTINGS, **settings, 'arch': arch, **({'epochs': epochs} if epochs else {})}
+    if settings['mixed_precision'] not in MIXED_PRECISION:
+        raise ValueError(f"Unknown --mixed_precision {settings['mixed_precision']!r}: use one of {', '.join(MIXED_PRECISION)}.")
     src = None if source is None else str(Path(source).resolve())
     ident = dict(source=src, noise=noise, noise_kind=noise_kind, folds=folds, seed=seed, size=size,
                  method=method or DEFAULT_METHOD, **settings)
@@ -194,13 +196,14 @@ def main(source:Param('image folder, CSV with path,label, or IDX images file (de
          seed:int=0, # random seed
          arch:str='cnn', # 'cnn', 'resnet18', 'resnet34' or 'resnet50'
          method:str=None, # label-issue filter (default: the package default)
+         mixed_precision:str='off', # bfloat16 training of the fold models: 'off', 'auto' (where the hardware computes it natively) or 'bf16'
          overwrite:store_true=False, # replace a previous run in --out
          quiet:store_true=False, # no progress bars (the summary line is still printed)
         ):
     "Find wrong labels in an image dataset with out-of-fold pseudo labels."
     try:
         metrics = run(source, out=out, noise=noise, noise_kind=noise_kind, folds=folds, epochs=epochs, seed=seed,
-                      arch=arch, method=method, overwrite=overwrite, progress=not quiet)
+                      arch=arch, method=method, overwrite=overwrite, progress=not quiet, mixed_precision=mixed_precision)
         if quiet: print(summary_line(metrics))
     except (ValueError, FileNotFoundError, FileExistsError, PermissionError, NotADirectoryError, TypeError) as e:
         print(f'pseudo_clean: error: {e}', file=sys.stderr)

@@ -16,6 +16,9 @@ from fastai.learner import Learner
 from fastai.losses import CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat
 from fastai.metrics import accuracy
 from fastai.callback.schedule import fit_one_cycle
+from fastai.callback.fp16 import MixedPrecision
+from torch.amp import GradScaler
+from fastcore.foundation import L
 from fastai.layers import ConvLayer
 from fastai.torch_core import set_seed, default_device
 from fastai.vision.augment import aug_transforms, setup_aug_tfms
@@ -25,9 +28,10 @@ from fastcore.basics import store_attr
 from .data import atomic_path
 
 # %% auto #0
-__all__ = ['ARCHS', 'DEFAULT_SETTINGS', 'fold_ids', 'ArrayDataset', 'to_tensor_images', 'ArrayDL', 'batch_augment', 'array_dls',
-           'small_cnn', 'make_learner', 'train_model', 'predict_probs', 'fold_key', 'auto_epochs', 'run_fold',
-           'oof_probs']
+__all__ = ['ARCHS', 'MIXED_PRECISION', 'DEFAULT_SETTINGS', 'fold_ids', 'ArrayDataset', 'to_tensor_images', 'ArrayDL',
+           'batch_augment', 'array_dls', 'small_cnn', 'make_learner', 'CPUMixedPrecision', 'bf16_is_fast',
+           'resolve_mixed_precision', 'mixed_precision_cb', 'train_model', 'predict_probs', 'fold_key', 'auto_epochs',
+           'run_fold', 'oof_probs']
 
 # %% ../nbs/02_folds.ipynb #99513431
 def fold_ids(codes, # N class indices (0..K-1) of the given labels
@@ -151,6 +155,41 @@ def make_learner(dls:DataLoaders, # from `array_dls`
     return vision_learner(dls, getattr(tvm, arch), n_in=n_in, n_out=n_out, pretrained=pretrained,
                           normalize=False, loss_func=loss, metrics=accuracy)
 
+# %% ../nbs/02_folds.ipynb #7589c8ad
+class CPUMixedPrecision(MixedPrecision):
+    "fastai's `MixedPrecision` in bfloat16 with the CPU's autocast (fastai's own autocasts CUDA only)."
+    def __init__(self): super().__init__(amp_mode='bf16')
+    def before_fit(self):
+        self.autocast = torch.autocast('cpu', dtype=torch.bfloat16)
+        self.learn.scaler, self.scales = GradScaler('cpu', enabled=False), L()   # bfloat16 needs no loss scaling
+
+def bf16_is_fast(device=None, # a torch device; default: fastai's default device
+                )->bool:
+    "Whether `device` computes bfloat16 natively: a CUDA GPU that supports it, or a CPU with AVX-512 BF16 or AMX."
+    device = torch.device(default_device() if device is None else device)
+    if device.type == 'cuda': return torch.cuda.is_bf16_supported()
+    if device.type != 'cpu': return False
+    cpu = torch.cpu
+    return any(getattr(cpu, f, lambda: False)() for f in ('_is_avx512_bf16_supported', '_is_amx_tile_supported'))
+
+MIXED_PRECISION = ('auto', 'bf16', 'off')
+
+def resolve_mixed_precision(mixed_precision:str='auto', # 'auto', 'bf16' or 'off'
+                            device=None, # the training device; default: fastai's default device
+                           )->str:
+    "`'bf16'` or `'off'`: what `'auto'` means on `device`."
+    if mixed_precision not in MIXED_PRECISION: raise ValueError(f'mixed_precision must be one of {MIXED_PRECISION}, got {mixed_precision!r}.')
+    if mixed_precision != 'auto': return mixed_precision
+    return 'bf16' if bf16_is_fast(device) else 'off'
+
+def mixed_precision_cb(mixed_precision:str, # 'auto', 'bf16' or 'off'
+                       device=None, # the training device
+                      ):
+    "The fastai callback that trains in bfloat16 on `device`, or None for float32."
+    if resolve_mixed_precision(mixed_precision, device) == 'off': return None
+    device = torch.device(default_device() if device is None else device)
+    return MixedPrecision(amp_mode='bf16') if device.type == 'cuda' else CPUMixedPrecision()
+
 # %% ../nbs/02_folds.ipynb #9c974cdf
 def _bar_ctx(learn, progress):
     from contextlib import ExitStack
@@ -170,6 +209,7 @@ def train_model(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
                 augment:bool=True, # batch augmentation
                 label_smoothing:float=0.1, # see `make_learner`
                 width:int=16, # see `small_cnn`
+                mixed_precision:str='off', # 'off', 'bf16', or 'auto' (bfloat16 where the device computes it natively)
                 progress:bool=True, # show fastprogress bars
                )->Learner:
     "Train a fastai model on the given items and return its `Learner`."
@@ -178,6 +218,8 @@ def train_model(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     dls = array_dls(images, codes, train_idx, bs=bs, augment=augment)
     n_in = 1 if images.ndim == 3 else images.shape[-1]
     learn = make_learner(dls, n_in, n_classes, arch=arch, label_smoothing=label_smoothing, width=width)
+    cb = mixed_precision_cb(mixed_precision, dls.device)
+    if cb is not None: learn.add_cb(cb)
     with _bar_ctx(learn, progress): learn.fit_one_cycle(epochs, lr)
     return learn
 
@@ -190,7 +232,8 @@ def predict_probs(learn:Learner, # a trained `Learner`
     ref = learn.dls.train
     ds = ArrayDataset(to_tensor_images(images), torch.zeros(len(images), dtype=torch.long))
     dl = ArrayDL(ds, mean=ref.mean, std=ref.std, bs=bs, device=ref.device)
-    with learn.no_bar(), learn.no_logging():
+    amp = [cb for cb in learn.cbs if isinstance(cb, MixedPrecision)]   # predict in float32: bfloat16 would round the probabilities
+    with learn.no_bar(), learn.no_logging(), learn.removed_cbs(amp):
         probs = learn.get_preds(dl=dl)[0].float()
         if tta:
             aug = dl.new(augment=batch_augment())
@@ -207,12 +250,13 @@ def fold_key(images:np.ndarray, codes:np.ndarray, folds:np.ndarray, settings:dic
     h.update(json.dumps(settings, sort_keys=True, default=str).encode())
     return h.hexdigest()
 
-DEFAULT_SETTINGS = dict(epochs=None, lr=1e-2, bs=128, arch='cnn', augment=True, label_smoothing=0.3, width=16, tta=0)
+DEFAULT_SETTINGS = dict(epochs=None, lr=1e-2, bs=128, arch='cnn', augment=True, label_smoothing=0.3, width=16, tta=0, mixed_precision='off')
 
-def auto_epochs(n_train:int, # items each fold's model trains on
+def auto_epochs(n_train:int, # items the model trains on
+                at_4000:int=10, # epochs at about 4,000 items, and at most
                )->int:
-    "Default epochs: 10 for a few thousand items, fewer for more (compute grows as √N, not N), at least 6."
-    return int(np.clip(round(10*np.sqrt(4000/max(n_train, 1))), 6, 10))
+    "Default epochs: `at_4000` for a few thousand items, fewer for more (compute grows as √N, not N), at least 6."
+    return int(np.clip(round(at_4000*np.sqrt(4000/max(n_train, 1))), min(6, at_4000), at_4000))
 
 def run_fold(images, codes, n_classes:int, folds:np.ndarray, k:int, settings:dict, seed:int=0,
              work_dir=None, progress:bool=True)->np.ndarray:
@@ -251,6 +295,7 @@ def oof_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     settings = {**DEFAULT_SETTINGS, **settings}
     folds = fold_ids(codes, n_folds, seed, classes=classes)
     if settings['epochs'] is None: settings['epochs'] = auto_epochs(int((folds != 0).sum()))
+    settings['mixed_precision'] = resolve_mixed_precision(settings['mixed_precision'])
     if work_dir is not None: Path(work_dir).mkdir(parents=True, exist_ok=True)
     probs = np.full((len(codes), n_classes), np.nan, np.float32)
     for k in range(n_folds):

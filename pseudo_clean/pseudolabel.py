@@ -12,13 +12,13 @@ import numpy as np, pandas as pd
 from fastcore.script import call_parse, Param, store_true
 
 from .data import IMAGE_EXTENSIONS, _scan_files, load_images, from_source, save_csv
-from .folds import train_model, predict_probs, oof_probs, DEFAULT_SETTINGS
+from .folds import train_model, predict_probs, oof_probs, auto_epochs, DEFAULT_SETTINGS
 from .ranking import rank_suspects
 from .clean import check_threshold, clean_labels, usable_labels, _same_file
 
 # %% auto #0
-__all__ = ['fit_labels', 'accuracy_on', 'retrain_compare', 'iterate_cleaning', 'select_confident', 'load_unlabeled',
-           'PseudoLabels', 'pseudo_label', 'write_pseudo_labels', 'label_unlabeled', 'main']
+__all__ = ['FIT_EPOCHS_AT_4000', 'fit_labels', 'accuracy_on', 'retrain_compare', 'iterate_cleaning', 'select_confident',
+           'load_unlabeled', 'PseudoLabels', 'pseudo_label', 'write_pseudo_labels', 'label_unlabeled', 'main']
 
 # %% ../nbs/07_pseudolabel.ipynb #36a82098
 def _encode(labels, classes)->np.ndarray:
@@ -35,11 +35,13 @@ def _encode(labels, classes)->np.ndarray:
         codes[keep] = c
     return codes
 
+FIT_EPOCHS_AT_4000 = 30
+
 def fit_labels(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
                labels, # N labels; None or '' leaves an item out
                classes, # the sorted class names: the model's outputs
-               epochs:int=8, # training epochs (at least)
-               min_iters:int=300, # train at least this many optimizer steps (more epochs for small sets)
+               epochs:int|None=None, # training epochs (at least); default: `auto_epochs(n, at_4000=30)`
+               min_iters:int=1000, # train at least this many optimizer steps (more epochs for small sets)
                bs:int=128, # batch size
                seed:int=0, # random seed
                arch:str='cnn', # see `pseudo_clean.folds.make_learner`
@@ -49,6 +51,7 @@ def fit_labels(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     codes = _encode(labels, classes)
     idx = np.flatnonzero(codes >= 0)
     if not len(idx): raise ValueError('No item has a label to train on.')
+    if epochs is None: epochs = auto_epochs(len(idx), at_4000=FIT_EPOCHS_AT_4000)
     epochs = max(int(epochs), math.ceil(min_iters / max(1, len(idx) // bs)))
     return train_model(images, np.where(codes >= 0, codes, 0), len(classes), train_idx=idx, epochs=epochs, bs=bs,
                        seed=seed, arch=arch, progress=progress)
@@ -66,8 +69,8 @@ def retrain_compare(images:np.ndarray, # the training images, N×H×W(×3) uint8
                     test_images:np.ndarray, # clean held-out images
                     test_labels, # their true labels
                     classes=None, # class names; default: the sorted held-out labels
-                    epochs:int=8, # training epochs (at least; see `fit_labels`)
-                    min_iters:int=300, # at least this many optimizer steps per model
+                    epochs:int|None=None, # training epochs (at least; default: see `fit_labels`)
+                    min_iters:int=1000, # at least this many optimizer steps per model
                     seed:int=0, # random seed, the same for every model
                     arch:str='cnn', # see `pseudo_clean.folds.make_learner`
                     progress:bool=False, # show progress bars
@@ -96,7 +99,7 @@ def iterate_cleaning(images:np.ndarray, # training images
                      policy:str='relabel', # cleaning policy each round (see `clean_labels`)
                      threshold:float=0.8, # relabel threshold, in (0, 1]
                      n_folds:int=5, # folds for the out-of-fold probabilities
-                     epochs:int=8, # epochs per fold model (and per measured model)
+                     epochs:int|None=None, # epochs per fold model and per measured model; default: each one's own (`auto_epochs`)
                      seed:int=0, # random seed
                      arch:str='cnn', # model
                      true_labels=None, # the true labels, when known: counts right relabels
@@ -136,7 +139,7 @@ def iterate_cleaning(images:np.ndarray, # training images
 
 # %% ../nbs/07_pseudolabel.ipynb #fbfb71be
 def select_confident(probs:np.ndarray, # M×K predicted probabilities of the unlabeled items
-                     threshold:float=0.8, # keep predictions whose probability is at least this, in (0, 1]
+                     threshold:float=0.5, # keep predictions whose probability is at least this, in (0, 1]
                      per_class_cap:int|None=None, # keep at most this many per predicted class (the most confident)
                     )->np.ndarray: # positions kept, most confident first
     "Positions of the unlabeled items whose top prediction clears `threshold`, capped per class."
@@ -198,11 +201,11 @@ class PseudoLabels:
 def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
                  labels, # their labels
                  unlabeled, # unlabeled images: an array, a folder, a text file of paths, or a list of paths
-                 threshold:float=0.8, # keep predictions whose probability is at least this, in (0, 1]
+                 threshold:float=0.5, # keep predictions whose probability is at least this, in (0, 1]
                  rounds:int=1, # rounds of train → predict → select, after the labeled-only round 0
                  per_class_cap:int|None=None, # at most this many pseudo labels per class
-                 epochs:int=8, # epochs per model (at least; see `fit_labels`)
-                 min_iters:int=300, # at least this many optimizer steps per model
+                 epochs:int|None=None, # epochs per model (at least; default: see `fit_labels`)
+                 min_iters:int=1000, # at least this many optimizer steps per model
                  seed:int=0, # random seed
                  arch:str='cnn', # model
                  items=None, # names of the unlabeled items (default: from the files, or `unlabeled_00000`...)
@@ -254,19 +257,19 @@ def write_pseudo_labels(table:pd.DataFrame, # `PseudoLabels.table`
 def label_unlabeled(labeled, # image folder, `path,label` CSV, or IDX images file
                     unlabeled, # folder of images, or a text file listing image paths
                     out='pseudo_labels.csv', # CSV to write: item, label, confidence, round
-                    threshold:float=0.8, rounds:int=1, per_class_cap:int|None=None, epochs:int=8, seed:int=0,
-                    arch:str='cnn', progress:bool=False,
+                    threshold:float=0.5, rounds:int=1, per_class_cap:int|None=None, epochs:int|None=None,
+                    min_iters:int=1000, seed:int=0, arch:str='cnn', progress:bool=False,
                    )->PseudoLabels:
     "Pseudo-label a folder of unlabeled images from a labeled dataset; checks everything before training."
     threshold = check_threshold(threshold)
     if rounds < 0: raise ValueError(f'--rounds must be at least 0, got {rounds}.')
-    if per_class_cap is not None and per_class_cap < 1: raise ValueError(f'--per-class-cap must be at least 1, got {per_class_cap}.')
+    if per_class_cap is not None and per_class_cap < 1: raise ValueError(f'--per_class_cap must be at least 1, got {per_class_cap}.')
     if labeled is not None and Path(labeled).is_file() and _same_file(out, labeled):
         raise ValueError(f'Refusing to overwrite the labeled input {labeled}: pass another --out.')
     data = from_source(labeled)
     U, items = load_unlabeled(unlabeled, like=data.images)
     res = pseudo_label(data.images, data.labels, U, threshold=threshold, rounds=rounds, per_class_cap=per_class_cap,
-                       epochs=epochs, seed=seed, arch=arch, items=items, progress=progress)
+                       epochs=epochs, min_iters=min_iters, seed=seed, arch=arch, items=items, progress=progress)
     write_pseudo_labels(res.table, out)
     return res
 
@@ -274,17 +277,18 @@ def label_unlabeled(labeled, # image folder, `path,label` CSV, or IDX images fil
 def main(labeled:Param('labeled images: image folder of class subfolders, CSV with path,label, or IDX images file', str, opt=False),
          unlabeled:Param('unlabeled images: a folder (any layout) or a text file listing image paths', str, opt=False),
          out:str='pseudo_labels.csv', # CSV to write: item, label, confidence, round
-         threshold:float=0.8, # keep predictions whose probability is at least this, in (0, 1]
+         threshold:float=0.5, # keep predictions whose probability is at least this, in (0, 1]
          rounds:int=1, # rounds of retraining on labeled + pseudo-labeled
          per_class_cap:int=None, # at most this many pseudo labels per class
-         epochs:int=8, # training epochs per model
+         epochs:int=None, # training epochs per model (default: 30 up to a few thousand images, fewer for more)
+         min_iters:int=1000, # at least this many optimizer steps per model (more epochs for few images)
          seed:int=0, # random seed
          arch:str='cnn', # 'cnn', 'resnet18', 'resnet34' or 'resnet50'
          quiet:store_true=False, # no progress bars
         ):
     "Label unlabeled images with confident predictions of a model trained on labeled ones (pseudo-labeling)."
     try:
-        res = label_unlabeled(labeled, unlabeled, out, threshold, rounds, per_class_cap, epochs, seed, arch, progress=not quiet)
+        res = label_unlabeled(labeled, unlabeled, out, threshold, rounds, per_class_cap, epochs, min_iters, seed, arch, progress=not quiet)
     except (ValueError, FileNotFoundError, NotADirectoryError, PermissionError) as e:
         print(f'pseudo_clean_label: error: {e}', file=sys.stderr); sys.exit(2)
     print(f'{len(res.table)} of {len(res.probs)} unlabeled images pseudo-labeled (confidence >= {threshold}) -> {out}')
