@@ -18,7 +18,8 @@ from .clean import check_threshold, clean_labels, usable_labels, _same_file
 
 # %% auto #0
 __all__ = ['FIT_EPOCHS_AT_4000', 'fit_labels', 'accuracy_on', 'retrain_compare', 'iterate_cleaning', 'select_confident',
-           'load_unlabeled', 'PseudoLabels', 'pseudo_label', 'write_pseudo_labels', 'label_unlabeled', 'main']
+           'load_unlabeled', 'ensemble_probs', 'PseudoLabels', 'pseudo_label', 'write_pseudo_labels', 'label_unlabeled',
+           'main']
 
 # %% ../nbs/07_pseudolabel.ipynb #36a82098
 def _encode(labels, classes)->np.ndarray:
@@ -189,14 +190,27 @@ def load_unlabeled(source, # array of images, a folder, a text file of image pat
     return _match(images, like), [items[i] for i in ok]
 
 # %% ../nbs/07_pseudolabel.ipynb #0901fdc2
+def _check_ensemble(teachers, tta):
+    "Error unless `teachers` >= 1 and `tta` >= 0."
+    if teachers < 1: raise ValueError(f'teachers must be at least 1, got {teachers}.')
+    if tta < 0: raise ValueError(f'tta must be 0 (no augmented views) or more, got {tta}.')
+
+def ensemble_probs(models:list, # trained `Learner`s
+                   images:np.ndarray, # N×H×W(×3) uint8 images
+                   tta:int=0, # augmented views averaged into each model's predictions (see `predict_probs`)
+                  )->np.ndarray:
+    "The average of `models`' class probabilities (N×K) of `images`."
+    return np.mean([predict_probs(m, images, tta=tta) for m in models], axis=0).astype(np.float32)
+
 @dataclass
 class PseudoLabels:
     "What `pseudo_label` returns."
     table:pd.DataFrame # the pseudo labels: item, label, confidence, round (the first round it was kept in)
-    history:pd.DataFrame # one row per round: n_labeled, n_pseudo (trained on), n_selected, test_accuracy, ...
-    learn:object # the last round's fastai `Learner`
-    probs:np.ndarray # the last model's M×K probabilities of the unlabeled items
+    history:pd.DataFrame # one row per round: n_labeled, n_pseudo (trained on), n_selected, test_accuracy, ensemble_test_accuracy, ...
+    learn:object # the last round's first fastai `Learner` (seed `seed`)
+    probs:np.ndarray # the last round's M×K probabilities of the unlabeled items (its models and views averaged)
     classes:np.ndarray # the column order of `probs`
+    models:list # the last round's `Learner`s: `ensemble_probs(models, images, tta)` predicts new images as `probs` was made
 
 def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
                  labels, # their labels
@@ -204,6 +218,8 @@ def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
                  threshold:float=0.5, # keep predictions whose probability is at least this, in (0, 1]
                  rounds:int=1, # rounds of train → predict → select, after the labeled-only round 0
                  per_class_cap:int|None=None, # at most this many pseudo labels per class
+                 teachers:int=3, # models trained each round (seeds `seed`, `seed`+1, ...); their averaged predictions choose the pseudo labels
+                 tta:int=4, # augmented views averaged into each model's predictions of the unlabeled items (0: none)
                  epochs:int|None=None, # epochs per model (at least; default: see `fit_labels`)
                  min_iters:int=1000, # at least this many optimizer steps per model
                  seed:int=0, # random seed
@@ -218,6 +234,7 @@ def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
     threshold = check_threshold(threshold)
     if rounds < 0: raise ValueError(f'rounds must be at least 0, got {rounds}.')
     if per_class_cap is not None and per_class_cap < 1: raise ValueError(f'per_class_cap must be at least 1, got {per_class_cap}.')
+    _check_ensemble(teachers, tta)
     labels = np.asarray(labels)
     if len(labels) != len(images): raise ValueError(f'{len(images)} labeled images but {len(labels)} labels.')
     U, names = load_unlabeled(unlabeled, like=images)
@@ -230,11 +247,15 @@ def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
     for r in range(rounds + 1):
         labs = np.empty(len(allx), dtype=object); labs[:len(images)] = labels
         if len(sel): labs[len(images) + sel] = classes[pred[sel]]
-        learn = fit_labels(allx, labs, classes, epochs, min_iters, seed=seed, arch=arch, progress=progress)
+        models = [fit_labels(allx, labs, classes, epochs, min_iters, seed=seed + i, arch=arch, progress=progress) for i in range(teachers)]
+        learn = models[0]
         row = dict(round=r, n_labeled=len(images), n_pseudo=len(sel))
         if unlabeled_true is not None and len(sel): row['pseudo_accuracy'] = float((classes[pred[sel]] == np.asarray(unlabeled_true)[sel]).mean())
-        if test_images is not None: row['test_accuracy'] = accuracy_on(learn, test_images, test_labels, classes)
-        probs = predict_probs(learn, U)
+        if test_images is not None:
+            row['test_accuracy'] = accuracy_on(learn, test_images, test_labels, classes)
+            if teachers > 1 or tta:
+                row['ensemble_test_accuracy'] = float((ensemble_probs(models, test_images, tta).argmax(1) == _encode(test_labels, classes)).mean())
+        probs = ensemble_probs(models, U, tta)
         pred = probs.argmax(1)
         sel = select_confident(probs, threshold, per_class_cap)
         keep = np.zeros(len(U), bool); keep[sel] = True
@@ -245,7 +266,7 @@ def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
     table = pd.DataFrame({'item': np.asarray(names, dtype=object)[order], 'label': classes[pred[order]],
                           'confidence': probs.max(1)[order], 'round': first[order]})
     if unlabeled_true is not None: hist[-1]['selected_accuracy'] = float((table.label.to_numpy() == np.asarray(unlabeled_true)[order]).mean()) if len(order) else np.nan
-    return PseudoLabels(table, pd.DataFrame(hist).set_index('round'), learn, probs, classes)
+    return PseudoLabels(table, pd.DataFrame(hist).set_index('round'), learn, probs, classes, models)
 
 def write_pseudo_labels(table:pd.DataFrame, # `PseudoLabels.table`
                         path, # CSV to write: item, label, confidence, round
@@ -257,19 +278,21 @@ def write_pseudo_labels(table:pd.DataFrame, # `PseudoLabels.table`
 def label_unlabeled(labeled, # image folder, `path,label` CSV, or IDX images file
                     unlabeled, # folder of images, or a text file listing image paths
                     out='pseudo_labels.csv', # CSV to write: item, label, confidence, round
-                    threshold:float=0.5, rounds:int=1, per_class_cap:int|None=None, epochs:int|None=None,
-                    min_iters:int=1000, seed:int=0, arch:str='cnn', progress:bool=False,
+                    threshold:float=0.5, rounds:int=1, per_class_cap:int|None=None, teachers:int=3, tta:int=4,
+                    epochs:int|None=None, min_iters:int=1000, seed:int=0, arch:str='cnn', progress:bool=False,
                    )->PseudoLabels:
     "Pseudo-label a folder of unlabeled images from a labeled dataset; checks everything before training."
     threshold = check_threshold(threshold)
     if rounds < 0: raise ValueError(f'--rounds must be at least 0, got {rounds}.')
     if per_class_cap is not None and per_class_cap < 1: raise ValueError(f'--per_class_cap must be at least 1, got {per_class_cap}.')
+    if teachers < 1: raise ValueError(f'--teachers must be at least 1, got {teachers}.')
+    if tta < 0: raise ValueError(f'--tta must be 0 (no augmented views) or more, got {tta}.')
     if labeled is not None and Path(labeled).is_file() and _same_file(out, labeled):
         raise ValueError(f'Refusing to overwrite the labeled input {labeled}: pass another --out.')
     data = from_source(labeled)
     U, items = load_unlabeled(unlabeled, like=data.images)
     res = pseudo_label(data.images, data.labels, U, threshold=threshold, rounds=rounds, per_class_cap=per_class_cap,
-                       epochs=epochs, min_iters=min_iters, seed=seed, arch=arch, items=items, progress=progress)
+                       teachers=teachers, tta=tta, epochs=epochs, min_iters=min_iters, seed=seed, arch=arch, items=items, progress=progress)
     write_pseudo_labels(res.table, out)
     return res
 
@@ -280,6 +303,8 @@ def main(labeled:Param('labeled images: image folder of class subfolders, CSV wi
          threshold:float=0.5, # keep predictions whose probability is at least this, in (0, 1]
          rounds:int=1, # rounds of retraining on labeled + pseudo-labeled
          per_class_cap:int=None, # at most this many pseudo labels per class
+         teachers:int=3, # models trained each round; their averaged predictions choose the pseudo labels
+         tta:int=4, # augmented views averaged into each model's predictions of the unlabeled images (0: none)
          epochs:int=None, # training epochs per model (default: 30 up to a few thousand images, fewer for more)
          min_iters:int=1000, # at least this many optimizer steps per model (more epochs for few images)
          seed:int=0, # random seed
@@ -288,7 +313,8 @@ def main(labeled:Param('labeled images: image folder of class subfolders, CSV wi
         ):
     "Label unlabeled images with confident predictions of a model trained on labeled ones (pseudo-labeling)."
     try:
-        res = label_unlabeled(labeled, unlabeled, out, threshold, rounds, per_class_cap, epochs, min_iters, seed, arch, progress=not quiet)
+        res = label_unlabeled(labeled, unlabeled, out, threshold, rounds, per_class_cap, teachers, tta, epochs, min_iters, seed, arch,
+                              progress=not quiet)
     except (ValueError, FileNotFoundError, NotADirectoryError, PermissionError) as e:
         print(f'pseudo_clean_label: error: {e}', file=sys.stderr); sys.exit(2)
     print(f'{len(res.table)} of {len(res.probs)} unlabeled images pseudo-labeled (confidence >= {threshold}) -> {out}')
