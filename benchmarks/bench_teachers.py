@@ -19,6 +19,8 @@ Summarize:  python benchmarks/bench_teachers.py --summarize benchmarks/teachers.
 import argparse, json, os, sys, time
 from pathlib import Path
 import numpy as np
+from pseudo_clean.folds import predict_probs
+from pseudo_clean.pseudolabel import fit_labels, accuracy_on, select_confident
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 CONFIGS = [dict(name='one model (default)', teachers=1, threshold=0.5),
@@ -34,18 +36,20 @@ CONFIGS = [dict(name='one model (default)', teachers=1, threshold=0.5),
            dict(name='5 models, round 2 (teacher: 5 models + student)', teachers=5, threshold=0.5, round2=True),
            dict(name='5 models + TTA 4, round 2', teachers=5, tta=True, threshold=0.5, round2=True)]
 
-def run_block(k, out, n_teachers, quick):
+def block_data(k):
+    "Held-out block k (bench_fix.split), 50 labeled per class drawn with seed k, the rest unlabeled: as `bench_fix.part_b`."
     import torch
     torch.set_num_threads(int(os.environ.get('THREADS', 2)))
     from pseudo_clean.data import mnist_sample
-    from pseudo_clean.folds import predict_probs
-    from pseudo_clean.pseudolabel import fit_labels, accuracy_on, select_confident
     from bench_fix import split
-    d = mnist_sample(); trn, tst = split(d.labels, k=k); seed = k
-    y = d.labels[trn]; rng = np.random.default_rng(seed)
+    d = mnist_sample(); trn, tst = split(d.labels, k=k)
+    y = d.labels[trn]; rng = np.random.default_rng(k)
     lab = np.concatenate([rng.permutation(np.flatnonzero(y == c))[:50] for c in np.unique(y)])
     unl = np.setdiff1d(np.arange(len(trn)), lab)
-    Xl, yl, U, yu, Xt, yt = d.images[trn][lab], y[lab], d.images[trn][unl], y[unl], d.images[tst], d.labels[tst]
+    return d.images[trn][lab], y[lab], d.images[trn][unl], y[unl], d.images[tst], d.labels[tst]
+
+def run_block(k, out, n_teachers, quick):
+    Xl, yl, U, yu, Xt, yt = block_data(k); seed = k
     classes = np.unique(yl); allx = np.concatenate([Xl, U])
     kw = dict(epochs=1, min_iters=5) if quick else {}
     def log(**row):
@@ -100,17 +104,7 @@ def train_targets(images, targets, seed, epochs, min_iters=1000, mixup=False, bs
 
 def run_block2(k, out, n_teachers, quick):
     "Second study: what limits the student (wrong pseudo labels or missing hard items), and student recipes (soft targets, mixup)."
-    import torch
-    torch.set_num_threads(int(os.environ.get('THREADS', 2)))
-    from pseudo_clean.data import mnist_sample
-    from pseudo_clean.folds import predict_probs
-    from pseudo_clean.pseudolabel import fit_labels, accuracy_on, select_confident
-    from bench_fix import split
-    d = mnist_sample(); trn, tst = split(d.labels, k=k); seed = k
-    y = d.labels[trn]; rng = np.random.default_rng(seed)
-    lab = np.concatenate([rng.permutation(np.flatnonzero(y == c))[:50] for c in np.unique(y)])
-    unl = np.setdiff1d(np.arange(len(trn)), lab)
-    Xl, yl, U, yu, Xt, yt = d.images[trn][lab], y[lab], d.images[trn][unl], y[unl], d.images[tst], d.labels[tst]
+    Xl, yl, U, yu, Xt, yt = block_data(k); seed = k
     classes = np.unique(yl); allx = np.concatenate([Xl, U]); K = len(classes)
     kw = dict(epochs=1, min_iters=5) if quick else {}
     def log(**row):
@@ -138,17 +132,7 @@ def run_block2(k, out, n_teachers, quick):
 
 def run_block3(k, out, n_teachers, quick):
     "Third study: one model against 3 models + TTA as the teacher, each student trained with two more seeds (is the difference more than seed noise?)."
-    import torch
-    torch.set_num_threads(int(os.environ.get('THREADS', 2)))
-    from pseudo_clean.data import mnist_sample
-    from pseudo_clean.folds import predict_probs
-    from pseudo_clean.pseudolabel import fit_labels, accuracy_on, select_confident
-    from bench_fix import split
-    d = mnist_sample(); trn, tst = split(d.labels, k=k); seed = k
-    y = d.labels[trn]; rng = np.random.default_rng(seed)
-    lab = np.concatenate([rng.permutation(np.flatnonzero(y == c))[:50] for c in np.unique(y)])
-    unl = np.setdiff1d(np.arange(len(trn)), lab)
-    Xl, yl, U, yu, Xt, yt = d.images[trn][lab], y[lab], d.images[trn][unl], y[unl], d.images[tst], d.labels[tst]
+    Xl, yl, U, yu, Xt, yt = block_data(k); seed = k
     classes = np.unique(yl); allx = np.concatenate([Xl, U])
     kw = dict(epochs=1, min_iters=5) if quick else {}
     teachers = [fit_labels(Xl, yl, classes, seed=seed + i, **kw) for i in range(3)]
