@@ -10,7 +10,8 @@ Three studies, each run once on a lent GPU for benchmarks/teachers.md (the pseud
 3 models + 4 views, are measured on the CPU by `bench_fix.py --part B`):
   --study 1  teachers: 1, 3 or 5 models, with or without TTA, thresholds 0.3 / 0.5 / 0.7 / all, longer student, round 2;
   --study 2  what limits the student (the selected items with their true labels) and student recipes (soft targets, mixup);
-  --study 3  one model against 3 models + TTA as the teacher, two more student seeds each.
+  --study 3  one model against 3 models + TTA as the teacher, two more student seeds each;
+  --study 4  whether out-of-fold detection over labeled + pseudo-labeled items finds the wrong pseudo labels (run on the CPU).
 Every held-out block k (bench_fix.split, disjoint across k) runs in its own process, so a machine with many cores
 (or a GPU) runs the five side by side. Each result is appended to OUT/teachers.jsonl as soon as it exists.
 Run:        python benchmarks/bench_teachers.py OUT [--study 1|2|3] [--blocks 0 1 2 3 4] [--teachers 5] [--quick]
@@ -143,6 +144,27 @@ def run_block3(k, out, n_teachers, quick):
             print(json.dumps(row), flush=True)
             with open(out/'teachers.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
 
+def run_block4(k, out, n_teachers, quick):
+    "Fourth study: can this package's own out-of-fold detection find the wrong pseudo labels? (3 models + TTA choose them.)"
+    from pseudo_clean.folds import oof_probs, DEFAULT_SETTINGS
+    from pseudo_clean.ranking import rank_suspects
+    from pseudo_clean.pseudolabel import ensemble_probs
+    Xl, yl, U, yu, Xt, yt = block_data(k); seed = k; classes = np.unique(yl)
+    kw = dict(epochs=1, min_iters=5) if quick else {}
+    p = ensemble_probs([fit_labels(Xl, yl, classes, seed=seed + i, **kw) for i in range(3)], U, 4)
+    sel = select_confident(p, 0.5); pseudo = classes[p[sel].argmax(1)]; wrong = pseudo != yu[sel]
+    codes = np.searchsorted(classes, np.concatenate([yl, pseudo]))
+    probs = oof_probs(np.concatenate([Xl, U[sel]]), codes, len(classes), seed=seed, progress=False, **({'epochs': 1} if quick else {}))
+    flag = rank_suspects(codes, probs, classes=classes, label_smoothing=DEFAULT_SETTINGS['label_smoothing']).sort_index().is_label_issue.to_numpy()[len(Xl):]
+    disagree = probs[len(Xl):].argmax(1) != codes[len(Xl):]
+    row = dict(kind='clean4', block=k, n_pseudo=len(sel), n_wrong=int(wrong.sum()), n_flagged=int(flag.sum()), n_wrong_flagged=int((flag & wrong).sum()),
+               n_disagree=int(disagree.sum()), n_wrong_disagree=int((disagree & wrong).sum()))
+    for name, keep in (('all', np.ones(len(sel), bool)), ('without the flagged', ~flag), ('without those the fold models disagree with', ~disagree)):
+        m = fit_labels(np.concatenate([Xl, U[sel][keep]]), np.concatenate([yl, pseudo[keep]]), classes, seed=seed, **kw)
+        row[name] = round(1 - accuracy_on(m, Xt, yt, classes), 4)
+    print(json.dumps(row), flush=True)
+    with open(out/'teachers.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
+
 def summarize(path):
     rows = [json.loads(l) for l in open(path)]
     env = next((r for r in rows if r.get('kind') == 'env'), {})
@@ -185,6 +207,14 @@ def summarize(path):
             g = [r for r in S3 if r['config'] == name]
             per = {s: np.mean([r['test_error'] for r in g if r['student_seed'] - r['block'] == s]) for s in (100, 200)}
             L.append(f"| {name} | {len(g)} | " + ', '.join(f'{v:.2%}' for v in per.values()) + f" | {np.mean([r['test_error'] for r in g]):.2%} |")
+    C4 = [r for r in rows if r.get('kind') == 'clean4']
+    if C4:
+        L += ['', '## Can out-of-fold detection find the wrong pseudo labels? (fourth run, 2-core CPU)', '',
+              'Pseudo labels from 3 models + TTA 4 at 0.5; then `oof_probs` (5 folds, detection defaults) over labeled + pseudo-labeled items, '
+              'and `rank_suspects` as `pseudo_clean` ranks. The student (seed = block) trains on the labeled items and the pseudo labels kept.', '',
+              '| block | pseudo labels (wrong) | flagged (wrong) | fold models disagree (wrong) | student error: all | without the flagged | without the disagreed |', '|---|---|---|---|---|---|---|']
+        L += [f"| {r['block']} | {r['n_pseudo']} ({r['n_wrong']}) | {r['n_flagged']} ({r['n_wrong_flagged']}) | {r['n_disagree']} ({r['n_wrong_disagree']}) | "
+              f"{r['all']:.2%} | {r['without the flagged']:.2%} | {r['without those the fold models disagree with']:.2%} |" for r in C4]
     Path(path).with_suffix('.md').write_text('\n'.join(L) + '\n'); print('\n'.join(L))
 
 if __name__ == '__main__':
@@ -194,7 +224,7 @@ if __name__ == '__main__':
     ap.add_argument('--study', type=int, default=1, help='1: teachers; 2: what limits the student, student recipes (3 teachers + TTA)')
     ap.add_argument('--block', type=int, default=None, help=argparse.SUPPRESS)
     a = ap.parse_args(); out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
-    if a.block is not None: {1: run_block, 2: run_block2, 3: run_block3}[a.study](a.block, out, a.teachers, a.quick); raise SystemExit
+    if a.block is not None: {1: run_block, 2: run_block2, 3: run_block3, 4: run_block4}[a.study](a.block, out, a.teachers, a.quick); raise SystemExit
     import subprocess, torch
     with open(out/'teachers.jsonl', 'a') as f:
         f.write(json.dumps(dict(kind='env', device=torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'cpu', torch=torch.__version__)) + '\n')
