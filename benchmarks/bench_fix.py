@@ -54,13 +54,17 @@ def part_a(d, trn, tst, epochs, folds, threshold, seed=0):
     out['accuracy'] = res.accuracy.round(4).to_dict(); out['gap_closed'] = res.gap_closed.round(4).to_dict()
     return out
 
+def pl_block(labels, k, n_per_class=50):
+    "Block k's positions: training and held-out (`split`), and the labeled and unlabeled positions within the training part."
+    trn, tst = split(labels, k=k)
+    y = labels[trn]; rng = np.random.default_rng(k)
+    lab = np.concatenate([rng.permutation(np.flatnonzero(y == c))[:n_per_class] for c in np.unique(y)])
+    return trn, tst, lab, np.setdiff1d(np.arange(len(trn)), lab)
+
 def part_b(d, k, epochs, threshold, rounds):
     "Held-out block k (disjoint across k), 50 labeled per class drawn with seed k, the rest of the training part unlabeled."
-    trn, tst = split(d.labels, k=k); seed = k
+    trn, tst, lab, unl = pl_block(d.labels, k); seed = k
     y = d.labels[trn]
-    rng = np.random.default_rng(seed)
-    lab = np.concatenate([rng.permutation(np.flatnonzero(y == c))[:50] for c in np.unique(y)])
-    unl = np.setdiff1d(np.arange(len(trn)), lab)
     t = time.time()
     pl = pseudo_label(d.images[trn][lab], y[lab], d.images[trn][unl], threshold=threshold, rounds=rounds, epochs=epochs, seed=seed,
                       test_images=d.images[tst], test_labels=d.labels[tst], unlabeled_true=y[unl])

@@ -21,7 +21,7 @@ import argparse, json, os, sys, time
 from pathlib import Path
 import numpy as np
 from pseudo_clean.folds import predict_probs
-from pseudo_clean.pseudolabel import fit_labels, accuracy_on, select_confident
+from pseudo_clean.pseudolabel import fit_labels, accuracy_on, select_confident, ensemble_probs
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 CONFIGS = [dict(name='one model (default)', teachers=1, threshold=0.5),
@@ -38,30 +38,30 @@ CONFIGS = [dict(name='one model (default)', teachers=1, threshold=0.5),
            dict(name='5 models + TTA 4, round 2', teachers=5, tta=True, threshold=0.5, round2=True)]
 
 def block_data(k):
-    "Held-out block k (bench_fix.split), 50 labeled per class drawn with seed k, the rest unlabeled: as `bench_fix.part_b`."
+    "Block k as `bench_fix.part_b` draws it: labeled images and labels, unlabeled images and their true labels, held-out images and labels."
     import torch
     torch.set_num_threads(int(os.environ.get('THREADS', 2)))
     from pseudo_clean.data import mnist_sample
-    from bench_fix import split
-    d = mnist_sample(); trn, tst = split(d.labels, k=k)
-    y = d.labels[trn]; rng = np.random.default_rng(k)
-    lab = np.concatenate([rng.permutation(np.flatnonzero(y == c))[:50] for c in np.unique(y)])
-    unl = np.setdiff1d(np.arange(len(trn)), lab)
-    return d.images[trn][lab], y[lab], d.images[trn][unl], y[unl], d.images[tst], d.labels[tst]
+    from bench_fix import pl_block
+    d = mnist_sample(); trn, tst, lab, unl = pl_block(d.labels, k)
+    X, y = d.images[trn], d.labels[trn]
+    return X[lab], y[lab], X[unl], y[unl], d.images[tst], d.labels[tst]
+
+def log(out, k, **row):
+    "Print one result and append it to OUT/teachers.jsonl."
+    row.update(block=k, time=time.strftime('%H:%M:%S')); print(json.dumps(row), flush=True)
+    with open(out/'teachers.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
 
 def run_block(k, out, n_teachers, quick):
     Xl, yl, U, yu, Xt, yt = block_data(k); seed = k
     classes = np.unique(yl); allx = np.concatenate([Xl, U])
     kw = dict(epochs=1, min_iters=5) if quick else {}
-    def log(**row):
-        row.update(block=k, time=time.strftime('%H:%M:%S')); print(json.dumps(row), flush=True)
-        with open(out/'teachers.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
     def err(p, truth): return round(float((classes[p.argmax(1)] != truth).mean()), 4)
     t0 = time.time()
     teachers = [fit_labels(Xl, yl, classes, seed=seed + i, **kw) for i in range(n_teachers)]
     pu = np.stack([predict_probs(m, U) for m in teachers]); pt = np.stack([predict_probs(m, Xt) for m in teachers])
     pu_tta = np.stack([predict_probs(m, U, tta=4) for m in teachers]); pt_tta = np.stack([predict_probs(m, Xt, tta=4) for m in teachers])
-    log(kind='teachers', seconds=round(time.time() - t0, 1), labeled_only_error=err(pt[0], yt),
+    log(out, k, kind='teachers', seconds=round(time.time() - t0, 1), labeled_only_error=err(pt[0], yt),
         teacher_errors=[err(p, yt) for p in pt], ensemble_error={m: err(pt[:m].mean(0), yt) for m in (1, 3, 5) if m <= n_teachers},
         ensemble_tta_error=err(pt_tta.mean(0), yt))
     for cfg in CONFIGS:
@@ -76,7 +76,7 @@ def run_block(k, out, n_teachers, quick):
             rounds.append(dict(n_pseudo=len(sel), pseudo_accuracy=round(float((classes[p[sel].argmax(1)] == yu[sel]).mean()), 4),
                                test_error=round(1 - accuracy_on(student, Xt, yt, classes), 4)))
             p = np.concatenate([(pu_tta if cfg.get('tta') else pu)[:cfg['teachers']], predict_probs(student, U, tta=4 if cfg.get('tta') else 0)[None]]).mean(0)
-        log(kind='student', config=cfg['name'], settings={a: b for a, b in cfg.items() if a != 'name'}, rounds=rounds, seconds=round(time.time() - t, 1))
+        log(out, k, kind='student', config=cfg['name'], settings={a: b for a, b in cfg.items() if a != 'name'}, rounds=rounds, seconds=round(time.time() - t, 1))
 
 STUDENTS = [dict(name='3 models + TTA 4 (again)'),
             dict(name='3 models + TTA 4, the selected items with their TRUE labels', oracle=True),
@@ -108,14 +108,11 @@ def run_block2(k, out, n_teachers, quick):
     Xl, yl, U, yu, Xt, yt = block_data(k); seed = k
     classes = np.unique(yl); allx = np.concatenate([Xl, U]); K = len(classes)
     kw = dict(epochs=1, min_iters=5) if quick else {}
-    def log(**row):
-        row.update(block=k, time=time.strftime('%H:%M:%S')); print(json.dumps(row), flush=True)
-        with open(out/'teachers.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
     err = lambda p: round(float((classes[p.argmax(1)] != yt).mean()), 4)
     t0 = time.time()
     teachers = [fit_labels(Xl, yl, classes, seed=seed + i, **kw) for i in range(n_teachers)]
-    p_unl = np.stack([predict_probs(m, U, tta=4) for m in teachers]).mean(0)
-    log(kind='teachers2', seconds=round(time.time() - t0, 1), labeled_only_error=err(predict_probs(teachers[0], Xt)))
+    p_unl = ensemble_probs(teachers, U, 4)
+    log(out, k, kind='teachers2', seconds=round(time.time() - t0, 1), labeled_only_error=err(predict_probs(teachers[0], Xt)))
     eps = 0.1; onehot = lambda c: np.eye(K, dtype=np.float32)[np.searchsorted(classes, c)] * (1 - eps) + eps / K
     for cfg in STUDENTS:
         t = time.time(); thr = cfg.get('threshold', 0.5)
@@ -128,7 +125,7 @@ def run_block2(k, out, n_teachers, quick):
         else:
             labs = np.empty(len(allx), dtype=object); labs[:len(Xl)] = yl; labs[len(Xl) + sel] = yu[sel] if cfg.get('oracle') else pseudo
             e = round(1 - accuracy_on(fit_labels(allx, labs, classes, seed=seed, **kw), Xt, yt, classes), 4)
-        log(kind='student2', config=cfg['name'], n_pseudo=len(sel), pseudo_accuracy=round(float((pseudo[:len(sel)] == yu[sel]).mean()), 4) if len(sel) else None,
+        log(out, k, kind='student2', config=cfg['name'], n_pseudo=len(sel), pseudo_accuracy=round(float((pseudo[:len(sel)] == yu[sel]).mean()), 4) if len(sel) else None,
             test_error=e, seconds=round(time.time() - t, 1))
 
 def run_block3(k, out, n_teachers, quick):
@@ -137,18 +134,16 @@ def run_block3(k, out, n_teachers, quick):
     classes = np.unique(yl); allx = np.concatenate([Xl, U])
     kw = dict(epochs=1, min_iters=5) if quick else {}
     teachers = [fit_labels(Xl, yl, classes, seed=seed + i, **kw) for i in range(3)]
-    for name, p in (('one model', predict_probs(teachers[0], U)), ('3 models + TTA 4', np.stack([predict_probs(m, U, tta=4) for m in teachers]).mean(0))):
+    for name, p in (('one model', predict_probs(teachers[0], U)), ('3 models + TTA 4', ensemble_probs(teachers, U, 4))):
         sel = select_confident(p, 0.5); labs = np.empty(len(allx), dtype=object); labs[:len(Xl)] = yl; labs[len(Xl) + sel] = classes[p[sel].argmax(1)]
         for s in (seed + 100, seed + 200):
-            row = dict(kind='student3', config=name, student_seed=s, n_pseudo=len(sel), test_error=round(1 - accuracy_on(fit_labels(allx, labs, classes, seed=s, **kw), Xt, yt, classes), 4), block=k)
-            print(json.dumps(row), flush=True)
-            with open(out/'teachers.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
+            log(out, k, kind='student3', config=name, student_seed=s, n_pseudo=len(sel),
+                test_error=round(1 - accuracy_on(fit_labels(allx, labs, classes, seed=s, **kw), Xt, yt, classes), 4))
 
 def run_block4(k, out, n_teachers, quick):
     "Fourth study: can this package's own out-of-fold detection find the wrong pseudo labels? (3 models + TTA choose them.)"
     from pseudo_clean.folds import oof_probs, DEFAULT_SETTINGS
     from pseudo_clean.ranking import rank_suspects
-    from pseudo_clean.pseudolabel import ensemble_probs
     Xl, yl, U, yu, Xt, yt = block_data(k); seed = k; classes = np.unique(yl)
     kw = dict(epochs=1, min_iters=5) if quick else {}
     p = ensemble_probs([fit_labels(Xl, yl, classes, seed=seed + i, **kw) for i in range(3)], U, 4)
@@ -157,13 +152,12 @@ def run_block4(k, out, n_teachers, quick):
     probs = oof_probs(np.concatenate([Xl, U[sel]]), codes, len(classes), seed=seed, progress=False, **({'epochs': 1} if quick else {}))
     flag = rank_suspects(codes, probs, classes=classes, label_smoothing=DEFAULT_SETTINGS['label_smoothing']).sort_index().is_label_issue.to_numpy()[len(Xl):]
     disagree = probs[len(Xl):].argmax(1) != codes[len(Xl):]
-    row = dict(kind='clean4', block=k, n_pseudo=len(sel), n_wrong=int(wrong.sum()), n_flagged=int(flag.sum()), n_wrong_flagged=int((flag & wrong).sum()),
+    row = dict(kind='clean4', n_pseudo=len(sel), n_wrong=int(wrong.sum()), n_flagged=int(flag.sum()), n_wrong_flagged=int((flag & wrong).sum()),
                n_disagree=int(disagree.sum()), n_wrong_disagree=int((disagree & wrong).sum()))
     for name, keep in (('all', np.ones(len(sel), bool)), ('without the flagged', ~flag), ('without those the fold models disagree with', ~disagree)):
         m = fit_labels(np.concatenate([Xl, U[sel][keep]]), np.concatenate([yl, pseudo[keep]]), classes, seed=seed, **kw)
         row[name] = round(1 - accuracy_on(m, Xt, yt, classes), 4)
-    print(json.dumps(row), flush=True)
-    with open(out/'teachers.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
+    log(out, k, **row)
 
 def summarize(path):
     rows = [json.loads(l) for l in open(path)]

@@ -57,13 +57,17 @@ def fit_labels(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     return train_model(images, np.where(codes >= 0, codes, 0), len(classes), train_idx=idx, epochs=epochs, bs=bs,
                        seed=seed, arch=arch, progress=progress)
 
+def _accuracy(probs:np.ndarray, labels, classes)->float:
+    "Share of rows of `probs` (columns in `classes` order) whose top class is the item's label."
+    return float((probs.argmax(1) == _encode(labels, classes)).mean())
+
 def accuracy_on(learn, # a trained `Learner`
                 images:np.ndarray, # held-out images
                 labels, # their true labels
                 classes, # the model's classes
                )->float:
     "Accuracy of `learn` on held-out images."
-    return float((predict_probs(learn, images).argmax(1) == _encode(labels, classes)).mean())
+    return _accuracy(predict_probs(learn, images), labels, classes)
 
 # %% ../nbs/07_pseudolabel.ipynb #d26df54d
 def retrain_compare(images:np.ndarray, # the training images, N×H×W(×3) uint8
@@ -254,7 +258,7 @@ def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
         if test_images is not None:
             row['test_accuracy'] = accuracy_on(learn, test_images, test_labels, classes)
             if teachers > 1 or tta:
-                row['ensemble_test_accuracy'] = float((ensemble_probs(models, test_images, tta).argmax(1) == _encode(test_labels, classes)).mean())
+                row['ensemble_test_accuracy'] = _accuracy(ensemble_probs(models, test_images, tta), test_labels, classes)
         probs = ensemble_probs(models, U, tta)
         pred = probs.argmax(1)
         sel = select_confident(probs, threshold, per_class_cap)
