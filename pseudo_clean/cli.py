@@ -17,7 +17,8 @@ from .folds import oof_probs, fold_ids, DEFAULT_SETTINGS, ARCHS, MIXED_PRECISION
 from .ranking import rank_suspects, evaluate_detection, DEFAULT_METHOD, METHODS
 
 # %% auto #0
-__all__ = ['OUTPUT_FILES', 'check_out_dir', 'inject_noise', 'run', 'write_outputs', 'summary_line', 'load_run', 'main']
+__all__ = ['OUTPUT_FILES', 'check_out_dir', 'inject_noise', 'run', 'write_outputs', 'summary_line', 'forget_hint', 'load_run',
+           'main']
 
 # %% ../nbs/05_cli.ipynb #6547e1ac
 OUTPUT_FILES = ('suspects.csv', 'labels.csv', 'oof_probs.npy', 'classes.txt', 'grid.png', 'confusion.png',
@@ -99,6 +100,8 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
     settings = {**DEFAULT_SETTINGS, **settings, 'arch': arch, **({'epochs': epochs} if epochs else {})}
     if settings['mixed_precision'] not in MIXED_PRECISION:
         raise ValueError(f"Unknown --mixed_precision {settings['mixed_precision']!r}: use one of {', '.join(MIXED_PRECISION)}.")
+    if not 0 <= settings['forget_rate'] < 1:
+        raise ValueError(f"--forget_rate must be in [0, 1) (0: fold models train on every item), got {settings['forget_rate']}.")
     src = None if source is None else str(Path(source).resolve())
     ident = dict(source=src, noise=noise, noise_kind=noise_kind, folds=folds, seed=seed, size=size,
                  method=method or DEFAULT_METHOD, **settings)
@@ -122,10 +125,14 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
         ev = evaluate_detection(suspects.is_label_issue.values, suspects.is_noisy.values, suspects.label_quality.values)
         metrics.update({k: ev[k] for k in ('precision', 'recall', 'f1', 'auprc')}, n_noisy=int(is_noisy.sum()))
         metrics['oof_accuracy_vs_truth'] = float((probs.argmax(1) == np.searchsorted(classes, data.labels)).mean())
+    hint = forget_hint(metrics['n_flagged'], metrics['n_items'], settings['forget_rate'])
+    if hint: metrics['forget_hint'] = hint
     stages['rank'] = time.time() - t0 - stages['load'] - stages['train']
     metrics['stage_seconds'] = stages
     write_outputs(out, data, labels, classes, probs, suspects, metrics, ident, t0)
-    if progress: print(summary_line(metrics))
+    if progress:
+        if hint: print(hint, file=sys.stderr)
+        print(summary_line(metrics))
     return metrics
 
 # %% ../nbs/05_cli.ipynb #c0d2ebd2
@@ -153,6 +160,18 @@ def summary_line(metrics:dict)->str:
     s = f"items {metrics['n_items']:,} | flagged {metrics['n_flagged']:,}"
     if 'f1' in metrics: s += f" | precision {metrics['precision']:.3f} | recall {metrics['recall']:.3f} | F1 {metrics['f1']:.3f}"
     return s + f" | {metrics['seconds']:.1f} s"
+
+def forget_hint(n_flagged:int, # items the run flagged
+                n_items:int, # items in the run
+                forget_rate:float, # the `forget_rate` the fold models trained with
+               )->str|None:
+    "Advice to rerun with a higher `--forget_rate` when well over that share of the items was flagged; else None."
+    share = n_flagged / max(n_items, 1)
+    if share < forget_rate + 0.05: return None
+    rate = min(0.3, round(share / 0.05) * 0.05)
+    if rate <= forget_rate: return None
+    return (f'{share:.0%} of the labels look wrong, more than the {forget_rate:.0%} of each batch the fold models left out: '
+            f'rerun with --forget_rate {rate:.2f} to rank them better (see `forget_rate` in pseudo_clean.folds).')
 
 # %% ../nbs/05_cli.ipynb #a3049e67
 def _check_same_items(items, ref, name, ref_name):
@@ -197,14 +216,18 @@ def main(source:Param('image folder, CSV with path,label, or IDX images file (de
          arch:str='cnn', # 'cnn', 'resnet18', 'resnet34' or 'resnet50'
          method:str=None, # label-issue filter (default: the package default)
          mixed_precision:str='off', # bfloat16 training of the fold models: 'off', 'auto' (where the hardware computes it natively) or 'bf16'
+         forget_rate:float=None, # fold models train on the small-loss share of each batch, leaving out this share (default 0.1; 0: every item)
          overwrite:store_true=False, # replace a previous run in --out
          quiet:store_true=False, # no progress bars (the summary line is still printed)
         ):
     "Find wrong labels in an image dataset with out-of-fold pseudo labels."
     try:
         metrics = run(source, out=out, noise=noise, noise_kind=noise_kind, folds=folds, epochs=epochs, seed=seed,
-                      arch=arch, method=method, overwrite=overwrite, progress=not quiet, mixed_precision=mixed_precision)
-        if quiet: print(summary_line(metrics))
+                      arch=arch, method=method, overwrite=overwrite, progress=not quiet, mixed_precision=mixed_precision,
+                      **({} if forget_rate is None else {'forget_rate': forget_rate}))
+        if quiet:
+            if metrics.get('forget_hint'): print(metrics['forget_hint'], file=sys.stderr)
+            print(summary_line(metrics))
     except (ValueError, FileNotFoundError, FileExistsError, PermissionError, NotADirectoryError, TypeError) as e:
         print(f'pseudo_clean: error: {e}', file=sys.stderr)
         sys.exit(2)

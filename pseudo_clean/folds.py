@@ -16,6 +16,7 @@ from fastai.learner import Learner
 from fastai.losses import CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat
 from fastai.metrics import accuracy
 from fastai.callback.schedule import fit_one_cycle
+from fastai.callback.core import Callback
 from fastai.callback.fp16 import MixedPrecision
 from torch.amp import GradScaler
 from fastcore.foundation import L
@@ -30,8 +31,8 @@ from .data import atomic_path
 # %% auto #0
 __all__ = ['ARCHS', 'MIXED_PRECISION', 'DEFAULT_SETTINGS', 'fold_ids', 'ArrayDataset', 'to_tensor_images', 'ArrayDL',
            'batch_augment', 'array_dls', 'small_cnn', 'make_learner', 'CPUMixedPrecision', 'bf16_is_fast',
-           'resolve_mixed_precision', 'mixed_precision_cb', 'train_model', 'predict_probs', 'fold_key', 'auto_epochs',
-           'run_fold', 'oof_probs']
+           'resolve_mixed_precision', 'mixed_precision_cb', 'small_loss_mean', 'check_forget_rate', 'ForgetHighLoss',
+           'train_model', 'predict_probs', 'fold_key', 'auto_epochs', 'run_fold', 'oof_probs']
 
 # %% ../nbs/02_folds.ipynb #99513431
 def fold_ids(codes, # N class indices (0..K-1) of the given labels
@@ -190,6 +191,35 @@ def mixed_precision_cb(mixed_precision:str, # 'auto', 'bf16' or 'off'
     device = torch.device(default_device() if device is None else device)
     return MixedPrecision(amp_mode='bf16') if device.type == 'cuda' else CPUMixedPrecision()
 
+# %% ../nbs/02_folds.ipynb #ef7ecc79
+def small_loss_mean(losses:torch.Tensor, # the per-item losses of one batch
+                    forget_rate:float, # share of the batch to leave out, the highest losses, in [0, 1)
+                   )->torch.Tensor:
+    "Mean of the smallest `1 - forget_rate` share of `losses`."
+    k = max(1, round(len(losses) * (1 - forget_rate)))
+    return losses.topk(k, largest=False).values.mean() if k < len(losses) else losses.mean()
+
+def check_forget_rate(forget_rate:float)->float:
+    "`forget_rate` as a float; an error unless it is in [0, 1)."
+    if not 0 <= forget_rate < 1: raise ValueError(f'forget_rate must be in [0, 1) (0: train on every item), got {forget_rate}.')
+    return float(forget_rate)
+
+class ForgetHighLoss(Callback):
+    "Train on the small-loss share of each batch: leave out its `forget_rate` highest losses, ramped up from 0."
+    def __init__(self, forget_rate:float=0.1, # share of each training batch left out, once ramped up
+                 ramp:float=0.3, # share of training over which the rate rises linearly from 0
+                ): store_attr(); check_forget_rate(forget_rate)
+    def rate(self, pct_train:float)->float:
+        "The share left out at `pct_train` (0 to 1) of training."
+        return self.forget_rate * min(1., pct_train / self.ramp) if self.ramp > 0 else self.forget_rate
+    def after_loss(self):
+        if not self.training or not len(self.yb): return
+        r = self.rate(self.pct_train)
+        if r <= 0: return
+        with self.learn.loss_not_reduced(): losses = self.loss_func(self.pred, *self.yb)
+        self.learn.loss_grad = small_loss_mean(losses, r)
+        self.learn.loss = self.learn.loss_grad.clone()
+
 # %% ../nbs/02_folds.ipynb #9c974cdf
 def _bar_ctx(learn, progress):
     from contextlib import ExitStack
@@ -210,16 +240,19 @@ def train_model(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
                 label_smoothing:float=0.1, # see `make_learner`
                 width:int=16, # see `small_cnn`
                 mixed_precision:str='off', # 'off', 'bf16', or 'auto' (bfloat16 where the device computes it natively)
+                forget_rate:float=0., # train on the small-loss share of each batch: leave out this share, the highest losses (see `ForgetHighLoss`)
                 progress:bool=True, # show fastprogress bars
                )->Learner:
     "Train a fastai model on the given items and return its `Learner`."
     train_idx = np.arange(len(codes)) if train_idx is None else np.asarray(train_idx)
+    forget_rate = check_forget_rate(forget_rate)
     set_seed(seed, reproducible=True)
     dls = array_dls(images, codes, train_idx, bs=bs, augment=augment)
     n_in = 1 if images.ndim == 3 else images.shape[-1]
     learn = make_learner(dls, n_in, n_classes, arch=arch, label_smoothing=label_smoothing, width=width)
     cb = mixed_precision_cb(mixed_precision, dls.device)
     if cb is not None: learn.add_cb(cb)
+    if forget_rate: learn.add_cb(ForgetHighLoss(forget_rate))
     with _bar_ctx(learn, progress): learn.fit_one_cycle(epochs, lr)
     return learn
 
@@ -250,7 +283,8 @@ def fold_key(images:np.ndarray, codes:np.ndarray, folds:np.ndarray, settings:dic
     h.update(json.dumps(settings, sort_keys=True, default=str).encode())
     return h.hexdigest()
 
-DEFAULT_SETTINGS = dict(epochs=None, lr=1e-2, bs=128, arch='cnn', augment=True, label_smoothing=0.3, width=16, tta=0, mixed_precision='off')
+DEFAULT_SETTINGS = dict(epochs=None, lr=1e-2, bs=128, arch='cnn', augment=True, label_smoothing=0.3, width=16, tta=0, mixed_precision='off',
+                        forget_rate=0.1)
 
 def auto_epochs(n_train:int, # items the model trains on
                 at_4000:int=10, # epochs at about 4,000 items, and at most
@@ -293,6 +327,7 @@ def oof_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     unknown = set(settings) - set(DEFAULT_SETTINGS)
     if unknown: raise TypeError(f'Unknown training settings {sorted(unknown)}: use {sorted(DEFAULT_SETTINGS)}.')
     settings = {**DEFAULT_SETTINGS, **settings}
+    check_forget_rate(settings['forget_rate'])
     folds = fold_ids(codes, n_folds, seed, classes=classes)
     if settings['epochs'] is None: settings['epochs'] = auto_epochs(int((folds != 0).sum()))
     settings['mixed_precision'] = resolve_mixed_precision(settings['mixed_precision'])
