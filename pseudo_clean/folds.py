@@ -191,7 +191,7 @@ def mixed_precision_cb(mixed_precision:str, # 'auto', 'bf16' or 'off'
     device = torch.device(default_device() if device is None else device)
     return MixedPrecision(amp_mode='bf16') if device.type == 'cuda' else CPUMixedPrecision()
 
-# %% ../nbs/02_folds.ipynb #ef7ecc79
+# %% ../nbs/02_folds.ipynb #0606c666
 def small_loss_mean(losses:torch.Tensor, # the per-item losses of one batch
                     forget_rate:float, # share of the batch to leave out, the highest losses, in [0, 1)
                    )->torch.Tensor:
