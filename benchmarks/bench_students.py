@@ -18,9 +18,10 @@ HERE = Path(__file__).resolve().parent
 WORK = HERE/'work'/'students'
 
 def fit(X, codes, idx, seed, width=16, forget_rate=0., min_iters=1000, bs=128):
-    "`fit_labels`' recipe (label smoothing 0.1, `auto_epochs(n, 30)`, at least `min_iters` steps) with a chosen width and forget rate."
+    "`fit_labels`' recipe (label smoothing 0.1, `auto_epochs(n, FIT_EPOCHS_AT_4000)`, at least `min_iters` steps) with a chosen width and forget rate."
     from pseudo_clean.folds import train_model, auto_epochs
-    n = len(idx); epochs = max(auto_epochs(n, 30), math.ceil(min_iters / max(1, n // bs)))
+    from pseudo_clean.pseudolabel import FIT_EPOCHS_AT_4000
+    n = len(idx); epochs = max(auto_epochs(n, FIT_EPOCHS_AT_4000), math.ceil(min_iters / max(1, n // bs)))
     return train_model(X, codes, 10, train_idx=idx, epochs=epochs, bs=bs, seed=seed, width=width, forget_rate=forget_rate, progress=False)
 
 def teachers(k, Xl, yl, U, Xt):

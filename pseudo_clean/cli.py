@@ -13,12 +13,12 @@ from fastcore.script import call_parse, Param, store_true
 import pseudo_clean
 from .data import from_source, save_csv, save_npy, save_json, atomic_write_text
 from .noise import symmetric_noise, pair_noise, MNIST_PAIRS
-from .folds import oof_probs, fold_ids, DEFAULT_SETTINGS, ARCHS, MIXED_PRECISION
+from .folds import oof_probs, fold_ids, check_forget_rate, DEFAULT_SETTINGS, ARCHS, MIXED_PRECISION
 from .ranking import rank_suspects, evaluate_detection, DEFAULT_METHOD, METHODS
 
 # %% auto #0
-__all__ = ['OUTPUT_FILES', 'check_out_dir', 'inject_noise', 'run', 'write_outputs', 'summary_line', 'forget_hint', 'load_run',
-           'main']
+__all__ = ['OUTPUT_FILES', 'check_out_dir', 'inject_noise', 'run', 'write_outputs', 'summary_line', 'print_summary',
+           'forget_hint', 'load_run', 'main']
 
 # %% ../nbs/05_cli.ipynb #6547e1ac
 OUTPUT_FILES = ('suspects.csv', 'labels.csv', 'oof_probs.npy', 'classes.txt', 'grid.png', 'confusion.png',
@@ -100,8 +100,7 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
     settings = {**DEFAULT_SETTINGS, **settings, 'arch': arch, **({'epochs': epochs} if epochs else {})}
     if settings['mixed_precision'] not in MIXED_PRECISION:
         raise ValueError(f"Unknown --mixed_precision {settings['mixed_precision']!r}: use one of {', '.join(MIXED_PRECISION)}.")
-    if not 0 <= settings['forget_rate'] < 1:
-        raise ValueError(f"--forget_rate must be in [0, 1) (0: fold models train on every item), got {settings['forget_rate']}.")
+    check_forget_rate(settings['forget_rate'], flag='--')
     src = None if source is None else str(Path(source).resolve())
     ident = dict(source=src, noise=noise, noise_kind=noise_kind, folds=folds, seed=seed, size=size,
                  method=method or DEFAULT_METHOD, **settings)
@@ -130,9 +129,7 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
     stages['rank'] = time.time() - t0 - stages['load'] - stages['train']
     metrics['stage_seconds'] = stages
     write_outputs(out, data, labels, classes, probs, suspects, metrics, ident, t0)
-    if progress:
-        if hint: print(hint, file=sys.stderr)
-        print(summary_line(metrics))
+    if progress: print_summary(metrics)
     return metrics
 
 # %% ../nbs/05_cli.ipynb #c0d2ebd2
@@ -160,6 +157,11 @@ def summary_line(metrics:dict)->str:
     s = f"items {metrics['n_items']:,} | flagged {metrics['n_flagged']:,}"
     if 'f1' in metrics: s += f" | precision {metrics['precision']:.3f} | recall {metrics['recall']:.3f} | F1 {metrics['f1']:.3f}"
     return s + f" | {metrics['seconds']:.1f} s"
+
+def print_summary(metrics:dict):
+    "Print the `forget_hint`, if any, to stderr, then the summary line to stdout."
+    if metrics.get('forget_hint'): print(metrics['forget_hint'], file=sys.stderr)
+    print(summary_line(metrics))
 
 def forget_hint(n_flagged:int, # items the run flagged
                 n_items:int, # items in the run
@@ -225,9 +227,7 @@ def main(source:Param('image folder, CSV with path,label, or IDX images file (de
         metrics = run(source, out=out, noise=noise, noise_kind=noise_kind, folds=folds, epochs=epochs, seed=seed,
                       arch=arch, method=method, overwrite=overwrite, progress=not quiet, mixed_precision=mixed_precision,
                       **({} if forget_rate is None else {'forget_rate': forget_rate}))
-        if quiet:
-            if metrics.get('forget_hint'): print(metrics['forget_hint'], file=sys.stderr)
-            print(summary_line(metrics))
+        if quiet: print_summary(metrics)
     except (ValueError, FileNotFoundError, FileExistsError, PermissionError, NotADirectoryError, TypeError) as e:
         print(f'pseudo_clean: error: {e}', file=sys.stderr)
         sys.exit(2)

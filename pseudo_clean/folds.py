@@ -199,9 +199,11 @@ def small_loss_mean(losses:torch.Tensor, # the per-item losses of one batch
     k = max(1, round(len(losses) * (1 - forget_rate)))
     return losses.topk(k, largest=False).values.mean() if k < len(losses) else losses.mean()
 
-def check_forget_rate(forget_rate:float)->float:
+def check_forget_rate(forget_rate:float, # the share to check
+                      flag:str='', # '--' names it as the command's flag in the error
+                     )->float:
     "`forget_rate` as a float; an error unless it is in [0, 1)."
-    if not 0 <= forget_rate < 1: raise ValueError(f'forget_rate must be in [0, 1) (0: train on every item), got {forget_rate}.')
+    if not 0 <= forget_rate < 1: raise ValueError(f'{flag}forget_rate must be in [0, 1) (0: train on every item), got {forget_rate}.')
     return float(forget_rate)
 
 class ForgetHighLoss(Callback):

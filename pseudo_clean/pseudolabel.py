@@ -194,10 +194,12 @@ def load_unlabeled(source, # array of images, a folder, a text file of image pat
     return _match(images, like), [items[i] for i in ok]
 
 # %% ../nbs/07_pseudolabel.ipynb #0901fdc2
-def _check_ensemble(teachers, tta):
-    "Error unless `teachers` >= 1 and `tta` >= 0."
-    if teachers < 1: raise ValueError(f'teachers must be at least 1, got {teachers}.')
-    if tta < 0: raise ValueError(f'tta must be 0 (no augmented views) or more, got {tta}.')
+def _check_counts(rounds, per_class_cap, teachers, tta, flag:str=''):
+    "Errors for counts out of range, before any training; `flag='--'` names them as the command's flags."
+    if rounds < 0: raise ValueError(f'{flag}rounds must be at least 0, got {rounds}.')
+    if per_class_cap is not None and per_class_cap < 1: raise ValueError(f'{flag}per_class_cap must be at least 1, got {per_class_cap}.')
+    if teachers < 1: raise ValueError(f'{flag}teachers must be at least 1, got {teachers}.')
+    if tta < 0: raise ValueError(f'{flag}tta must be 0 (no augmented views) or more, got {tta}.')
 
 def ensemble_probs(models:list, # trained `Learner`s
                    images:np.ndarray, # N×H×W(×3) uint8 images
@@ -236,9 +238,7 @@ def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
                 )->PseudoLabels:
     "Train on labeled, pseudo-label the confident unlabeled predictions, retrain on both; `rounds` times."
     threshold = check_threshold(threshold)
-    if rounds < 0: raise ValueError(f'rounds must be at least 0, got {rounds}.')
-    if per_class_cap is not None and per_class_cap < 1: raise ValueError(f'per_class_cap must be at least 1, got {per_class_cap}.')
-    _check_ensemble(teachers, tta)
+    _check_counts(rounds, per_class_cap, teachers, tta)
     labels = np.asarray(labels)
     if len(labels) != len(images): raise ValueError(f'{len(images)} labeled images but {len(labels)} labels.')
     U, names = load_unlabeled(unlabeled, like=images)
@@ -287,10 +287,7 @@ def label_unlabeled(labeled, # image folder, `path,label` CSV, or IDX images fil
                    )->PseudoLabels:
     "Pseudo-label a folder of unlabeled images from a labeled dataset; checks everything before training."
     threshold = check_threshold(threshold)
-    if rounds < 0: raise ValueError(f'--rounds must be at least 0, got {rounds}.')
-    if per_class_cap is not None and per_class_cap < 1: raise ValueError(f'--per_class_cap must be at least 1, got {per_class_cap}.')
-    if teachers < 1: raise ValueError(f'--teachers must be at least 1, got {teachers}.')
-    if tta < 0: raise ValueError(f'--tta must be 0 (no augmented views) or more, got {tta}.')
+    _check_counts(rounds, per_class_cap, teachers, tta, flag='--')
     if labeled is not None and Path(labeled).is_file() and _same_file(out, labeled):
         raise ValueError(f'Refusing to overwrite the labeled input {labeled}: pass another --out.')
     data = from_source(labeled)
