@@ -90,9 +90,10 @@ class ArrayDL(DataLoader):
 # %% ../nbs/02_folds.ipynb #be1d1e8c
 def batch_augment(max_rotate:float=10., # largest rotation, in degrees
                   max_zoom:float=1.1, # largest zoom in
+                  max_warp:float=0., # largest perspective warp (fastai's `Warp`)
                  ):
-    "fastai's rotate and zoom augmentations, merged into one affine resampling of each training batch."
-    tfms = setup_aug_tfms(aug_transforms(do_flip=False, max_rotate=max_rotate, max_zoom=max_zoom, max_warp=0.,
+    "fastai's rotate and zoom (and warp) augmentations, merged into one resampling of each training batch."
+    tfms = setup_aug_tfms(aug_transforms(do_flip=False, max_rotate=max_rotate, max_zoom=max_zoom, max_warp=max_warp,
                                          max_lighting=0., p_affine=1., size=None))
     def _augment(x):
         x = TensorImage(x)
@@ -243,6 +244,7 @@ def train_model(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
                 width:int=16, # see `small_cnn`
                 mixed_precision:str='off', # 'off', 'bf16', or 'auto' (bfloat16 where the device computes it natively)
                 forget_rate:float=0., # train on the small-loss share of each batch: leave out this share, the highest losses (see `ForgetHighLoss`)
+                cbs:list|None=None, # more fastai callbacks for this training run (experiments: see `benchmarks/bench_students.py`)
                 progress:bool=True, # show fastprogress bars
                )->Learner:
     "Train a fastai model on the given items and return its `Learner`."
@@ -255,7 +257,7 @@ def train_model(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     cb = mixed_precision_cb(mixed_precision, dls.device)
     if cb is not None: learn.add_cb(cb)
     if forget_rate: learn.add_cb(ForgetHighLoss(forget_rate))
-    with _bar_ctx(learn, progress): learn.fit_one_cycle(epochs, lr)
+    with _bar_ctx(learn, progress): learn.fit_one_cycle(epochs, lr, cbs=cbs)
     return learn
 
 def predict_probs(learn:Learner, # a trained `Learner`
