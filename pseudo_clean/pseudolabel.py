@@ -212,7 +212,7 @@ def ensemble_probs(models:list, # trained `Learner`s
 class PseudoLabels:
     "What `pseudo_label` returns."
     table:pd.DataFrame # the pseudo labels: item, label, confidence, round (the first round it was kept in)
-    history:pd.DataFrame # one row per round: n_labeled, n_pseudo (trained on), n_selected, test_accuracy, ensemble_test_accuracy, ...
+    history:pd.DataFrame # one row per round: n_labeled, n_pseudo (trained on), n_selected, test_accuracy, mean_test_accuracy, ensemble_test_accuracy, ...
     learn:object # the last round's first fastai `Learner` (seed `seed`)
     probs:np.ndarray # the last round's M×K probabilities of the unlabeled items (its models and views averaged)
     classes:np.ndarray # the column order of `probs`
@@ -253,13 +253,14 @@ def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
         if len(sel): labs[len(images) + sel] = classes[pred[sel]]
         models = [fit_labels(allx, labs, classes, epochs, min_iters, seed=seed + i, arch=arch, progress=progress) for i in range(teachers)]
         learn = models[0]
+        probs = ensemble_probs(models, U, tta)     # before any measuring: predicting draws random numbers, and the views must not depend on it
         row = dict(round=r, n_labeled=len(images), n_pseudo=len(sel))
         if unlabeled_true is not None and len(sel): row['pseudo_accuracy'] = float((classes[pred[sel]] == np.asarray(unlabeled_true)[sel]).mean())
         if test_images is not None:
             row['test_accuracy'] = accuracy_on(learn, test_images, test_labels, classes)
+            if teachers > 1: row['mean_test_accuracy'] = float(np.mean([row['test_accuracy']] + [accuracy_on(m, test_images, test_labels, classes) for m in models[1:]]))
             if teachers > 1 or tta:
                 row['ensemble_test_accuracy'] = _accuracy(ensemble_probs(models, test_images, tta), test_labels, classes)
-        probs = ensemble_probs(models, U, tta)
         pred = probs.argmax(1)
         sel = select_confident(probs, threshold, per_class_cap)
         keep = np.zeros(len(U), bool); keep[sel] = True
