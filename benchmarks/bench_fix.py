@@ -90,22 +90,26 @@ def summarize_a(runs):
     return dict(accuracy=acc, gap_closed=gap, best_policy=best, best_gap_closed=gap[best], gap_closed_ok=bool(gap[best] >= 0.75),
                 relabel_precision=prec, relabel_precision_ok=bool(prec >= 0.95))
 
+def _error_cuts(runs, base_key, final_key, rounds_key):
+    "Mean labeled-only and after-round-1 errors over `runs`, the cut, and the mean error and cut per round."
+    base, final = (float(np.mean([r[k] for r in runs])) for k in (base_key, final_key))
+    per_round = np.mean([r[rounds_key] for r in runs], axis=0)
+    return (base, final, (base - final) / base, [round(float(e), 5) for e in per_round],
+            [round(float((base - e) / base), 4) for e in per_round])
+
 def summarize_b(runs):
-    m = lambda k: float(np.mean([r[k] for r in runs]))
-    base, final, ceil = m('labeled_only_error'), m('pseudo_error'), m('all_labels_error')
-    per_round = np.mean([r['round_errors'] for r in runs], axis=0)
-    return dict(labeled_only_error=base, pseudo_error=final, all_labels_error=ceil, error_cut=(base - final) / base,
-                error_per_round=[round(float(e), 5) for e in per_round], cut_per_round=[round(float((base - e) / base), 4) for e in per_round],
-                best_possible_cut=(base - ceil) / base, error_cut_ok=bool((base - final) / base >= 0.4),
+    base, final, cut, per_round, cut_per_round = _error_cuts(runs, 'labeled_only_error', 'pseudo_error', 'round_errors')
+    ceil = float(np.mean([r['all_labels_error'] for r in runs]))
+    return dict(labeled_only_error=base, pseudo_error=final, all_labels_error=ceil, error_cut=cut,
+                error_per_round=per_round, cut_per_round=cut_per_round,
+                best_possible_cut=(base - ceil) / base, error_cut_ok=bool(cut >= 0.4),
                 **(summarize_b_mean(runs) if 'round_mean_errors' in runs[0] else {}))
 
 def summarize_b_mean(runs):
     "The same over each round's models one by one (seeds k, k+1, ...: `mean_test_accuracy`), a steadier estimate of one model's error."
-    base, final = (float(np.mean([r[k] for r in runs])) for k in ('labeled_only_mean_error', 'pseudo_mean_error'))
-    per_round = np.mean([r['round_mean_errors'] for r in runs], axis=0)
-    return dict(labeled_only_mean_error=base, pseudo_mean_error=final, mean_error_cut=(base - final) / base,
-                mean_error_per_round=[round(float(e), 5) for e in per_round], mean_cut_per_round=[round(float((base - e) / base), 4) for e in per_round],
-                mean_error_cut_ok=bool((base - final) / base >= 0.4))
+    base, final, cut, per_round, cut_per_round = _error_cuts(runs, 'labeled_only_mean_error', 'pseudo_mean_error', 'round_mean_errors')
+    return dict(labeled_only_mean_error=base, pseudo_mean_error=final, mean_error_cut=cut,
+                mean_error_per_round=per_round, mean_cut_per_round=cut_per_round, mean_error_cut_ok=bool(cut >= 0.4))
 
 def to_md(r):
     L = [f"## Issue 4: clean, retrain, pseudo-label (bundled MNIST sample, {r['machine']})", '',

@@ -257,8 +257,9 @@ def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
         row = dict(round=r, n_labeled=len(images), n_pseudo=len(sel))
         if unlabeled_true is not None and len(sel): row['pseudo_accuracy'] = float((classes[pred[sel]] == np.asarray(unlabeled_true)[sel]).mean())
         if test_images is not None:
-            row['test_accuracy'] = accuracy_on(learn, test_images, test_labels, classes)
-            if teachers > 1: row['mean_test_accuracy'] = float(np.mean([row['test_accuracy']] + [accuracy_on(m, test_images, test_labels, classes) for m in models[1:]]))
+            accs = [accuracy_on(m, test_images, test_labels, classes) for m in models]
+            row['test_accuracy'] = accs[0]
+            if teachers > 1: row['mean_test_accuracy'] = float(np.mean(accs))
             if teachers > 1 or tta:
                 row['ensemble_test_accuracy'] = _accuracy(ensemble_probs(models, test_images, tta), test_labels, classes)
         pred = probs.argmax(1)
