@@ -17,7 +17,7 @@ from pseudo_clean.noise import symmetric_noise
 from pseudo_clean.folds import oof_probs, DEFAULT_SETTINGS
 from pseudo_clean.ranking import rank_suspects
 from pseudo_clean.clean import clean_labels
-from pseudo_clean.pseudolabel import retrain_compare, pseudo_label
+from pseudo_clean.pseudolabel import retrain_compare, pseudo_label, _pretrain_steps
 
 HERE = Path(__file__).parent
 
@@ -62,19 +62,24 @@ def pl_block(labels, k, n_per_class=50):
     return trn, tst, lab, np.setdiff1d(np.arange(len(trn)), lab)
 
 def part_b(d, k, epochs, threshold, rounds):
-    "Held-out block k (disjoint across k), 50 labeled per class drawn with seed k, the rest of the training part unlabeled."
+    """Held-out block k (disjoint across k), 50 labeled per class drawn with seed k, the rest of the training part unlabeled.
+    The labeled-only baseline uses no unlabeled image: `pseudo_label`'s round 0 without pretraining. Pseudo-labeling runs with the
+    package defaults, pretraining on the labeled and unlabeled images included, so its round 0 is the baseline's recipe from the pretrained body."""
     trn, tst, lab, unl = pl_block(d.labels, k); seed = k
     y = d.labels[trn]
+    args = dict(epochs=epochs, seed=seed, test_images=d.images[tst], test_labels=d.labels[tst])
+    b = pseudo_label(d.images[trn][lab], y[lab], d.images[trn][unl], rounds=0, pretrain=0, **args).history
     t = time.time()
-    pl = pseudo_label(d.images[trn][lab], y[lab], d.images[trn][unl], threshold=threshold, rounds=rounds, epochs=epochs, seed=seed,
-                      test_images=d.images[tst], test_labels=d.labels[tst], unlabeled_true=y[unl])
+    pl = pseudo_label(d.images[trn][lab], y[lab], d.images[trn][unl], threshold=threshold, rounds=rounds, unlabeled_true=y[unl], **args)
     secs = time.time() - t
     ceiling = retrain_compare(d.images[trn], d.images[tst], d.labels[tst], epochs=epochs, seed=seed, true=y).accuracy['true']
     h = pl.history
-    base, final = 1 - h.test_accuracy.iloc[0], 1 - h.test_accuracy.iloc[1]
-    base_mean, final_mean = 1 - h.mean_test_accuracy.iloc[0], 1 - h.mean_test_accuracy.iloc[1]
+    base, final = 1 - b.test_accuracy.iloc[0], 1 - h.test_accuracy.iloc[1]
+    base_mean, final_mean = 1 - b.mean_test_accuracy.iloc[0], 1 - h.mean_test_accuracy.iloc[1]
     defaults = inspect.signature(pseudo_label).parameters
-    return dict(teachers=defaults['teachers'].default, tta=defaults['tta'].default, seed=seed, split=k, round_errors=[round(float(1 - a), 4) for a in h.test_accuracy], n_labeled=len(lab), n_unlabeled=len(unl), n_test=len(tst), threshold=threshold, rounds=rounds, epochs=epochs,
+    print(f'block {k}: labeled-only {base:.2%}, per round ' + ', '.join(f'{1 - a:.2%}' for a in h.test_accuracy) + f', ceiling {1 - ceiling:.2%}', flush=True)
+    return dict(teachers=defaults['teachers'].default, tta=defaults['tta'].default, pretrain=_pretrain_steps(defaults['pretrain'].default, 'cnn'),
+                seed=seed, split=k, round_errors=[round(float(1 - a), 4) for a in h.test_accuracy], n_labeled=len(lab), n_unlabeled=len(unl), n_test=len(tst), threshold=threshold, rounds=rounds, epochs=epochs,
                 seconds=round(secs, 1), history=json.loads(h.reset_index().to_json(orient='records')),
                 labeled_only_error=round(float(base), 4), pseudo_error=round(float(final), 4), error_cut=round(float((base - final) / base), 4),
                 round_mean_errors=[round(float(1 - a), 5) for a in h.mean_test_accuracy], labeled_only_mean_error=round(float(base_mean), 5),
@@ -142,23 +147,27 @@ def to_md(r):
                  else 'pseudo labels chosen by one model per round')
         ens = any('ensemble_test_accuracy' in o for x in runs for o in x['history'])
         per_model = 'round_mean_errors' in b
+        pre = b.get('pretrain', 0)
+        if pre: teach += (f"; first, {pre:,} steps of contrastive pretraining (`pretrain_body`) on the labeled and unlabeled images, from which "
+                          "every model starts. The labeled-only error is the same recipe from random weights, with no unlabeled image: "
+                          "`pseudo_label(rounds=0, pretrain=0)`")
         L += [f"**B. Pseudo-labeling** ({b['n_labeled']} labeled, {b['n_unlabeled']} unlabeled, {b['n_test']} held-out; threshold {b['threshold']}, "
               f"{b['rounds']} round(s), epochs {b['epochs'] or 'auto'}; {teach}). Each run holds out a different block of 1,000 images "
               f"(5 runs: all 5,000 images are held out once) and draws its own labeled subset. The errors are those of one model (seed = block), "
               "the labeled-only model's recipe trained on labeled + pseudo-labeled items" + ("; the last column averages the round's models, for reference" if ens else '') + '.', '',
-              f"| held-out block | labeled-only error | pseudo labels (right) per round | held-out error per round | all {b['n_labeled'] + b['n_unlabeled']:,} true labels (ceiling) |"
+              f"| held-out block | labeled-only error |" + (" pretrained, labeled only (round 0) |" if pre else '') + f" pseudo labels (right) per round | held-out error per round | all {b['n_labeled'] + b['n_unlabeled']:,} true labels (ceiling) |"
               + (" the round's models averaged (rounds 0, 1, ...) |" if ens else '') + (" the round's models one by one, mean error (rounds 0, 1, ...) |" if per_model else ''),
-              '|---|---|---|---|---|' + ('---|' if ens else '') + ('---|' if per_model else '')]
+              '|---|---|---|---|---|' + ('---|' if pre else '') + ('---|' if ens else '') + ('---|' if per_model else '')]
         for x in runs:
             h = x['history'][1:]
-            L.append(f"| {x['split']} | {x['labeled_only_error']:.2%} | " + ', '.join(f"{o['n_pseudo']} ({o['pseudo_accuracy']:.1%})" for o in h) +
+            L.append(f"| {x['split']} | {x['labeled_only_error']:.2%} | " + (f"{x['round_errors'][0]:.2%} | " if pre else '') + ', '.join(f"{o['n_pseudo']} ({o['pseudo_accuracy']:.1%})" for o in h) +
                      ' | ' + ', '.join(f"{1 - o['test_accuracy']:.2%}" for o in h) + f" | {x['all_labels_error']:.2%} |" +
                      (' ' + ', '.join(f"{1 - o['ensemble_test_accuracy']:.2%}" for o in x['history']) + ' |' if ens else '') +
                      (' ' + ', '.join(f"{e:.2%}" for e in x['round_mean_errors']) + ' |' if per_model else ''))
         L += ['', f"Mean held-out error {s['labeled_only_error']:.2%} → {s['pseudo_error']:.2%} after round 1 (the default): cut by {s['error_cut']:.1%} "
               f"(≥ 40%: {'met' if s['error_cut_ok'] else 'NOT met'}). The same model trained on all {b['n_labeled'] + b['n_unlabeled']:,} true labels errs "
               f"{s['all_labels_error']:.2%}: even perfect pseudo labels could cut the error by at most {s['best_possible_cut']:.1%}. "
-              "Mean error per round (0 = labeled only): " + ', '.join(f"{e:.2%} ({c:.0%})" for e, c in zip(s['error_per_round'], s['cut_per_round'])) + '.'
+              f"Mean error per round (0 = labeled only{', from the pretrained body' if pre else ''}): " + ', '.join(f"{e:.2%} ({c:.0%})" for e, c in zip(s['error_per_round'], s['cut_per_round'])) + '.'
               + (" The round's models averaged (not the target's measure: the labeled-only baseline is one model): "
                  + ', '.join(f"{np.mean([1 - x['history'][i]['ensemble_test_accuracy'] for x in runs]):.2%}" for i in range(len(runs[0]['history']))) + '.' if ens else ''), '']
         if per_model:

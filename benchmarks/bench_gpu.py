@@ -57,7 +57,7 @@ def pl(out, seeds=(1, 2, 3)):
         unl = np.setdiff1d(np.arange(len(trn)), lab)
         for cfg in configs:
             t = time.time()
-            r = pseudo_label(d.images[trn][lab], y[lab], d.images[trn][unl], epochs=10, teachers=1, tta=0, test_images=d.images[tst],
+            r = pseudo_label(d.images[trn][lab], y[lab], d.images[trn][unl], epochs=10, teachers=1, tta=0, pretrain=0, test_images=d.images[tst],
                              test_labels=d.labels[tst], unlabeled_true=y[unl], **cfg)
             h = r.history
             log(out, part='pl', seed=seed, **cfg, seconds=round(time.time() - t, 1), test_acc=h.test_accuracy.round(4).tolist(),

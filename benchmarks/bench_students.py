@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np, torch, torch.nn.functional as F
 from fastai.callback.core import Callback
 from pseudo_clean.folds import batch_augment, to_tensor_images
+from pseudo_clean.pretrain import strong_augment
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 HERE = Path(__file__).resolve().parent
 WORK = HERE/'work'/'students'
@@ -36,18 +37,6 @@ class Consistency(Callback):
         loss = (F.cross_entropy(self.model(view(self.strong)).float(), target, reduction='none') * mask).mean()
         self.learn.loss_grad = self.learn.loss_grad + self.weight * loss
         self.learn.loss = self.learn.loss_grad.clone()
-
-def strong_augment(max_rotate=30., max_zoom=1.3, max_warp=0.3, cutout=0.5):
-    "fastai's rotate, zoom and warp at these strengths, then a blank square of side `cutout` × the image's at a random place in each image."
-    affine = batch_augment(max_rotate, max_zoom, max_warp)
-    def _augment(x):
-        x = affine(x)
-        if not cutout: return x
-        n, _, h, w = x.shape; half = int(cutout * h) // 2
-        cy, cx = torch.randint(h, (n, 1, 1)), torch.randint(w, (n, 1, 1))
-        square = ((torch.arange(h)[None, :, None] - cy).abs() <= half) & ((torch.arange(w)[None, None, :] - cx).abs() <= half)
-        return x.masked_fill(square[:, None], 0.)
-    return _augment
 
 class Recipe(Callback):
     "Set the training batches' augmentation and the optimizer's weight decay for one run."

@@ -32,7 +32,7 @@ from .data import atomic_path
 __all__ = ['ARCHS', 'MIXED_PRECISION', 'DEFAULT_SETTINGS', 'fold_ids', 'ArrayDataset', 'to_tensor_images', 'ArrayDL',
            'batch_augment', 'array_dls', 'small_cnn', 'make_learner', 'CPUMixedPrecision', 'bf16_is_fast',
            'resolve_mixed_precision', 'mixed_precision_cb', 'small_loss_mean', 'check_forget_rate', 'ForgetHighLoss',
-           'train_model', 'predict_probs', 'fold_key', 'auto_epochs', 'run_fold', 'oof_probs']
+           'load_body', 'train_model', 'predict_probs', 'fold_key', 'auto_epochs', 'run_fold', 'oof_probs']
 
 # %% ../nbs/02_folds.ipynb #99513431
 def fold_ids(codes, # N class indices (0..K-1) of the given labels
@@ -230,6 +230,21 @@ def _bar_ctx(learn, progress):
     if not progress: es.enter_context(learn.no_bar()); es.enter_context(learn.no_logging())
     return es
 
+def load_body(model:nn.Module, # a `small_cnn` (arch 'cnn')
+              body:dict, # weights of its body: every layer but the last, e.g. from `pseudo_clean.pretrain.pretrain_body`
+             ):
+    "Start `model` from pretrained `body` weights; a clear error when they were made for another model."
+    own, last = model.state_dict(), str(len(model) - 1) + '.'
+    extra = sorted(set(body) - set(own))
+    if extra: raise ValueError(f'The pretrained weights hold layers the model lacks ({extra[:3]}): they fit arch=\'cnn\' only.')
+    missing = sorted(k for k in own if k not in body and not k.startswith(last))
+    if missing: raise ValueError(f'The pretrained weights lack layers of the model\'s body ({missing[:3]}): pass the body from `pretrain_body`.')
+    wrong = [k for k in body if body[k].shape != own[k].shape]
+    if wrong: raise ValueError(f'The pretrained weights do not fit the model: {wrong[0]} is {tuple(body[wrong[0]].shape)}, the model\'s '
+                               f'{tuple(own[wrong[0]].shape)}. Pretrain with the same width and image channels as the model.')
+    model.load_state_dict(body, strict=False)
+    return model
+
 def train_model(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
                 codes:np.ndarray, # N label codes
                 n_classes:int, # number of classes K
@@ -245,6 +260,7 @@ def train_model(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
                 mixed_precision:str='off', # 'off', 'bf16', or 'auto' (bfloat16 where the device computes it natively)
                 forget_rate:float=0., # train on the small-loss share of each batch: leave out this share, the highest losses (see `ForgetHighLoss`)
                 cbs:list|None=None, # more fastai callbacks for this training run (experiments: see `benchmarks/bench_students.py`)
+                init:dict|None=None, # body weights to start from (arch 'cnn'; see `load_body`), e.g. from `pseudo_clean.pretrain.pretrain_body`
                 progress:bool=True, # show fastprogress bars
                )->Learner:
     "Train a fastai model on the given items and return its `Learner`."
@@ -254,6 +270,9 @@ def train_model(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     dls = array_dls(images, codes, train_idx, bs=bs, augment=augment)
     n_in = 1 if images.ndim == 3 else images.shape[-1]
     learn = make_learner(dls, n_in, n_classes, arch=arch, label_smoothing=label_smoothing, width=width)
+    if init is not None:
+        if arch != 'cnn': raise ValueError(f'init (pretrained body weights) works with arch=\'cnn\', not {arch!r}.')
+        load_body(learn.model, init)
     cb = mixed_precision_cb(mixed_precision, dls.device)
     if cb is not None: learn.add_cb(cb)
     if forget_rate: learn.add_cb(ForgetHighLoss(forget_rate))

@@ -15,11 +15,12 @@ from .data import IMAGE_EXTENSIONS, _scan_files, load_images, from_source, save_
 from .folds import train_model, predict_probs, oof_probs, auto_epochs, DEFAULT_SETTINGS
 from .ranking import rank_suspects
 from .clean import check_threshold, clean_labels, usable_labels, _same_file
+from .pretrain import pretrain_body
 
 # %% auto #0
-__all__ = ['FIT_EPOCHS_AT_4000', 'fit_labels', 'accuracy_on', 'retrain_compare', 'iterate_cleaning', 'select_confident',
-           'load_unlabeled', 'ensemble_probs', 'PseudoLabels', 'pseudo_label', 'write_pseudo_labels', 'label_unlabeled',
-           'main']
+__all__ = ['FIT_EPOCHS_AT_4000', 'PRETRAIN_STEPS', 'fit_labels', 'accuracy_on', 'retrain_compare', 'iterate_cleaning',
+           'select_confident', 'load_unlabeled', 'ensemble_probs', 'PseudoLabels', 'pseudo_label',
+           'write_pseudo_labels', 'label_unlabeled', 'main']
 
 # %% ../nbs/07_pseudolabel.ipynb #36a82098
 def _encode(labels, classes)->np.ndarray:
@@ -46,6 +47,7 @@ def fit_labels(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
                bs:int=128, # batch size
                seed:int=0, # random seed
                arch:str='cnn', # see `pseudo_clean.folds.make_learner`
+               init:dict|None=None, # body weights to start from (arch 'cnn'), e.g. from `pseudo_clean.pretrain.pretrain_body`
                progress:bool=False, # show progress bars
               ):
     "Train `pseudo_clean.folds.train_model` on the labeled items; returns the `Learner`."
@@ -55,7 +57,7 @@ def fit_labels(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     if epochs is None: epochs = auto_epochs(len(idx), at_4000=FIT_EPOCHS_AT_4000)
     epochs = max(int(epochs), math.ceil(min_iters / max(1, len(idx) // bs)))
     return train_model(images, np.where(codes >= 0, codes, 0), len(classes), train_idx=idx, epochs=epochs, bs=bs,
-                       seed=seed, arch=arch, progress=progress)
+                       seed=seed, arch=arch, init=init, progress=progress)
 
 def _accuracy(probs:np.ndarray, labels, classes)->float:
     "Share of rows of `probs` (columns in `classes` order) whose top class is the item's label."
@@ -194,6 +196,15 @@ def load_unlabeled(source, # array of images, a folder, a text file of image pat
     return _match(images, like), [items[i] for i in ok]
 
 # %% ../nbs/07_pseudolabel.ipynb #0901fdc2
+PRETRAIN_STEPS = 1500
+
+def _pretrain_steps(pretrain:int|None, arch:str, flag:str='')->int:
+    "The contrastive pretraining steps `pretrain` asks for: None means `PRETRAIN_STEPS` for arch 'cnn', none for the others."
+    if pretrain is None: return PRETRAIN_STEPS if arch == 'cnn' else 0
+    if pretrain < 0: raise ValueError(f'{flag}pretrain must be 0 (no pretraining) or more steps, got {pretrain}.')
+    if pretrain and arch != 'cnn': raise ValueError(f"{flag}pretrain works with arch 'cnn', not {arch!r}: pass {flag}pretrain 0.")
+    return int(pretrain)
+
 def _check_counts(rounds, per_class_cap, teachers, tta, flag:str=''):
     "Errors for counts out of range, before any training; `flag='--'` names them as the command's flags."
     if rounds < 0: raise ValueError(f'{flag}rounds must be at least 0, got {rounds}.')
@@ -217,6 +228,7 @@ class PseudoLabels:
     probs:np.ndarray # the last round's M×K probabilities of the unlabeled items (its models and views averaged)
     classes:np.ndarray # the column order of `probs`
     models:list # the last round's `Learner`s: `ensemble_probs(models, images, tta)` predicts new images as `probs` was made
+    body:dict|None=None # the pretrained body every model started from (`pretrain_body`), None without pretraining
 
 def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
                  labels, # their labels
@@ -226,6 +238,7 @@ def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
                  per_class_cap:int|None=None, # at most this many pseudo labels per class
                  teachers:int=3, # models trained each round (seeds `seed`, `seed`+1, ...); their averaged predictions choose the pseudo labels
                  tta:int=4, # augmented views averaged into each model's predictions of the unlabeled items (0: none)
+                 pretrain:int|None=None, # steps of contrastive pretraining (`pretrain_body`) on the labeled and unlabeled images before round 0; None: 1500 for arch 'cnn', 0 (none) otherwise
                  epochs:int|None=None, # epochs per model (at least; default: see `fit_labels`)
                  min_iters:int=1000, # at least this many optimizer steps per model
                  seed:int=0, # random seed
@@ -239,6 +252,7 @@ def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
     "Train on labeled, pseudo-label the confident unlabeled predictions, retrain on both; `rounds` times."
     threshold = check_threshold(threshold)
     _check_counts(rounds, per_class_cap, teachers, tta)
+    pretrain = _pretrain_steps(pretrain, arch)
     labels = np.asarray(labels)
     if len(labels) != len(images): raise ValueError(f'{len(images)} labeled images but {len(labels)} labels.')
     U, names = load_unlabeled(unlabeled, like=images)
@@ -248,10 +262,11 @@ def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
     classes = np.unique(labels)
     allx = np.concatenate([images, U])
     first = np.full(len(U), -1); sel = np.array([], np.int64); hist = []
+    body = pretrain_body(allx, steps=pretrain, seed=seed, progress=progress) if pretrain else None
     for r in range(rounds + 1):
         labs = np.empty(len(allx), dtype=object); labs[:len(images)] = labels
         if len(sel): labs[len(images) + sel] = classes[pred[sel]]
-        models = [fit_labels(allx, labs, classes, epochs, min_iters, seed=seed + i, arch=arch, progress=progress) for i in range(teachers)]
+        models = [fit_labels(allx, labs, classes, epochs, min_iters, seed=seed + i, arch=arch, init=body, progress=progress) for i in range(teachers)]
         learn = models[0]
         probs = ensemble_probs(models, U, tta)     # before any measuring: predicting draws random numbers, and the views must not depend on it
         row = dict(round=r, n_labeled=len(images), n_pseudo=len(sel))
@@ -272,7 +287,7 @@ def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
     table = pd.DataFrame({'item': np.asarray(names, dtype=object)[order], 'label': classes[pred[order]],
                           'confidence': probs.max(1)[order], 'round': first[order]})
     if unlabeled_true is not None: hist[-1]['selected_accuracy'] = float((table.label.to_numpy() == np.asarray(unlabeled_true)[order]).mean()) if len(order) else np.nan
-    return PseudoLabels(table, pd.DataFrame(hist).set_index('round'), learn, probs, classes, models)
+    return PseudoLabels(table, pd.DataFrame(hist).set_index('round'), learn, probs, classes, models, body)
 
 def write_pseudo_labels(table:pd.DataFrame, # `PseudoLabels.table`
                         path, # CSV to write: item, label, confidence, round
@@ -284,18 +299,19 @@ def write_pseudo_labels(table:pd.DataFrame, # `PseudoLabels.table`
 def label_unlabeled(labeled, # image folder, `path,label` CSV, or IDX images file
                     unlabeled, # folder of images, or a text file listing image paths
                     out='pseudo_labels.csv', # CSV to write: item, label, confidence, round
-                    threshold:float=0.5, rounds:int=1, per_class_cap:int|None=None, teachers:int=3, tta:int=4,
+                    threshold:float=0.5, rounds:int=1, per_class_cap:int|None=None, teachers:int=3, tta:int=4, pretrain:int|None=None,
                     epochs:int|None=None, min_iters:int=1000, seed:int=0, arch:str='cnn', progress:bool=False,
                    )->PseudoLabels:
     "Pseudo-label a folder of unlabeled images from a labeled dataset; checks everything before training."
     threshold = check_threshold(threshold)
     _check_counts(rounds, per_class_cap, teachers, tta, flag='--')
+    _pretrain_steps(pretrain, arch, flag='--')
     if labeled is not None and Path(labeled).is_file() and _same_file(out, labeled):
         raise ValueError(f'Refusing to overwrite the labeled input {labeled}: pass another --out.')
     data = from_source(labeled)
     U, items = load_unlabeled(unlabeled, like=data.images)
     res = pseudo_label(data.images, data.labels, U, threshold=threshold, rounds=rounds, per_class_cap=per_class_cap,
-                       teachers=teachers, tta=tta, epochs=epochs, min_iters=min_iters, seed=seed, arch=arch, items=items, progress=progress)
+                       teachers=teachers, tta=tta, pretrain=pretrain, epochs=epochs, min_iters=min_iters, seed=seed, arch=arch, items=items, progress=progress)
     write_pseudo_labels(res.table, out)
     return res
 
@@ -308,6 +324,7 @@ def main(labeled:Param('labeled images: image folder of class subfolders, CSV wi
          per_class_cap:int=None, # at most this many pseudo labels per class
          teachers:int=3, # models trained each round; their averaged predictions choose the pseudo labels
          tta:int=4, # augmented views averaged into each model's predictions of the unlabeled images (0: none)
+         pretrain:int=None, # steps of contrastive pretraining on all the images before training (default: 1500 with arch cnn; 0: none)
          epochs:int=None, # training epochs per model (default: 30 up to a few thousand images, fewer for more)
          min_iters:int=1000, # at least this many optimizer steps per model (more epochs for few images)
          seed:int=0, # random seed
@@ -316,7 +333,7 @@ def main(labeled:Param('labeled images: image folder of class subfolders, CSV wi
         ):
     "Label unlabeled images with confident predictions of a model trained on labeled ones (pseudo-labeling)."
     try:
-        res = label_unlabeled(labeled, unlabeled, out, threshold, rounds, per_class_cap, teachers, tta, epochs, min_iters, seed, arch,
+        res = label_unlabeled(labeled, unlabeled, out, threshold, rounds, per_class_cap, teachers, tta, pretrain, epochs, min_iters, seed, arch,
                               progress=not quiet)
     except (ValueError, FileNotFoundError, NotADirectoryError, PermissionError) as e:
         print(f'pseudo_clean_label: error: {e}', file=sys.stderr); sys.exit(2)
