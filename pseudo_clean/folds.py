@@ -32,7 +32,8 @@ from .data import atomic_path
 __all__ = ['ARCHS', 'MIXED_PRECISION', 'DEFAULT_SETTINGS', 'fold_ids', 'ArrayDataset', 'to_tensor_images', 'ArrayDL',
            'batch_augment', 'array_dls', 'small_cnn', 'make_learner', 'CPUMixedPrecision', 'bf16_is_fast',
            'resolve_mixed_precision', 'mixed_precision_cb', 'small_loss_mean', 'check_forget_rate', 'ForgetHighLoss',
-           'load_body', 'train_model', 'predict_probs', 'fold_key', 'auto_epochs', 'run_fold', 'oof_probs']
+           'body_state', 'load_body', 'train_model', 'predict_probs', 'fold_key', 'auto_epochs', 'run_fold',
+           'oof_probs']
 
 # %% ../nbs/02_folds.ipynb #99513431
 def fold_ids(codes, # N class indices (0..K-1) of the given labels
@@ -230,14 +231,19 @@ def _bar_ctx(learn, progress):
     if not progress: es.enter_context(learn.no_bar()); es.enter_context(learn.no_logging())
     return es
 
+def body_state(model:nn.Sequential)->dict:
+    "The weights of `model` but its last layer, detached on the CPU: a `small_cnn`'s body."
+    last = f'{len(model) - 1}.'
+    return {k: v.detach().cpu().clone() for k, v in model.state_dict().items() if not k.startswith(last)}
+
 def load_body(model:nn.Module, # a `small_cnn` (arch 'cnn')
               body:dict, # weights of its body: every layer but the last, e.g. from `pseudo_clean.pretrain.pretrain_body`
              ):
     "Start `model` from pretrained `body` weights; a clear error when they were made for another model."
-    own, last = model.state_dict(), str(len(model) - 1) + '.'
+    own = model.state_dict()
     extra = sorted(set(body) - set(own))
     if extra: raise ValueError(f'The pretrained weights hold layers the model lacks ({extra[:3]}): they fit arch=\'cnn\' only.')
-    missing = sorted(k for k in own if k not in body and not k.startswith(last))
+    missing = sorted(set(body_state(model)) - set(body))
     if missing: raise ValueError(f'The pretrained weights lack layers of the model\'s body ({missing[:3]}): pass the body from `pretrain_body`.')
     wrong = [k for k in body if body[k].shape != own[k].shape]
     if wrong: raise ValueError(f'The pretrained weights do not fit the model: {wrong[0]} is {tuple(body[wrong[0]].shape)}, the model\'s '

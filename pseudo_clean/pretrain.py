@@ -10,10 +10,10 @@ from fastai.learner import Learner
 from fastai.callback.core import Callback
 from fastai.torch_core import set_seed
 
-from .folds import batch_augment, array_dls, small_cnn, _bar_ctx
+from .folds import batch_augment, array_dls, small_cnn, body_state, _bar_ctx
 
 # %% auto #0
-__all__ = ['strong_augment', 'nt_xent', 'TwoViews', 'body_state', 'pretrain_body']
+__all__ = ['strong_augment', 'nt_xent', 'TwoViews', 'pretrain_body']
 
 # %% ../nbs/11_pretrain.ipynb #42903dbd
 def strong_augment(max_rotate:float=25., # largest rotation, in degrees
@@ -51,14 +51,9 @@ class TwoViews(Callback):
         x = self.xb[0]
         self.learn.xb = (torch.cat([self.augment(x), self.augment(x)]).contiguous(memory_format=torch.channels_last),)
 
-def body_state(model:nn.Sequential)->dict:
-    "The weights of `model` but its last layer: a `small_cnn`'s body."
-    last = f'{len(model) - 1}.'
-    return {k: v.detach().cpu().clone() for k, v in model.state_dict().items() if not k.startswith(last)}
-
 # %% ../nbs/11_pretrain.ipynb #8e0f5535
 def pretrain_body(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images; no labels, so unlabeled images count
-                  steps:int=1500, # optimizer steps
+                  steps:int=1500, # optimizer steps (at least: rounded up to whole epochs)
                   bs:int=256, # images per step, each seen in two views
                   lr:float=2e-3, # peak learning rate of the one-cycle schedule
                   temperature:float=0.5, # see `nt_xent`
