@@ -272,11 +272,13 @@ def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
         row = dict(round=r, n_labeled=len(images), n_pseudo=len(sel))
         if unlabeled_true is not None and len(sel): row['pseudo_accuracy'] = float((classes[pred[sel]] == np.asarray(unlabeled_true)[sel]).mean())
         if test_images is not None:
-            accs = [accuracy_on(m, test_images, test_labels, classes) for m in models]
+            test_probs = [predict_probs(m, test_images) for m in models]
+            accs = [_accuracy(o, test_labels, classes) for o in test_probs]
             row['test_accuracy'] = accs[0]
             if teachers > 1: row['mean_test_accuracy'] = float(np.mean(accs))
-            if teachers > 1 or tta:
-                row['ensemble_test_accuracy'] = _accuracy(ensemble_probs(models, test_images, tta), test_labels, classes)
+            if teachers > 1 or tta:     # without views, the average of the predictions just made
+                ens = ensemble_probs(models, test_images, tta) if tta else np.mean(test_probs, axis=0)
+                row['ensemble_test_accuracy'] = _accuracy(ens, test_labels, classes)
         pred = probs.argmax(1)
         sel = select_confident(probs, threshold, per_class_cap)
         keep = np.zeros(len(U), bool); keep[sel] = True
