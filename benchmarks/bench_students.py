@@ -157,6 +157,26 @@ def pipeline(steps, blocks):
         print(json.dumps(row), flush=True)
         with open(WORK/'pretrained_pipeline.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
 
+def diverse_teachers(blocks, seeds=(101, 102)):
+    "Teachers from differently pretrained bodies: teacher 0 from `pseudo_label`'s body (seed k), teachers 1 and 2 from bodies pretrained with seeds k+101, k+102; the students from body k, as round 1."
+    from bench_teachers import block_data
+    from pseudo_clean.pretrain import pretrain_body
+    from pseudo_clean.pseudolabel import fit_labels, ensemble_probs, select_confident
+    from pseudo_clean.folds import predict_probs
+    WORK.mkdir(parents=True, exist_ok=True)
+    for k in blocks:
+        Xl, yl, U, yu, Xt, yt = block_data(k); classes = np.unique(yl); allx = np.concatenate([Xl, U]); t = time.time()
+        bodies = [pretrain_body(allx, seed=k)] + [pretrain_body(allx, seed=k + s) for s in seeds]
+        labs = np.empty(len(allx), object); labs[:len(Xl)] = yl
+        err = lambda m: round(float((classes[predict_probs(m, Xt).argmax(1)] != yt).mean()), 4)
+        teach = [fit_labels(allx, labs, classes, seed=k + i, init=b) for i, b in enumerate(bodies)]
+        p = ensemble_probs(teach, U, 4); sel = select_confident(p, 0.5); pred = p.argmax(1)
+        labs[len(Xl) + sel] = classes[pred[sel]]
+        row = dict(diverse_teachers=True, block=k, teacher_errors=[err(m) for m in teach], n_pseudo=len(sel), wrong=int((pred[sel] != yu[sel]).sum()),
+                   student_errors=[err(fit_labels(allx, labs, classes, seed=k + i, init=bodies[0])) for i in range(3)], seconds=round(time.time() - t))
+        print(json.dumps(row), flush=True)
+        with open(WORK/'pretrained_diverse.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
+
 def _used(rows, name):
     "The mean share of confident unlabeled digits in the last 50 steps of recipe `name`."
     used = [r['consistency_used'] for r in rows if r['name'] == name and 'consistency_used' in r]
@@ -188,7 +208,7 @@ def summarize(rows):
               + '; '.join(f"{s}: {means[b]:.2%} -> {means[s]:.2%}, cut {(means[b] - means[s]) / means[b]:.0%}" for s, b in pairs) + '.']
     return '\n'.join(L) + '\n'
 
-def summarize_pretrained(rows, pipe, fix):
+def summarize_pretrained(rows, pipe, fix, diverse=()):
     "The pretrained mode's table: each recipe's round-1 students against the control, and the pipeline runs against `fix_results.json`'s."
     L = ['# Student recipes from the pretrained body (issue 4 B)', '',
          'Produced by `benchmarks/bench_students.py --pretrained` (2-core CPU). Teachers: `pseudo_label(rounds=0)` with its defaults '
@@ -226,6 +246,20 @@ def summarize_pretrained(rows, pipe, fix):
                   f"{old:.2%} with 1,500; {np.mean([r['seconds'] for r in rs]):.0f} seconds a run with one round (`fix_results.json`'s 1,500-step runs: "
                   f"{np.median([r['seconds'] for r in fix['B']]):.0f} seconds with two).",
                   ]
+    if diverse:
+        L += ['', 'Teachers from differently pretrained bodies (`--diverse`): teacher 0 from `pseudo_label`\'s body (seed k), teachers 1 and 2 '
+              'from bodies pretrained with seeds k+101 and k+102; the students as round 1, from body k. Three pretrainings instead of one '
+              '(each about 160 seconds on this CPU). Against the control of the table above (`fix_results.json`\'s round 1, one body):', '',
+              '| block | teachers\' held-out errors | pseudo labels (wrong) | students\' held-out errors | mean | one body: pseudo labels (wrong), students\' mean |', '|---|---|---|---|---|---|']
+        runs = {r['split']: r for r in fix['B']}
+        for r in sorted(diverse, key=lambda r: r['block']):
+            f = runs[r['block']]; h1 = f['history'][1]
+            L.append(f"| {r['block']} | {', '.join(format(e, '.1%') for e in r['teacher_errors'])} | {r['n_pseudo']:,} ({r['wrong']}) | "
+                     f"{', '.join(format(e, '.1%') for e in r['student_errors'])} | {np.mean(r['student_errors']):.2%} | "
+                     f"{h1['n_pseudo']:,} ({round(h1['n_pseudo'] * (1 - h1['pseudo_accuracy']))}), {f['round_mean_errors'][1]:.2%} |")
+        L += ['', f"Mean over blocks {', '.join(str(r['block']) for r in sorted(diverse, key=lambda r: r['block']))}: "
+              f"{np.mean([np.mean(r['student_errors']) for r in diverse]):.2%} with diverse teachers, "
+              f"{np.mean([runs[r['block']]['round_mean_errors'][1] for r in diverse]):.2%} with one body."]
     spread = max(np.ptp([r['error'] for r in rows if r['name'] == n and r['block'] == k]) for n in dict.fromkeys(r['name'] for r in rows)
                  for k in {r['block'] for r in rows if r['name'] == n})
     L += ['', f"Models of one recipe and block differ by up to {spread * 100:.1f} points with the seed alone, so a block or two show a direction, not a size."]
@@ -235,18 +269,20 @@ if __name__ == '__main__':
     ap = argparse.ArgumentParser(); ap.add_argument('variants', nargs='*'); ap.add_argument('--blocks', type=int, nargs='+', default=[0, 1, 2, 3, 4])
     ap.add_argument('--summarize', action='store_true'); ap.add_argument('--pretrained', action='store_true')
     ap.add_argument('--pipeline', type=int, default=None, help='pretraining steps: run pseudo_label(rounds=1) whole')
+    ap.add_argument('--diverse', action='store_true', help='teachers from differently pretrained bodies (see diverse_teachers)')
     a = ap.parse_args()
     if a.summarize:
         from pseudo_clean.data import atomic_write_text
         read = lambda f: [json.loads(l) for l in f.read_text().splitlines()] if f.exists() else []
         if a.pretrained:
-            rows, pipe = read(WORK/'pretrained_students.jsonl'), read(WORK/'pretrained_pipeline.jsonl')
-            (HERE/'pretrained_students.jsonl').write_text(''.join(json.dumps(r) + '\n' for r in rows + pipe))
-            md = summarize_pretrained(rows, pipe, json.loads((HERE/'fix_results.json').read_text()))
+            rows, pipe, diverse = (read(WORK/f'pretrained_{n}.jsonl') for n in ('students', 'pipeline', 'diverse'))
+            (HERE/'pretrained_students.jsonl').write_text(''.join(json.dumps(r) + '\n' for r in rows + pipe + diverse))
+            md = summarize_pretrained(rows, pipe, json.loads((HERE/'fix_results.json').read_text()), diverse)
             atomic_write_text(HERE/'pretrained_students.md', md); print(md); raise SystemExit
         rows = read(WORK/'students.jsonl')
         (HERE/'students.jsonl').write_text(''.join(json.dumps(r) + '\n' for r in rows))
         atomic_write_text(HERE/'students.md', summarize(rows)); print(summarize(rows)); raise SystemExit
     import torch; torch.set_num_threads(int(os.environ.get('THREADS', 2)))
-    if a.pipeline is not None: pipeline(a.pipeline, a.blocks)
+    if a.diverse: diverse_teachers(a.blocks)
+    elif a.pipeline is not None: pipeline(a.pipeline, a.blocks)
     else: run([eval(v) for v in a.variants], a.blocks, a.pretrained)
