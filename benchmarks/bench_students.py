@@ -100,13 +100,14 @@ def pretrained_teachers(k, Xl, yl, U, Xt, yt):
     if not f.exists():
         f.parent.mkdir(parents=True, exist_ok=True)
         r0 = pseudo_label(Xl, yl, U, rounds=0, seed=k, test_images=Xt, test_labels=yt)
-        torch.save(dict(body=r0.body, probs=r0.probs, hist=r0.history.to_dict()), f)
+        torch.save(dict(body=r0.body, probs=r0.probs), f)
     r = torch.load(f, weights_only=False)
     return dict(r, sel=select_confident(r['probs'], 0.5))
 
 def run(variants, blocks, pretrained=False):
     from bench_teachers import block_data
     from pseudo_clean.folds import predict_probs
+    from pseudo_clean.pseudolabel import select_confident
     WORK.mkdir(parents=True, exist_ok=True)
     for k in blocks:
         Xl, yl, U, yu, Xt, yt = block_data(k); classes = np.unique(yl)
@@ -116,7 +117,6 @@ def run(variants, blocks, pretrained=False):
         err = lambda p: round(float((classes[p.argmax(1)] != yt).mean()), 4)
         allx = np.concatenate([Xl, U]); codes = np.zeros(len(allx), np.int64)
         codes[:len(Xl)] = np.searchsorted(classes, yl); codes[len(Xl) + sel] = pred[sel]
-        from pseudo_clean.pseudolabel import select_confident
         for v in variants:
             v = dict(v); name = v.pop('name'); rep = v.pop('lab_rep', 1); only = v.pop('labeled_only', False); soft = v.pop('soft', None)
             if pretrained: v['init'] = P['body']
@@ -166,7 +166,7 @@ def diverse_teachers(blocks, seeds=(101, 102)):
     WORK.mkdir(parents=True, exist_ok=True)
     for k in blocks:
         Xl, yl, U, yu, Xt, yt = block_data(k); classes = np.unique(yl); allx = np.concatenate([Xl, U]); t = time.time()
-        bodies = [pretrain_body(allx, seed=k)] + [pretrain_body(allx, seed=k + s) for s in seeds]
+        bodies = [pretrain_body(allx, seed=k + s) for s in (0, *seeds)]
         labs = np.empty(len(allx), object); labs[:len(Xl)] = yl
         err = lambda m: round(float((classes[predict_probs(m, Xt).argmax(1)] != yt).mean()), 4)
         teach = [fit_labels(allx, labs, classes, seed=k + i, init=b) for i, b in enumerate(bodies)]
@@ -221,17 +221,18 @@ def summarize_pretrained(rows, pipe, fix, diverse=()):
          '| recipe | block | pseudo labels (wrong) | held-out errors (seeds k, k+1, k+2) | mean | its control\'s mean | against it (points) | labeled-only mean, random weights | cut of that |', '|---|---|---|---|---|---|---|---|---|']
     # each recipe against its control: students against 'control', labeled-only models (teachers) against 'labeled only'
     ctl_name = lambda r: 'labeled only' if r['labeled_only'] else 'control'
-    ctl = {(n, k): np.mean([r['error'] for r in rows if r['name'] == n and r['block'] == k]) for n in ('control', 'labeled only') for k in {r['block'] for r in rows}}
+    ctl = {(n, k): np.mean([r['error'] for r in rows if r['name'] == n and r['block'] == k])
+           for n, k in {(r['name'], r['block']) for r in rows if r['name'] in ('control', 'labeled only')}}
+    runs = {r['split']: r for r in fix['B']}   # fix_results.json's runs by held-out block
     for name in dict.fromkeys(r['name'] for r in rows):
         for k in sorted({r['block'] for r in rows if r['name'] == name}):
             rs = sorted((r for r in rows if r['name'] == name and r['block'] == k), key=lambda r: r['seed'])
             m, b = np.mean([r['error'] for r in rs]), np.mean([r['labeled_only_error'] for r in rs])
-            c = ctl[ctl_name(rs[0]), k]
-            r = rs[0]; trained = ('none' if r['labeled_only'] else f"{r['n_pseudo']:,} (0: true labels)" if r.get('true_labels')
-                                  else f"{r['n_pseudo']:,} ({round(r['n_pseudo'] * (1 - r['pseudo_right'])):,})")
-            L.append(f"| {name} | {k} | {trained} | {', '.join(format(r['error'], '.1%') for r in rs)} | {m:.2%} | {c:.2%} ({ctl_name(rs[0])}) | {round((m - c) * 100, 2) + 0:+.2f} | {b:.2%} | {(b - m) / b:.0%} |")
+            first = rs[0]; c = ctl[ctl_name(first), k]
+            trained = ('none' if first['labeled_only'] else f"{first['n_pseudo']:,} (0: true labels)" if first.get('true_labels')
+                       else f"{first['n_pseudo']:,} ({round(first['n_pseudo'] * (1 - first['pseudo_right'])):,})")
+            L.append(f"| {name} | {k} | {trained} | {', '.join(format(r['error'], '.1%') for r in rs)} | {m:.2%} | {c:.2%} ({ctl_name(first)}) | {round((m - c) * 100, 2) + 0:+.2f} | {b:.2%} | {(b - m) / b:.0%} |")
     if pipe:
-        runs = {r['split']: r for r in fix['B']}
         L += ['', 'Longer pretraining, teachers and students alike: `pseudo_label(rounds=1, pretrain=STEPS)` whole (`--pipeline STEPS`), '
               'against the same blocks in `fix_results.json` (1,500 steps). Errors of round 0 → round 1, the first model and the three models\' mean:', '',
               '| steps | block | first model | mean of 3 | 1,500 steps: first model | 1,500 steps: mean of 3 | seconds |', '|---|---|---|---|---|---|---|']
@@ -244,14 +245,12 @@ def summarize_pretrained(rows, pipe, fix, diverse=()):
             new, old = np.mean([r['mean'][1] for r in rs]), np.mean([runs[r['block']]['round_mean_errors'][1] for r in rs])
             L += ['', f"Round 1, the three models' mean over blocks {', '.join(str(r['block']) for r in rs)}: {new:.2%} with {steps:,} steps of pretraining, "
                   f"{old:.2%} with 1,500; {np.mean([r['seconds'] for r in rs]):.0f} seconds a run with one round (`fix_results.json`'s 1,500-step runs: "
-                  f"{np.median([r['seconds'] for r in fix['B']]):.0f} seconds with two).",
-                  ]
+                  f"{np.median([r['seconds'] for r in fix['B']]):.0f} seconds with two)."]
     if diverse:
         L += ['', 'Teachers from differently pretrained bodies (`--diverse`): teacher 0 from `pseudo_label`\'s body (seed k), teachers 1 and 2 '
               'from bodies pretrained with seeds k+101 and k+102; the students as round 1, from body k. Three pretrainings instead of one '
               '(each about 160 seconds on this CPU). Against the control of the table above (`fix_results.json`\'s round 1, one body):', '',
               '| block | teachers\' held-out errors | pseudo labels (wrong) | students\' held-out errors | mean | one body: pseudo labels (wrong), students\' mean |', '|---|---|---|---|---|---|']
-        runs = {r['split']: r for r in fix['B']}
         for r in sorted(diverse, key=lambda r: r['block']):
             f = runs[r['block']]; h1 = f['history'][1]
             L.append(f"| {r['block']} | {', '.join(format(e, '.1%') for e in r['teacher_errors'])} | {r['n_pseudo']:,} ({r['wrong']}) | "
