@@ -162,7 +162,10 @@ def summarize():
            'teachers, seeds k..k+2, from the pretrained body, 4 views each; threshold 0.5), cached once per block. Each recipe trains three '
            'students per block (seeds k, k+1, k+2) from the pretrained body: fifteen models a recipe, the steady measure of `fix_results.md`. '
            'The rows were all made on one machine: float results differ between CPUs, so this control is not `fix_results.md`\'s round 1 '
-           'model for model. "labeled only" is the baseline, `pseudo_label(rounds=0, pretrain=0)`\'s models: random weights, the 500 labels, no unlabeled digit.', '',
+           'model for model. "labeled only" is the baseline, `pseudo_label(rounds=0, pretrain=0)`\'s models: random weights, the 500 labels, no unlabeled digit. '
+           '"out-of-fold pseudo labels": three models, each trained on the labels and the round-0 pseudo labels outside one third of the unlabeled '
+           'digits (folds stratified by the teachers\' prediction), predict that third with 4 views; the students train on what those predictions '
+           'put at or above 0.5. The other recipes change one thing in the control; the script\'s docstring says what.', '',
            '| recipe | pseudo labels (wrong), summed over blocks | mean error per block (0-4) | mean of 15 models | against control (points) | cut of labeled only |',
            '|---|---|---|---|---|---|']
     names = ['labeled', 'control'] + sorted({n for n, _ in rows} - {'labeled', 'control'})
