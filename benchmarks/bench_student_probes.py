@@ -24,7 +24,7 @@ Run:  python benchmarks/bench_student_probes.py cache 0 1 2 3 4
       python benchmarks/bench_student_probes.py oof 3 0 1 2 3 4
       python benchmarks/bench_student_probes.py summarize      -> benchmarks/student_probes.md and .jsonl
 """
-import json, math, sys, time
+import json, sys, time
 from pathlib import Path
 import numpy as np, torch, torch.nn.functional as F
 from fastai.callback.core import Callback
@@ -81,59 +81,53 @@ def cache(blocks):
             c['probs34'] = [ensemble_probs([m], U, 4) for m in more]; c['teacher_errors34'] = [_err(m, Xt, yt, classes) for m in more]; torch.save(c, f)
         _log('cache.jsonl', dict(block=k, teacher_errors=c['teacher_errors'] + c['teacher_errors34'], seconds=round(time.time() - t)))
 
-def _student(allx, codes, idx, seed, body, cbs=None, min_iters=1000):
-    "`fit_labels`' recipe from the pretrained body, on positions `idx` (sorted: `pseudo_label`'s order)."
-    from pseudo_clean.folds import train_model, auto_epochs
-    from pseudo_clean.pseudolabel import FIT_EPOCHS_AT_4000
-    n = len(idx); epochs = max(auto_epochs(n, FIT_EPOCHS_AT_4000), math.ceil(min_iters / max(1, n // 128)))
-    return train_model(allx, codes, 10, train_idx=idx, epochs=epochs, bs=128, seed=seed, init=body, cbs=cbs, progress=False)
-
-def _students(k, name, probs, cbs_for=lambda codes, sel: (None, codes), min_iters=1000, threshold=0.5, **extra):
-    "Three students on the labels and the pseudo labels `probs` puts at or above `threshold`; one row."
+def _students(k, data, body, name, probs, cbs_for=lambda codes, sel: ((), codes), min_iters=1000, threshold=0.5, **extra):
+    "Three students (`bench_students.fit`: `fit_labels`' recipe from the pretrained `body`) on block k's labels and the pseudo labels `probs` puts at or above `threshold`; one row."
+    from bench_students import fit
     from pseudo_clean.pseudolabel import select_confident
-    Xl, yl, U, yu, Xt, yt, classes, allx = _block(k); t = time.time()
-    body = torch.load(WORK/f'block{k}.pt', weights_only=False)['body']
+    Xl, yl, U, yu, Xt, yt, classes, allx = data; t = time.time()
     sel = select_confident(probs, threshold); pred = probs.argmax(1)
     codes = np.zeros(len(allx), np.int64); codes[:len(Xl)] = np.searchsorted(classes, yl); codes[len(Xl) + sel] = pred[sel]
-    idx = np.sort(np.concatenate([np.arange(len(Xl)), len(Xl) + sel]))
+    idx = np.sort(np.concatenate([np.arange(len(Xl)), len(Xl) + sel]))   # `pseudo_label`'s order
     errs = []
     for i in range(3):
         cbs, cod = cbs_for(codes, sel)
-        errs.append(_err(_student(allx, cod, idx, k + i, body, cbs, min_iters), Xt, yt, classes))
+        errs.append(_err(fit(allx, cod, idx, k + i, init=body, min_iters=min_iters, cbs=cbs)[0], Xt, yt, classes))
     _log('students.jsonl', dict(recipe=name, block=k, n_pseudo=len(sel), wrong=int((classes[pred[sel]] != yu[sel]).sum()),
                                 errors=errs, mean=round(float(np.mean(errs)), 5), seconds=round(time.time() - t), **extra))
 
 def student(name, blocks):
     "Recipe `name` (see the module's docstring) on each block."
     for k in blocks:
-        c = torch.load(WORK/f'block{k}.pt', weights_only=False); p0 = c['probs0']
-        if name == 'teachers5': _students(k, name, (3 * p0 + sum(c['probs34'])) / 5); continue
-        if name == 'steps2000': _students(k, name, p0, min_iters=2000); continue
-        if name.startswith('threshold'): _students(k, name, p0, threshold=float(name[9:])); continue
-        if name.startswith('dropout'): _students(k, name, p0, lambda codes, sel: ([Dropout(float(name[7:]))], codes)); continue
+        c = torch.load(WORK/f'block{k}.pt', weights_only=False); p0 = c['probs0']; data = _block(k)
+        students = lambda probs, *a, **kw: _students(k, data, c['body'], name, probs, *a, **kw)
+        if name == 'teachers5': students((3 * p0 + sum(c['probs34'])) / 5); continue
+        if name == 'steps2000': students(p0, min_iters=2000); continue
+        if name.startswith('threshold'): students(p0, threshold=float(name[9:])); continue
+        if name.startswith('dropout'): students(p0, lambda codes, sel: ([Dropout(float(name[7:]))], codes)); continue
         if name == 'confidence':
             conf = p0.max(1)
             def weighted(codes, sel):
                 w = np.ones(len(codes), np.float32); n_lab = len(codes) - len(conf)
                 w[n_lab:] = np.clip((conf - 0.5) / (conf[sel].max() - 0.5), 0.05, 1)
                 return [Weighted(codes, w)], np.arange(len(codes))   # targets: positions into codes and w
-            _students(k, name, p0, weighted); continue
+            students(p0, weighted); continue
         if name == 'labeled':
             from pseudo_clean.pseudolabel import fit_labels
-            Xl, yl, U, yu, Xt, yt, classes, allx = _block(k); t = time.time()
+            Xl, yl, U, yu, Xt, yt, classes, allx = data; t = time.time()
             labs = np.empty(len(allx), object); labs[:len(Xl)] = yl
             errs = [_err(fit_labels(allx, labs, classes, seed=k + i), Xt, yt, classes) for i in range(3)]
             _log('students.jsonl', dict(recipe=name, block=k, n_pseudo=0, errors=errs, mean=round(float(np.mean(errs)), 5), seconds=round(time.time() - t)))
             continue
         if name != 'control': raise ValueError(f'unknown recipe {name!r}')
-        _students(k, name, p0)
+        students(p0)
 
 def oof(n_folds, blocks):
     "Out-of-fold pseudo labels for the round after round 0 (see the module's docstring), then three students on them."
     from pseudo_clean.folds import fold_ids
     from pseudo_clean.pseudolabel import fit_labels, ensemble_probs, select_confident
     for k in blocks:
-        Xl, yl, U, yu, Xt, yt, classes, allx = _block(k)
+        data = Xl, yl, U, yu, Xt, yt, classes, allx = _block(k)
         c = torch.load(WORK/f'block{k}.pt', weights_only=False); body, p0 = c['body'], c['probs0']
         sel0 = select_confident(p0, 0.5); pred0 = p0.argmax(1); in0 = np.zeros(len(U), bool); in0[sel0] = True
         folds = fold_ids(pred0, n_folds, seed=k); po = np.zeros_like(p0)
@@ -141,7 +135,7 @@ def oof(n_folds, blocks):
             labs = np.empty(len(allx), object); labs[:len(Xl)] = yl
             tr = np.flatnonzero(in0 & (folds != f)); labs[len(Xl) + tr] = classes[pred0[tr]]
             po[folds == f] = ensemble_probs([fit_labels(allx, labs, classes, seed=k + f, init=body)], U[folds == f], 4)
-        _students(k, f'out-of-fold {n_folds}', po, all_wrong=int((classes[po.argmax(1)] != yu).sum()), teachers_all_wrong=int((classes[pred0] != yu).sum()))
+        _students(k, data, body, f'out-of-fold {n_folds}', po, all_wrong=int((classes[po.argmax(1)] != yu).sum()), teachers_all_wrong=int((classes[pred0] != yu).sum()))
 
 NAMES = {'control': 'control (the default round 1)', 'teachers5': 'five teachers', 'dropout0.3': 'dropout 0.3 before the head',
          'confidence': "loss weighted by the teachers' confidence", 'steps2000': '2,000 steps', 'threshold0.6': 'threshold 0.6', 'out-of-fold 3': 'out-of-fold pseudo labels (3 folds)'}

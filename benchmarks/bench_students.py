@@ -66,12 +66,12 @@ class Recipe(Callback):
         if self.wd is not None: self.opt.set_hypers(wd=self.wd)
 
 def fit(X, codes, idx, seed, width=16, forget_rate=0., min_iters=1000, bs=128, label_smoothing=0.1, lr=1e-2, wd=None,
-        augment=True, consistency=None, unlabeled=None, init=None, mixup=None, soft_targets=None):
+        augment=True, consistency=None, unlabeled=None, init=None, mixup=None, soft_targets=None, cbs=()):
     "`fit_labels`' recipe (label smoothing 0.1, `auto_epochs(n, FIT_EPOCHS_AT_4000)`, at least `min_iters` steps), with the variant's changes."
     from pseudo_clean.folds import train_model, auto_epochs
     from pseudo_clean.pseudolabel import FIT_EPOCHS_AT_4000
     n = len(idx); epochs = max(auto_epochs(n, FIT_EPOCHS_AT_4000), math.ceil(min_iters / max(1, n // bs)))
-    cbs = [Recipe(None if augment in (True, False) else augment, wd)]
+    cbs = [*cbs, Recipe(None if augment in (True, False) else augment, wd)]   # `cbs`: more callbacks (see bench_student_probes.py)
     if mixup is not None:
         from fastai.callback.mixup import MixUp
         cbs.append(MixUp(mixup))
