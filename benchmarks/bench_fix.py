@@ -6,7 +6,7 @@ Targets:
   B. 50 labeled per class, the rest unlabeled: pseudo-labeling cuts the held-out error of the labeled-only
      model by >= 40%.
 Writes benchmarks/fix_results.json and a section of benchmarks/fix_results.md.
-Usage: python benchmarks/bench_fix.py [--part A|B|AB] [--epochs N] [--folds 5] [--splits 0 1 2 3 4]
+Usage: python benchmarks/bench_fix.py [--part A|B|AB] [--epochs N] [--folds 5] [--splits 0 1 2 3 4] [--rounds 2] [--pl-folds F]
 Recompute the summaries and the markdown from the runs in the JSON: python benchmarks/bench_fix.py --md-only
 """
 import argparse, inspect, json, platform, time
@@ -61,7 +61,7 @@ def pl_block(labels, k, n_per_class=50):
     lab = np.concatenate([rng.permutation(np.flatnonzero(y == c))[:n_per_class] for c in np.unique(y)])
     return trn, tst, lab, np.setdiff1d(np.arange(len(trn)), lab)
 
-def part_b(d, k, epochs, threshold, rounds):
+def part_b(d, k, epochs, threshold, rounds, folds=None):
     """Held-out block k (disjoint across k), 50 labeled per class drawn with seed k, the rest of the training part unlabeled.
     The labeled-only baseline uses no unlabeled image: `pseudo_label`'s round 0 without pretraining. Pseudo-labeling runs with the
     package defaults, pretraining on the labeled and unlabeled images included, so its round 0 is the baseline's recipe from the pretrained body."""
@@ -70,15 +70,16 @@ def part_b(d, k, epochs, threshold, rounds):
     args = dict(epochs=epochs, seed=seed, test_images=d.images[tst], test_labels=d.labels[tst])
     b = pseudo_label(d.images[trn][lab], y[lab], d.images[trn][unl], rounds=0, pretrain=0, **args).history
     t = time.time()
-    pl = pseudo_label(d.images[trn][lab], y[lab], d.images[trn][unl], threshold=threshold, rounds=rounds, unlabeled_true=y[unl], **args)
+    defaults = inspect.signature(pseudo_label).parameters
+    folds = defaults['folds'].default if folds is None else folds
+    pl = pseudo_label(d.images[trn][lab], y[lab], d.images[trn][unl], threshold=threshold, rounds=rounds, folds=folds, unlabeled_true=y[unl], **args)
     secs = time.time() - t
     ceiling = retrain_compare(d.images[trn], d.images[tst], d.labels[tst], epochs=epochs, seed=seed, true=y).accuracy['true']
     h = pl.history
     base, final = 1 - b.test_accuracy.iloc[0], 1 - h.test_accuracy.iloc[1]
     base_mean, final_mean = 1 - b.mean_test_accuracy.iloc[0], 1 - h.mean_test_accuracy.iloc[1]
-    defaults = inspect.signature(pseudo_label).parameters
     print(f'block {k}: labeled-only {base:.2%}, per round ' + ', '.join(f'{1 - a:.2%}' for a in h.test_accuracy) + f', ceiling {1 - ceiling:.2%}', flush=True)
-    return dict(teachers=defaults['teachers'].default, tta=defaults['tta'].default, pretrain=_pretrain_steps(defaults['pretrain'].default, 'cnn'),
+    return dict(teachers=defaults['teachers'].default, tta=defaults['tta'].default, pretrain=_pretrain_steps(defaults['pretrain'].default, 'cnn'), folds=folds,
                 seed=seed, split=k, round_errors=[round(float(1 - a), 4) for a in h.test_accuracy], n_labeled=len(lab), n_unlabeled=len(unl), n_test=len(tst), threshold=threshold, rounds=rounds, epochs=epochs,
                 seconds=round(secs, 1), history=json.loads(h.reset_index().to_json(orient='records')),
                 labeled_only_error=round(float(base), 4), pseudo_error=round(float(final), 4), error_cut=round(float((base - final) / base), 4),
@@ -148,6 +149,8 @@ def to_md(r):
         ens = any('ensemble_test_accuracy' in o for x in runs for o in x['history'])
         per_model = 'round_mean_errors' in b
         pre = b.get('pretrain', 0)
+        if b.get('folds'): teach += (f"; from round 1 on, the pseudo labels a round's models train on are first chosen again, out of fold, by {b['folds']} more "
+                                     "models, each trained on the labels and the previous round's pseudo labels outside one fold (`oof_pseudo_probs`)")
         if pre: teach += (f"; first, {pre:,} steps of contrastive pretraining (`pretrain_body`) on the labeled and unlabeled images, from which "
                           "every model starts. The labeled-only error is the same recipe from random weights, with no unlabeled image: "
                           "`pseudo_label(rounds=0, pretrain=0)`")
@@ -170,6 +173,10 @@ def to_md(r):
               f"Mean error per round (0 = labeled only{', from the pretrained body' if pre else ''}): " + ', '.join(f"{e:.2%} ({c:.0%})" for e, c in zip(s['error_per_round'], s['cut_per_round'])) + '.'
               + (" The round's models averaged (not the target's measure: the labeled-only baseline is one model): "
                  + ', '.join(f"{np.mean([1 - x['history'][i]['ensemble_test_accuracy'] for x in runs]):.2%}" for i in range(len(runs[0]['history']))) + '.' if ens else ''), '']
+        if 'selected_accuracy' in runs[0]['history'][-1]:
+            L += [f"The pseudo labels written (the last round's choice, by its own models): "
+                  + ', '.join(f"{x['history'][-1]['n_selected']} ({x['history'][-1]['selected_accuracy']:.1%} right)" for x in runs) + ' for blocks '
+                  + ', '.join(str(x['split']) for x in runs) + '.', '']
         if per_model:
             L += [f"One model's error, measured on each round's {b['teachers']} models one by one (seeds k, k+1, k+2 for block k: "
                   f"{len(runs) * b['teachers']} labeled-only models and as many pseudo-labeled ones, where the first model alone is one draw of "
@@ -185,6 +192,7 @@ if __name__ == '__main__':
     ap.add_argument('--folds', type=int, default=5); ap.add_argument('--threshold', type=float, default=0.8, help='A: relabel threshold')
     ap.add_argument('--pl-threshold', type=float, default=0.5, help='B: pseudo-label threshold (the package default)')
     ap.add_argument('--rounds', type=int, default=2, help='B: rounds run; the target is judged after round 1, the default')
+    ap.add_argument('--pl-folds', type=int, default=None, help="B: pseudo_label's folds (default: the package default)")
     ap.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2], help='A: seeds')
     ap.add_argument('--splits', type=int, nargs='+', default=[0, 1, 2, 3, 4], help='B: held-out blocks')
     ap.add_argument('--md-only', action='store_true', help='recompute the summaries and fix_results.md from the runs in fix_results.json')
@@ -207,7 +215,7 @@ if __name__ == '__main__':
         res['A'] = [part_a(d, trn, tst, args.epochs, args.folds, args.threshold, seed) for seed in args.seeds]
         res['A_summary'] = summarize_a(res['A']); save(); print(json.dumps(res['A_summary'], indent=1))
     if 'B' in args.part:
-        res['B'] = [part_b(d, k, args.epochs, args.pl_threshold, args.rounds) for k in args.splits]
+        res['B'] = [part_b(d, k, args.epochs, args.pl_threshold, args.rounds, args.pl_folds) for k in args.splits]
         res['B_summary'] = summarize_b(res['B']); save(); print(json.dumps(res['B_summary'], indent=1))
     atomic_write_text(HERE/'fix_results.md', to_md(res) + '\n')
     print(to_md(res))

@@ -4,11 +4,12 @@
 
 # %% ../nbs/07_pseudolabel.ipynb #a11d4b25
 from __future__ import annotations
-import math, os, sys
+import math, os, sys, warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np, pandas as pd
+from sklearn.model_selection import KFold, StratifiedKFold
 from fastcore.script import call_parse, Param, store_true
 
 from .data import IMAGE_EXTENSIONS, _scan_files, load_images, from_source, save_csv
@@ -19,8 +20,8 @@ from .pretrain import pretrain_body
 
 # %% auto #0
 __all__ = ['FIT_EPOCHS_AT_4000', 'PRETRAIN_STEPS', 'fit_labels', 'accuracy_on', 'retrain_compare', 'iterate_cleaning',
-           'select_confident', 'load_unlabeled', 'ensemble_probs', 'PseudoLabels', 'pseudo_label',
-           'write_pseudo_labels', 'label_unlabeled', 'main']
+           'select_confident', 'load_unlabeled', 'ensemble_probs', 'unlabeled_folds', 'oof_pseudo_probs',
+           'PseudoLabels', 'pseudo_label', 'write_pseudo_labels', 'label_unlabeled', 'main']
 
 # %% ../nbs/07_pseudolabel.ipynb #36a82098
 def _encode(labels, classes)->np.ndarray:
@@ -195,6 +196,62 @@ def load_unlabeled(source, # array of images, a folder, a text file of image pat
     if skipped: print(f'Skipped {len(skipped)} unreadable image(s): {[s[0] for s in skipped[:5]]}', file=sys.stderr)
     return _match(images, like), [items[i] for i in ok]
 
+# %% ../nbs/07_pseudolabel.ipynb #c7a1e004
+def ensemble_probs(models:list, # trained `Learner`s
+                   images:np.ndarray, # N×H×W(×3) uint8 images
+                   tta:int=0, # augmented views averaged into each model's predictions (see `predict_probs`)
+                  )->np.ndarray:
+    "The average of `models`' class probabilities (N×K) of `images`."
+    return np.mean([predict_probs(m, images, tta=tta) for m in models], axis=0).astype(np.float32)
+
+
+# %% ../nbs/07_pseudolabel.ipynb #c7a1e007
+def unlabeled_folds(pred:np.ndarray, # M predicted class codes of the unlabeled items
+                    n_folds:int, # number of folds, from 2 to M
+                    seed:int=0, # random seed for the split
+                   )->np.ndarray:
+    "The fold (0..n_folds-1) of each unlabeled item: seeded, stratified by predicted class."
+    pred = np.asarray(pred)
+    if not 2 <= n_folds <= len(pred): raise ValueError(f'The folds must number from 2 to the {len(pred)} unlabeled images, got {n_folds}.')
+    with warnings.catch_warnings():    # a class predicted fewer than n_folds times is spread over fewer folds; sklearn warns
+        warnings.simplefilter('ignore', UserWarning)
+        splits = (list(StratifiedKFold(n_folds, shuffle=True, random_state=seed).split(pred, pred)) if np.bincount(pred).max() >= n_folds
+                  else list(KFold(n_folds, shuffle=True, random_state=seed).split(pred)))
+    ids = np.empty(len(pred), np.int64)
+    for k, (_, valid) in enumerate(splits): ids[valid] = k
+    return ids
+
+
+# %% ../nbs/07_pseudolabel.ipynb #c7a1e00a
+def oof_pseudo_probs(images:np.ndarray, # labeled images, N×H×W(×3) uint8
+                     labels, # their labels
+                     unlabeled:np.ndarray, # M unlabeled images, matched to `images` (`load_unlabeled`)
+                     pseudo, # M pseudo labels of the unlabeled images; None where an image has none
+                     folds:np.ndarray, # M fold ids, 0..F-1 (`unlabeled_folds`)
+                     classes, # the sorted class names: the models' outputs
+                     tta:int=4, # augmented views averaged into each model's predictions
+                     epochs:int|None=None, # epochs per model (at least; default: see `fit_labels`)
+                     min_iters:int=1000, # at least this many optimizer steps per model
+                     seed:int=0, # fold f's model has seed `seed`+f
+                     arch:str='cnn', # model
+                     init:dict|None=None, # body weights every model starts from (`pretrain_body`)
+                     progress:bool=False, # show progress bars
+                    )->np.ndarray: # M×K probabilities, each from the model that did not train on its pseudo label
+    "Out-of-fold probabilities of the unlabeled images: fold f's model trains on the labels and the pseudo labels outside fold f, then predicts fold f."
+    pseudo, folds = np.asarray(pseudo, dtype=object), np.asarray(folds)
+    if len(pseudo) != len(unlabeled) or len(folds) != len(unlabeled):
+        raise ValueError(f'{len(unlabeled)} unlabeled images need as many pseudo labels and fold ids, got {len(pseudo)} and {len(folds)}.')
+    allx, n = np.concatenate([images, unlabeled]), len(images)
+    has = np.array([o is not None for o in pseudo], bool)
+    probs = np.zeros((len(unlabeled), len(classes)), np.float32)
+    for f in np.unique(folds):
+        labs = np.empty(len(allx), dtype=object); labs[:n] = labels
+        train = np.flatnonzero(has & (folds != f)); labs[n + train] = pseudo[train]
+        model = fit_labels(allx, labs, classes, epochs, min_iters, seed=seed + int(f), arch=arch, init=init, progress=progress)
+        probs[folds == f] = ensemble_probs([model], unlabeled[folds == f], tta)
+    return probs
+
+
 # %% ../nbs/07_pseudolabel.ipynb #0901fdc2
 PRETRAIN_STEPS = 1500
 
@@ -205,30 +262,26 @@ def _pretrain_steps(pretrain:int|None, arch:str, flag:str='')->int:
     if pretrain and arch != 'cnn': raise ValueError(f"{flag}pretrain works with arch 'cnn', not {arch!r}: pass {flag}pretrain 0.")
     return int(pretrain)
 
-def _check_counts(rounds, per_class_cap, teachers, tta, flag:str=''):
+def _check_counts(rounds, per_class_cap, teachers, tta, folds=0, flag:str=''):
     "Errors for counts out of range, before any training; `flag='--'` names them as the command's flags."
     if rounds < 0: raise ValueError(f'{flag}rounds must be at least 0, got {rounds}.')
     if per_class_cap is not None and per_class_cap < 1: raise ValueError(f'{flag}per_class_cap must be at least 1, got {per_class_cap}.')
     if teachers < 1: raise ValueError(f'{flag}teachers must be at least 1, got {teachers}.')
     if tta < 0: raise ValueError(f'{flag}tta must be 0 (no augmented views) or more, got {tta}.')
-
-def ensemble_probs(models:list, # trained `Learner`s
-                   images:np.ndarray, # N×H×W(×3) uint8 images
-                   tta:int=0, # augmented views averaged into each model's predictions (see `predict_probs`)
-                  )->np.ndarray:
-    "The average of `models`' class probabilities (N×K) of `images`."
-    return np.mean([predict_probs(m, images, tta=tta) for m in models], axis=0).astype(np.float32)
+    if folds < 0 or folds == 1: raise ValueError(f"{flag}folds must be 0 (the round's own models choose the pseudo labels) or at least 2, got {folds}.")
 
 @dataclass
 class PseudoLabels:
     "What `pseudo_label` returns."
     table:pd.DataFrame # the pseudo labels: item, label, confidence, round (the first round it was kept in)
-    history:pd.DataFrame # one row per round: n_labeled, n_pseudo (trained on), n_selected, test_accuracy, mean_test_accuracy, ensemble_test_accuracy, ...
+    history:pd.DataFrame # one row per round: n_labeled, n_pseudo (trained on), n_changed (with folds), n_selected, test_accuracy, mean_test_accuracy, ensemble_test_accuracy, ...
     learn:object # the last round's first fastai `Learner` (seed `seed`)
     probs:np.ndarray # the last round's M×K probabilities of the unlabeled items (its models and views averaged)
     classes:np.ndarray # the column order of `probs`
     models:list # the last round's `Learner`s: `ensemble_probs(models, images, tta)` predicts new images as `probs` was made
     body:dict|None=None # the pretrained body every model started from (`pretrain_body`), None without pretraining
+    oof_probs:np.ndarray|None=None # with `folds`: the last round's out-of-fold M×K probabilities, which chose the pseudo labels its models trained on
+    folds:np.ndarray|None=None # with `folds`: the fold of each unlabeled item in the last round's split
 
 def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
                  labels, # their labels
@@ -239,6 +292,7 @@ def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
                  teachers:int=3, # models trained each round (seeds `seed`, `seed`+1, ...); their averaged predictions choose the pseudo labels
                  tta:int=4, # augmented views averaged into each model's predictions of the unlabeled items (0: none)
                  pretrain:int|None=None, # steps of contrastive pretraining (`pretrain_body`) on the labeled and unlabeled images before round 0; None: 1500 for arch 'cnn', 0 (none) otherwise
+                 folds:int=3, # F >= 2: each round after round 0 first chooses its pseudo labels again out of fold, with F more models (`oof_pseudo_probs`); 0: it trains on the previous round's choice
                  epochs:int|None=None, # epochs per model (at least; default: see `fit_labels`)
                  min_iters:int=1000, # at least this many optimizer steps per model
                  seed:int=0, # random seed
@@ -251,7 +305,7 @@ def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
                 )->PseudoLabels:
     "Train on labeled, pseudo-label the confident unlabeled predictions, retrain on both; `rounds` times."
     threshold = check_threshold(threshold)
-    _check_counts(rounds, per_class_cap, teachers, tta)
+    _check_counts(rounds, per_class_cap, teachers, tta, folds)
     pretrain = _pretrain_steps(pretrain, arch)
     labels = np.asarray(labels)
     if len(labels) != len(images): raise ValueError(f'{len(images)} labeled images but {len(labels)} labels.')
@@ -259,17 +313,26 @@ def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
     if items is not None:
         if len(items) != len(U): raise ValueError(f'{len(items)} item names for {len(U)} unlabeled images.')
         names = [str(o) for o in items]
+    if rounds and folds > len(U): raise ValueError(f'folds ({folds}) must be at most the number of unlabeled images ({len(U)}).')
     classes = np.unique(labels)
     allx = np.concatenate([images, U])
-    first = np.full(len(U), -1); sel = np.array([], np.int64); hist = []
+    first = np.full(len(U), -1); sel = np.array([], np.int64); hist = []; oof = fold_ids = None
     body = pretrain_body(allx, steps=pretrain, seed=seed, progress=progress) if pretrain else None
     for r in range(rounds + 1):
+        changed = None
+        if r and folds:     # choose this round's pseudo labels again, each by a model that did not train on it
+            prev = np.full(len(U), None, dtype=object); prev[sel] = classes[pred[sel]]
+            fold_ids = unlabeled_folds(pred, folds, seed + r - 1)
+            oof = oof_pseudo_probs(images, labels, U, prev, fold_ids, classes, tta, epochs, min_iters, seed, arch, body, progress)
+            changed = int((oof[sel].argmax(1) != pred[sel]).sum())
+            pred = oof.argmax(1); sel = select_confident(oof, threshold, per_class_cap)
         labs = np.empty(len(allx), dtype=object); labs[:len(images)] = labels
         if len(sel): labs[len(images) + sel] = classes[pred[sel]]
         models = [fit_labels(allx, labs, classes, epochs, min_iters, seed=seed + i, arch=arch, init=body, progress=progress) for i in range(teachers)]
         learn = models[0]
         probs = ensemble_probs(models, U, tta)     # before any measuring: predicting draws random numbers, and the views must not depend on it
         row = dict(round=r, n_labeled=len(images), n_pseudo=len(sel))
+        if changed is not None: row['n_changed'] = changed
         if unlabeled_true is not None and len(sel): row['pseudo_accuracy'] = float((classes[pred[sel]] == np.asarray(unlabeled_true)[sel]).mean())
         if test_images is not None:
             test_probs = [predict_probs(m, test_images) for m in models]
@@ -289,7 +352,7 @@ def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
     table = pd.DataFrame({'item': np.asarray(names, dtype=object)[order], 'label': classes[pred[order]],
                           'confidence': probs.max(1)[order], 'round': first[order]})
     if unlabeled_true is not None: hist[-1]['selected_accuracy'] = float((table.label.to_numpy() == np.asarray(unlabeled_true)[order]).mean()) if len(order) else np.nan
-    return PseudoLabels(table, pd.DataFrame(hist).set_index('round'), learn, probs, classes, models, body)
+    return PseudoLabels(table, pd.DataFrame(hist).set_index('round'), learn, probs, classes, models, body, oof, fold_ids)
 
 def write_pseudo_labels(table:pd.DataFrame, # `PseudoLabels.table`
                         path, # CSV to write: item, label, confidence, round
@@ -301,19 +364,20 @@ def write_pseudo_labels(table:pd.DataFrame, # `PseudoLabels.table`
 def label_unlabeled(labeled, # image folder, `path,label` CSV, or IDX images file
                     unlabeled, # folder of images, or a text file listing image paths
                     out='pseudo_labels.csv', # CSV to write: item, label, confidence, round
-                    threshold:float=0.5, rounds:int=1, per_class_cap:int|None=None, teachers:int=3, tta:int=4, pretrain:int|None=None,
+                    threshold:float=0.5, rounds:int=1, per_class_cap:int|None=None, teachers:int=3, tta:int=4, pretrain:int|None=None, folds:int=3,
                     epochs:int|None=None, min_iters:int=1000, seed:int=0, arch:str='cnn', progress:bool=False,
                    )->PseudoLabels:
     "Pseudo-label a folder of unlabeled images from a labeled dataset; checks everything before training."
     threshold = check_threshold(threshold)
-    _check_counts(rounds, per_class_cap, teachers, tta, flag='--')
+    _check_counts(rounds, per_class_cap, teachers, tta, folds, flag='--')
     _pretrain_steps(pretrain, arch, flag='--')
     if labeled is not None and Path(labeled).is_file() and _same_file(out, labeled):
         raise ValueError(f'Refusing to overwrite the labeled input {labeled}: pass another --out.')
     data = from_source(labeled)
     U, items = load_unlabeled(unlabeled, like=data.images)
+    if rounds and folds > len(U): raise ValueError(f'--folds ({folds}) must be at most the number of unlabeled images ({len(U)}).')
     res = pseudo_label(data.images, data.labels, U, threshold=threshold, rounds=rounds, per_class_cap=per_class_cap,
-                       teachers=teachers, tta=tta, pretrain=pretrain, epochs=epochs, min_iters=min_iters, seed=seed, arch=arch, items=items, progress=progress)
+                       teachers=teachers, tta=tta, pretrain=pretrain, folds=folds, epochs=epochs, min_iters=min_iters, seed=seed, arch=arch, items=items, progress=progress)
     write_pseudo_labels(res.table, out)
     return res
 
@@ -327,6 +391,7 @@ def main(labeled:Param('labeled images: image folder of class subfolders, CSV wi
          teachers:int=3, # models trained each round; their averaged predictions choose the pseudo labels
          tta:int=4, # augmented views averaged into each model's predictions of the unlabeled images (0: none)
          pretrain:int=None, # steps of contrastive pretraining on all the images before training (default: 1500 with arch cnn; 0: none)
+         folds:int=3, # choose each round's pseudo labels again out of fold, with this many more models (0: off)
          epochs:int=None, # training epochs per model (default: 30 up to a few thousand images, fewer for more)
          min_iters:int=1000, # at least this many optimizer steps per model (more epochs for few images)
          seed:int=0, # random seed
@@ -335,7 +400,7 @@ def main(labeled:Param('labeled images: image folder of class subfolders, CSV wi
         ):
     "Label unlabeled images with confident predictions of a model trained on labeled ones (pseudo-labeling)."
     try:
-        res = label_unlabeled(labeled, unlabeled, out, threshold, rounds, per_class_cap, teachers, tta, pretrain, epochs, min_iters, seed, arch,
+        res = label_unlabeled(labeled, unlabeled, out, threshold, rounds, per_class_cap, teachers, tta, pretrain, folds, epochs, min_iters, seed, arch,
                               progress=not quiet)
     except (ValueError, FileNotFoundError, NotADirectoryError, PermissionError) as e:
         print(f'pseudo_clean_label: error: {e}', file=sys.stderr); sys.exit(2)
