@@ -7,7 +7,8 @@ as `pseudo_label`'s round 1 does. The control is rerun here: float results diffe
 machine are compared.
 
 Recipes (`student NAME`):
-  control     the default round 1: the 500 labels and the pseudo labels the three teachers' averaged probabilities (4 views each) put at or above 0.5
+  control     round 1 with `folds=0` (the default before out-of-fold): the 500 labels and the pseudo labels the three teachers'
+              averaged probabilities (4 views each) put at or above 0.5
   teachers5   the same with five teachers averaged (seeds k..k+4)
   dropoutP    dropout P before the head while the student trains (Noisy Student, Xie et al. 2020: noise the student)
   confidence  each pseudo label's loss weighted by the teachers' confidence: (p - 0.5) / (max p - 0.5), at least 0.05; the labeled items weigh 1
@@ -18,6 +19,7 @@ Recipes (`student NAME`):
 `oof F`: the round after round 0 made out-of-fold, as the package's detection is: F models, each trained on the labels and
 the pseudo labels outside its fold of the unlabeled digits, predict their fold (4 views); those predictions choose the
 pseudo labels of three students. It counters confirmation bias (a model re-picking the pseudo labels it trained on).
+`pseudo_label` has done this by default since (`folds=3`, `oof_pseudo_probs`); `fix_results.md` reproduces these students' errors.
 
 Run:  python benchmarks/bench_student_probes.py cache 0 1 2 3 4
       python benchmarks/bench_student_probes.py student control 0 1 2 3 4      (and the other recipes)
@@ -123,22 +125,18 @@ def student(name, blocks):
         students(p0)
 
 def oof(n_folds, blocks):
-    "Out-of-fold pseudo labels for the round after round 0 (see the module's docstring), then three students on them."
-    from pseudo_clean.folds import fold_ids
-    from pseudo_clean.pseudolabel import fit_labels, ensemble_probs, select_confident
+    "Out-of-fold pseudo labels for the round after round 0 (see the module's docstring; `pseudo_label`'s round 1 with `folds`), then three students on them."
+    from pseudo_clean.pseudolabel import oof_pseudo_probs, unlabeled_folds, select_confident
     for k in blocks:
         data = Xl, yl, U, yu, Xt, yt, classes, allx = _block(k)
         c = torch.load(WORK/f'block{k}.pt', weights_only=False); body, p0 = c['body'], c['probs0']
-        sel0 = select_confident(p0, 0.5); pred0 = p0.argmax(1); in0 = np.zeros(len(U), bool); in0[sel0] = True
-        folds = fold_ids(pred0, n_folds, seed=k); po = np.zeros_like(p0)
-        for f in range(n_folds):
-            labs = np.empty(len(allx), object); labs[:len(Xl)] = yl
-            tr = np.flatnonzero(in0 & (folds != f)); labs[len(Xl) + tr] = classes[pred0[tr]]
-            po[folds == f] = ensemble_probs([fit_labels(allx, labs, classes, seed=k + f, init=body)], U[folds == f], 4)
+        sel0 = select_confident(p0, 0.5); pred0 = p0.argmax(1)
+        pseudo0 = np.full(len(U), None, object); pseudo0[sel0] = classes[pred0[sel0]]
+        po = oof_pseudo_probs(Xl, yl, U, pseudo0, unlabeled_folds(pred0, n_folds, seed=k), classes, tta=4, seed=k, init=body)
         _students(k, data, body, f'out-of-fold {n_folds}', po, all_wrong=int((classes[po.argmax(1)] != yu).sum()), teachers_all_wrong=int((classes[pred0] != yu).sum()))
 
-NAMES = {'control': 'control (the default round 1)', 'teachers5': 'five teachers', 'dropout0.3': 'dropout 0.3 before the head',
-         'confidence': "loss weighted by the teachers' confidence", 'steps2000': '2,000 steps', 'threshold0.6': 'threshold 0.6', 'out-of-fold 3': 'out-of-fold pseudo labels (3 folds)'}
+NAMES = {'control': 'control (round 1 with `folds=0`)', 'teachers5': 'five teachers', 'dropout0.3': 'dropout 0.3 before the head',
+         'confidence': "loss weighted by the teachers' confidence", 'steps2000': '2,000 steps', 'threshold0.6': 'threshold 0.6', 'out-of-fold 3': 'out-of-fold pseudo labels (3 folds: `pseudo_label`\'s default since)'}
 
 def summarize():
     "benchmarks/student_probes.md and .jsonl from the work folder's rows (the last row of each recipe and block)."
@@ -159,7 +157,8 @@ def summarize():
            'model for model. "labeled only" is the baseline, `pseudo_label(rounds=0, pretrain=0)`\'s models: random weights, the 500 labels, no unlabeled digit. '
            '"out-of-fold pseudo labels": three models, each trained on the labels and the round-0 pseudo labels outside one third of the unlabeled '
            'digits (folds stratified by the teachers\' prediction), predict that third with 4 views; the students train on what those predictions '
-           'put at or above 0.5. The other recipes change one thing in the control; the script\'s docstring says what.', '',
+           'put at or above 0.5; `pseudo_label` has done this by default since (`folds=3`), and `fix_results.md`, run with its defaults, reproduces '
+           'these students\' errors block for block. The other recipes change one thing in the control; the script\'s docstring says what.', '',
            '| recipe | pseudo labels (wrong), summed over blocks | mean error per block (0-4) | mean of 15 models | against control (points) | cut of labeled only |',
            '|---|---|---|---|---|---|']
     names = ['labeled', 'control'] + sorted({n for n, _ in rows} - {'labeled', 'control'})
