@@ -12,7 +12,8 @@ import numpy as np, pandas as pd
 from PIL import Image
 
 from .data import atomic_write_text
-from .visual import _check_images, _check_suspects, confusion_plot, per_class_issue_counts, suspect_title
+from .checks import check_images
+from .visual import check_suspects, confusion_plot, per_class_issue_counts, suspect_title
 
 # %% auto #0
 __all__ = ['png_bytes', 'figure_png', 'data_uri', 'summary_html', 'grid_html', 'suspects_table_html', 'write_report']
@@ -20,6 +21,7 @@ __all__ = ['png_bytes', 'figure_png', 'data_uri', 'summary_html', 'grid_html', '
 # %% ../nbs/08_report.ipynb #97330434
 def png_bytes(img:np.ndarray, # one H×W (grayscale) or H×W×3 (RGB) image, uint8
               max_side:int=64, # shrink (keeping the aspect ratio) so neither side is larger than this
+              min_side:int=0, # enlarge a smaller image by a whole factor, pixels kept sharp, up to this side
              )->bytes: # the PNG file's bytes
     "Encode one image as a small PNG (28×28 digits stay at full resolution: about 300 bytes)."
     img = np.asarray(img)
@@ -27,6 +29,7 @@ def png_bytes(img:np.ndarray, # one H×W (grayscale) or H×W×3 (RGB) image, uin
     if img.ndim == 3 and img.shape[-1] == 1: img = img[..., 0]
     im = Image.fromarray(img)
     if max(im.size) > max_side: im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    elif min_side // max(im.size) > 1: im = im.resize((im.size[0] * (min_side // max(im.size)), im.size[1] * (min_side // max(im.size))), Image.Resampling.NEAREST)
     buf = io.BytesIO()
     im.save(buf, format='PNG', optimize=True)
     return buf.getvalue()
@@ -167,8 +170,8 @@ def write_report(out_dir, # folder to write into (created if missing)
                  title:str='pseudo_clean report', # the page title
                 )->Path: # path of the written report
     "Write one self-contained HTML report (inline images and CSS, no scripts, no network) and return its path."
-    images = _check_images(images)
-    _check_suspects(suspects, len(images))
+    images = check_images(images)
+    check_suspects(suspects, len(images))
     if 'is_label_issue' not in suspects.columns: raise ValueError('suspects lacks column is_label_issue: pass the table from `ranking.rank_suspects`.')
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     classes = np.unique(suspects.given_label) if classes is None else np.asarray(classes)

@@ -1,7 +1,7 @@
 """Interruption, determinism and atomic outputs of the `pseudo_clean` command (issue 6).
 
 Real runs on scikit-learn's 8×8 digits written as PNGs with a `path,label` CSV, on the CPU, as separate processes.
-The bad-input cases live in nbs/10_robustness.ipynb; scale in benchmarks/bench_scale.py.
+The bad-input cases live in nbs/13_robustness.ipynb; scale in benchmarks/bench_scale.py.
 """
 import os, signal, shutil, subprocess, sys, time
 from pathlib import Path
@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, pytest
 from PIL import Image
 
-from pseudo_clean.robustness import tree_digest
+from pseudo_clean.data import tree_digest
 
 EXE = Path(sys.executable).parent/'pseudo_clean'
 N, FOLDS, EPOCHS = 600, 3, 2
@@ -131,14 +131,14 @@ def test_same_seed_same_results_in_two_processes():
 
 def test_every_output_is_renamed_into_place(tmp_path, monkeypatch):
     "Every file of a run folder arrives by os.replace from a temp name; a crash mid-write keeps the old file."
-    import pseudo_clean.cli as cli
+    from pseudo_clean.run import run
     csv = write_digits_csv(tmp_path/'src', 120)
     out = tmp_path/'out'
     replaced, real_replace = [], os.replace
     def spy(src, dst, *a, **k):
         replaced.append(Path(dst).resolve()); return real_replace(src, dst, *a, **k)
     monkeypatch.setattr(os, 'replace', spy)
-    cli.run(csv, out=out, folds=2, epochs=1, progress=False)
+    run(csv, out=out, folds=2, epochs=1, progress=False)
     files = {p.resolve() for p in out.rglob('*') if p.is_file()}
     assert files, 'the run wrote nothing'
     assert files <= set(replaced), f'written without temp+rename: {sorted(map(str, files - set(replaced)))}'
