@@ -38,7 +38,7 @@ setuptools.setup(
     ] + ['Programming Language :: Python :: ' + o for o in py_versions if _version_key(o) >= _version_key(min_python)]
       + (['License :: ' + lic[1]] if lic[1] else []),
     url=cfg['git_url'],
-    packages=setuptools.find_packages(),
+    packages=setuptools.find_packages(include=['pseudo_clean', 'pseudo_clean.*']),  # not tools/, tests/ or benchmarks/
     include_package_data=True,
     install_requires=requirements,
     extras_require={'dev': dev_requirements},

@@ -9,7 +9,7 @@ import numpy as np, pandas as pd
 import pytest
 
 report = pytest.importorskip('pseudo_clean.report', reason="pseudo_clean.report is not exported yet (nbs/08_report.ipynb)")
-from pseudo_clean.preview import image_status, parse_page, screenshot
+from tools.chromium import image_status, parse_page, screenshot
 
 ROOT = Path(__file__).resolve().parents[1]
 
