@@ -1,8 +1,8 @@
-"""Issue 2 benchmark: the zero-argument `pseudo_clean` command, timed as a user runs it (a new process, imports and
+"""Zero-argument command benchmark: the `pseudo_clean` command with no argument, timed as a user runs it (a new process, imports and
 training included), on the bundled 5,000 MNIST digits with 10% symmetric noise injected.
 
 Run by hand (not a test):  python benchmarks/bench_cli.py
-Writes benchmarks/cli_zero_arg.json. Targets (issue 2): under 90 s wall, F1 at least 0.90.
+Writes benchmarks/cli_zero_arg.json. Targets: under 90 s wall, F1 at least 0.90.
 """
 import json, os, platform, shutil, subprocess, sys, tempfile, time
 from pathlib import Path

@@ -1,7 +1,7 @@
-"""Issue 3 benchmark: detection quality and speed, through the same code path as the `pseudo_clean` command.
+"""Detection benchmark: detection quality and speed, through the same code path as the `pseudo_clean` command.
 
 Run by hand (not a test):  python benchmarks/bench_detection.py [--cases a b c] [--threads N]
-Each case runs in its own process (so peak memory is that case's), calls `pseudo_clean.cli.run`, then compares,
+Each case runs in its own process (so peak memory is that case's), calls `pseudo_clean.run.run`, then compares,
 on the *same* out-of-fold probabilities: the reference walk-through's rule (predicted != given), cleanlab's
 `find_label_issues` (`prune_by_noise_rate` and `both`; cleanlab is installed for the benchmark only, never a
 run-time dependency), and this package's default. Writes benchmarks/results.json and benchmarks/results.md.
@@ -42,7 +42,7 @@ def run_case(name:str, threads:int|None)->dict:
     "One case, in this process: the pseudo_clean run, then every filter on its out-of-fold probabilities."
     import numpy as np, pandas as pd, torch
     if threads: torch.set_num_threads(threads)
-    from pseudo_clean.cli import run, load_run
+    from pseudo_clean.run import run, load_run
     from pseudo_clean.ranking import find_label_issues, evaluate_detection, label_quality_scores, DEFAULT_METHOD
     case = CASES[name]
     source = fashion_mnist_idx() if case['source'] == 'fashion' else case['source']
@@ -76,7 +76,7 @@ def run_case(name:str, threads:int|None)->dict:
                 filters=rows, cleanlab=cl_version, settings=json.loads((out/'run.json').read_text())['settings'])
 
 def to_markdown(results:list, env:dict)->str:
-    lines = ['# Detection benchmark (issue 3)', '',
+    lines = ['# Detection benchmark', '',
              f"Machine: {env['machine']}, {env['cpus']} CPUs, torch threads {env['threads']}; "
              f"measured {env['date']}. Produced by `python benchmarks/bench_detection.py`.", '',
              '| case | items | wall s (train s) | peak RSS MB | OOF acc vs truth | AUPRC | default P / R / F1 | reference rule F1 | cleanlab prune_by_noise_rate F1 | cleanlab both F1 |',

@@ -1,4 +1,4 @@
-"""Issue-4 benchmark: cleaning + retraining, and pseudo-labeling, on the bundled MNIST sample (CPU).
+"""Fixing benchmark: cleaning + retraining, and pseudo-labeling, on the bundled MNIST sample (CPU).
 
 Targets:
   A. 30% symmetric noise: the model trained on cleaned labels closes >= 75% of the gap between noisy-label and
@@ -14,10 +14,13 @@ from pathlib import Path
 import numpy as np, torch
 from pseudo_clean.data import mnist_sample, save_json, atomic_write_text
 from pseudo_clean.noise import symmetric_noise
-from pseudo_clean.folds import oof_probs, DEFAULT_SETTINGS
+from pseudo_clean.folds import oof_probs
+from pseudo_clean.train import DEFAULT_SETTINGS
 from pseudo_clean.ranking import rank_suspects
 from pseudo_clean.clean import clean_labels
-from pseudo_clean.pseudolabel import retrain_compare, pseudo_label, _pretrain_steps
+from pseudo_clean.pseudolabel import pseudo_label
+from pseudo_clean.retrain import retrain_compare
+from pseudo_clean.pretrain import pretrain_steps
 
 HERE = Path(__file__).parent
 
@@ -79,7 +82,7 @@ def part_b(d, k, epochs, threshold, rounds, folds=None):
     base, final = 1 - b.test_accuracy.iloc[0], 1 - h.test_accuracy.iloc[1]
     base_mean, final_mean = 1 - b.mean_test_accuracy.iloc[0], 1 - h.mean_test_accuracy.iloc[1]
     print(f'block {k}: labeled-only {base:.2%}, per round ' + ', '.join(f'{1 - a:.2%}' for a in h.test_accuracy) + f', ceiling {1 - ceiling:.2%}', flush=True)
-    return dict(teachers=defaults['teachers'].default, tta=defaults['tta'].default, pretrain=_pretrain_steps(defaults['pretrain'].default, 'cnn'), folds=folds,
+    return dict(teachers=defaults['teachers'].default, tta=defaults['tta'].default, pretrain=pretrain_steps(defaults['pretrain'].default, 'cnn'), folds=folds,
                 seed=seed, split=k, round_errors=[round(float(1 - a), 4) for a in h.test_accuracy], n_labeled=len(lab), n_unlabeled=len(unl), n_test=len(tst), threshold=threshold, rounds=rounds, epochs=epochs,
                 seconds=round(secs, 1), history=json.loads(h.reset_index().to_json(orient='records')),
                 labeled_only_error=round(float(base), 4), pseudo_error=round(float(final), 4), error_cut=round(float((base - final) / base), 4),
@@ -118,7 +121,7 @@ def summarize_b_mean(runs):
                 mean_error_per_round=per_round, mean_cut_per_round=cut_per_round, mean_error_cut_ok=bool(cut >= 0.4))
 
 def to_md(r):
-    L = [f"## Issue 4: clean, retrain, pseudo-label (bundled MNIST sample, {r['machine']})", '',
+    L = [f"## Clean, retrain, pseudo-label (bundled MNIST sample, {r['machine']})", '',
          f"Each part is run with {len(r['seeds'])} seeds (noise, folds, labeled subset and models); the targets are judged on the "
          "mean, since one run's held-out accuracy (1,000 images) moves by a few images from seed to seed. Epochs 'auto' are the package "
          "defaults: `auto_epochs` per fold model (10 at 4,000 items), 30 for a model trained on labels (`fit_labels`), at least 1,000 steps.", '']

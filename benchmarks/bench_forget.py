@@ -1,18 +1,18 @@
-"""How much of each training batch the fold models should leave out (`forget_rate`, `pseudo_clean.folds.ForgetHighLoss`).
+"""How much of each training batch the fold models should leave out (`forget_rate`, `pseudo_clean.train.ForgetHighLoss`).
 
 Run by hand:  python benchmarks/bench_forget.py [--seeds 0 1 2]     (--md-only: rewrite forget.md from forget.json)
-Each run is the `pseudo_clean` command's code path (`cli.run`) on the bundled 5,000-digit MNIST sample with every
+Each run is the `pseudo_clean` command's code path (`pseudo_clean.run.run`) on the bundled 5,000-digit MNIST sample with every
 other setting at its default; only `forget_rate` changes. Noise settings:
-  a. 10% symmetric (issue 3 case a), seeds 0-2;   b. 20% look-alike pairs (case b), seeds 0-2;
+  a. 10% symmetric (detection case a, `bench_detection.py`), seeds 0-2;   b. 20% look-alike pairs (case b), seeds 0-2;
   no noise (what forgetting costs on clean labels: out-of-fold accuracy, items flagged), seed 0;
-  30% symmetric (the noise of issue 4 A), seed 0.
+  30% symmetric (the noise of `bench_fix.py` part A), seed 0.
 Appends each run to benchmarks/work/forget.jsonl as it finishes (a rerun skips runs already there), then writes
 benchmarks/forget.md and benchmarks/forget.json.
 """
 import argparse, json, time
 from pathlib import Path
 import numpy as np
-from pseudo_clean.cli import run, load_run
+from pseudo_clean.run import run, load_run
 from pseudo_clean.data import mnist_sample, save_json, atomic_write_text
 
 HERE = Path(__file__).resolve().parent

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Scale benchmark of the ranking stage (issue 6): `rank_suspects` on 1,000,000 items × 100 classes of float32
+"""Scale benchmark of the ranking stage: `rank_suspects` on 1,000,000 items × 100 classes of float32
 probabilities must take well under 10 s and under 2 GB of memory beyond the probability array itself.
 
 Run from the repository root:  python benchmarks/bench_ranking.py [--n 1000000] [--k 100]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Scale benchmark of reading and training (issue 6), on Fashion-MNIST's 70,000 images.
+"""Scale benchmark of reading and training, on Fashion-MNIST's 70,000 images.
 
 1. Folder scan: 70,000 tiny PNGs written from the Fashion-MNIST IDX files into `<tree>/<label>/<n>.png`
    (kept between runs in --tree), then `read_image_folder` (the scan) and `load_images` (decoding) are timed.
@@ -57,7 +57,8 @@ def peak_rss_sampler():
 def train_one_fold()->dict:
     "Child process: train fold 0 of a 2-fold split of Fashion-MNIST for 1 epoch; report time and peak memory."
     import torch
-    from pseudo_clean.folds import fold_ids, run_fold, DEFAULT_SETTINGS
+    from pseudo_clean.folds import fold_ids, run_fold
+    from pseudo_clean.train import DEFAULT_SETTINGS
     stop, res = peak_rss_sampler()
     import psutil; base = psutil.Process().memory_info().rss
     x, y = fashion_mnist()

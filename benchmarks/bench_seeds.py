@@ -1,4 +1,4 @@
-"""Seed-to-seed spread of issue 3's cases a and b (the bundled MNIST sample), through the `pseudo_clean` code path.
+"""Seed-to-seed spread of the detection benchmark's cases a and b (the bundled MNIST sample), through the `pseudo_clean` code path.
 
 Run by hand:  python benchmarks/bench_seeds.py [--seeds 0 1 2]
 `results.md` reports seed 0; this repeats cases a and b with other seeds (the seed sets the injected noise, the
@@ -8,7 +8,7 @@ Writes benchmarks/seeds.md and benchmarks/seeds.json.
 import argparse, json, time
 from pathlib import Path
 import numpy as np
-from pseudo_clean.cli import run
+from pseudo_clean.run import run
 from pseudo_clean.data import save_json, atomic_write_text
 from bench_detection import CASES as DETECTION_CASES
 
@@ -27,7 +27,7 @@ if __name__ == '__main__':
             rows.append(dict(case=c, seed=s, wall_seconds=round(time.time() - t, 1), f1=round(m['f1'], 4), precision=round(m['precision'], 4),
                              recall=round(m['recall'], 4), auprc=round(m['auprc'], 4), oof_accuracy_vs_truth=m['oof_accuracy_vs_truth']))
             print(rows[-1], flush=True)
-    L = ['# Seeds: issue 3 cases a and b', '', f"Produced by `python benchmarks/bench_seeds.py` on {time.strftime('%Y-%m-%d')} (2-core CPU, package defaults).", '',
+    L = ['# Seeds: detection cases a and b', '', f"Produced by `python benchmarks/bench_seeds.py` on {time.strftime('%Y-%m-%d')} (2-core CPU, package defaults).", '',
          '| case | seed | wall s | OOF acc vs truth | AUPRC | precision | recall | F1 |', '|---|---|---|---|---|---|---|---|']
     for c, case in CASES.items():
         rs = [r for r in rows if r['case'] == c]

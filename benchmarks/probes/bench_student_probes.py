@@ -1,4 +1,4 @@
-"""Issue 4 B, the steady measure: student recipes over all five held-out blocks, three students each (fifteen models a recipe).
+"""Student recipes for pseudo-labeling, the steady measure: all five held-out blocks, three students each (fifteen models a recipe).
 
 `bench_students.py --pretrained` probed one block at a time, and one block misleads (seed spread up to 0.8 points). This
 script caches each block's round 0 once (body and teachers, as `pseudo_label(rounds=0)` computes them with its defaults,
@@ -19,20 +19,22 @@ Recipes (`student NAME`):
 `oof F`: the round after round 0 made out-of-fold, as the package's detection is: F models, each trained on the labels and
 the pseudo labels outside its fold of the unlabeled digits, predict their fold (4 views); those predictions choose the
 pseudo labels of three students. It counters confirmation bias (a model re-picking the pseudo labels it trained on).
-`pseudo_label` has done this by default since (`folds=3`, `oof_pseudo_probs`); `fix_results.md` reproduces these students' errors.
+`pseudo_label` has done this by default since (`folds=3`, `oof_pseudo_probs`); `benchmarks/fix_results.md` reproduces these students' errors.
 
-Run:  python benchmarks/bench_student_probes.py cache 0 1 2 3 4
-      python benchmarks/bench_student_probes.py student control 0 1 2 3 4      (and the other recipes)
-      python benchmarks/bench_student_probes.py oof 3 0 1 2 3 4      (and oof 5)
-      python benchmarks/bench_student_probes.py summarize      -> benchmarks/student_probes.md and .jsonl
+Run:  python benchmarks/probes/bench_student_probes.py cache 0 1 2 3 4
+      python benchmarks/probes/bench_student_probes.py student control 0 1 2 3 4      (and the other recipes)
+      python benchmarks/probes/bench_student_probes.py oof 3 0 1 2 3 4      (and oof 5)
+      python benchmarks/probes/bench_student_probes.py summarize      -> benchmarks/probes/student_probes.md and .jsonl
+Caches and rows go to benchmarks/work/probes/ (git-ignored).
 """
 import json, sys, time
 from pathlib import Path
 import numpy as np, torch, torch.nn.functional as F
 from fastai.callback.core import Callback
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-HERE = Path(__file__).resolve().parent
-WORK = HERE/'work'/'probes'
+HERE = Path(__file__).resolve().parent   # benchmarks/probes: this probe's results, bench_students.py, bench_teachers.py
+BENCH = HERE.parent                      # benchmarks: bench_fix.py, work/
+sys.path[:0] = [str(HERE), str(BENCH)]
+WORK = BENCH/'work'/'probes'
 
 class Weighted(Callback):
     "Targets are item positions; label-smoothed (0.1) cross-entropy of `codes`, weighted per item by `w`."
@@ -58,7 +60,7 @@ def _block(k):
     return Xl, yl, U, yu, Xt, yt, classes, np.concatenate([Xl, U])
 
 def _err(m, Xt, yt, classes):
-    from pseudo_clean.folds import predict_probs
+    from pseudo_clean.train import predict_probs
     return round(float((classes[predict_probs(m, Xt).argmax(1)] != yt).mean()), 4)
 
 def _log(name, row):
@@ -68,7 +70,7 @@ def _log(name, row):
 def cache(blocks):
     "Block k's pretrained body (1,500 steps, seed k), its three teachers' averaged probabilities of the unlabeled digits (4 views each), and two more teachers'."
     from pseudo_clean.pretrain import pretrain_body
-    from pseudo_clean.pseudolabel import fit_labels, ensemble_probs
+    from pseudo_clean.train import fit_labels, ensemble_probs
     WORK.mkdir(parents=True, exist_ok=True)
     for k in blocks:
         Xl, yl, U, yu, Xt, yt, classes, allx = _block(k); t = time.time(); f = WORK/f'block{k}.pt'
@@ -115,7 +117,7 @@ def student(name, blocks):
                 return [Weighted(codes, w)], np.arange(len(codes))   # targets: positions into codes and w
             students(p0, weighted); continue
         if name == 'labeled':
-            from pseudo_clean.pseudolabel import fit_labels
+            from pseudo_clean.train import fit_labels
             Xl, yl, U, yu, Xt, yt, classes, allx = data; t = time.time()
             labs = np.empty(len(allx), object); labs[:len(Xl)] = yl
             errs = [_err(fit_labels(allx, labs, classes, seed=k + i), Xt, yt, classes) for i in range(3)]
@@ -126,7 +128,8 @@ def student(name, blocks):
 
 def oof(n_folds, blocks):
     "Out-of-fold pseudo labels for the round after round 0 (see the module's docstring; `pseudo_label`'s round 1 with `folds`), then three students on them."
-    from pseudo_clean.pseudolabel import oof_pseudo_probs, unlabeled_folds, select_confident
+    from pseudo_clean.folds import oof_pseudo_probs, unlabeled_folds
+    from pseudo_clean.pseudolabel import select_confident
     for k in blocks:
         data = Xl, yl, U, yu, Xt, yt, classes, allx = _block(k)
         c = torch.load(WORK/f'block{k}.pt', weights_only=False); body, p0 = c['body'], c['probs0']
@@ -140,7 +143,7 @@ NAMES = {'control': 'control (round 1 with `folds=0`)', 'teachers5': 'five teach
          'out-of-fold 5': 'out-of-fold pseudo labels (5 folds)'}
 
 def summarize():
-    "benchmarks/student_probes.md and .jsonl from the work folder's rows (the last row of each recipe and block)."
+    "benchmarks/probes/student_probes.md and .jsonl from the work folder's rows (the last row of each recipe and block)."
     rows = {}
     for r in map(json.loads, open(WORK/'students.jsonl')): rows[r['recipe'], r['block']] = r
     cache = {k: torch.load(WORK/f'block{k}.pt', weights_only=False) for k in range(5) if (WORK/f'block{k}.pt').exists()}
@@ -149,8 +152,8 @@ def summarize():
     mean = lambda rs: float(np.mean([e for r in rs for e in r['errors']]))
     base = mean(by('labeled')) if by('labeled') else None
     control = {r['block']: r for r in by('control')}
-    out = ['# Student recipes over all five held-out blocks (issue 4 B)', '',
-           'Produced by `benchmarks/bench_student_probes.py` (2-core CPU). Each block as `bench_fix.py --part B` draws it: 500 labels, 3,500 unlabeled '
+    out = ['# Student recipes over all five held-out blocks', '',
+           'Produced by `benchmarks/probes/bench_student_probes.py` (2-core CPU). Each block as `bench_fix.py --part B` draws it: 500 labels, 3,500 unlabeled '
            'digits, 1,000 held out. Round 0 as `pseudo_label` computes it with its defaults (1,500 steps of contrastive pretraining, seed k; three '
            'teachers, seeds k..k+2, from the pretrained body, 4 views each; threshold 0.5), cached once per block. Each recipe trains three '
            'students per block (seeds k, k+1, k+2) from the pretrained body: fifteen models a recipe, the steady measure of `fix_results.md`. '
@@ -179,7 +182,7 @@ def summarize():
         if oof: out += ['', f"Out of fold ({name[12:]} folds), the models' predictions of all the unlabeled digits (pseudo-labeled or not) were wrong {sum(r['all_wrong'] for r in oof)} times "
                             f"over blocks {', '.join(str(r['block']) for r in oof)}, the teachers' {sum(r['teachers_all_wrong'] for r in oof)} times: more of the hard digits "
                             'get a right label, so more pass the threshold, a few more of them wrong.']
-    if base is not None: out += ['', f'Issue 4 B asks for 40% fewer errors than the labeled-only model: on this machine, at most {0.6 * base:.2%} for fifteen models.']
+    if base is not None: out += ['', f'The target asks for 40% fewer errors than the labeled-only model: on this machine, at most {0.6 * base:.2%} for fifteen models.']
     if cache: out += ['', "Teachers' held-out errors per block (seeds k..k+4; the first three are the default's): " +
                       '; '.join(f"{k}: {', '.join(f'{e:.1%}' for e in r['teacher_errors'] + r.get('teacher_errors34', []))}" for k, r in sorted(cache.items())) + '.']
     (HERE/'student_probes.md').write_text('\n'.join(out) + '\n')

@@ -1,11 +1,11 @@
-"""Validation of the `adaptive` filter's chance cut (`pseudo_clean.ranking.chance_cut`) beyond the three issue-3 cases.
+"""Validation of the `adaptive` filter's chance cut (`pseudo_clean.ranking.chance_cut`) beyond the three detection benchmark cases.
 
-Run by hand:  python benchmarks/bench_adaptive.py
+Run by hand:  python benchmarks/probes/bench_adaptive.py
 Out-of-fold probabilities from the package's defaults (5 folds, `oof_probs`) on real images with injected noise,
 cached in benchmarks/work/val/ (git-ignored). For each: F1 of `adaptive` without the cut (the filter before it),
 with it (the default now), cleanlab's best of prune_by_noise_rate / both, and the best cut-off chosen with
 hindsight on the same self-confidence ranking. Needs ../shared/data/mnist-test (benchmarks only) and Debian's
-dataset-fashion-mnist. Writes benchmarks/adaptive_validation.md and .json.
+dataset-fashion-mnist. Writes benchmarks/probes/adaptive_validation.md and .json.
 """
 import json, time
 from pathlib import Path
@@ -16,9 +16,10 @@ from pseudo_clean.noise import symmetric_noise
 from pseudo_clean.folds import oof_probs
 from pseudo_clean.ranking import find_label_issues, _stats, _joint, _concentration, _noise_rate
 
-HERE = Path(__file__).resolve().parent
-W = HERE/'work'/'val'
-MNIST_TEST = HERE.parent.parent/'shared'/'data'/'mnist-test'
+HERE = Path(__file__).resolve().parent   # benchmarks/probes: adaptive_validation.*
+BENCH = HERE.parent                      # benchmarks: results.json, work/
+W = BENCH/'work'/'val'
+MNIST_TEST = BENCH.parent.parent/'shared'/'data'/'mnist-test'
 FASHION = Path('/usr/share/datasets/fashion-mnist')
 
 def datasets():
@@ -62,13 +63,13 @@ if __name__ == '__main__':
     for title, key, X, y_true, y_noisy in datasets():
         rows.append(dict(data=title, **evaluate(y_noisy, probs_for(key, X, y_true, y_noisy), y_noisy != y_true)))
         print(rows[-1], flush=True)
-    res = json.loads((HERE/'results.json').read_text())
+    res = json.loads((BENCH/'results.json').read_text())
     for r in res['results']:
         old = r['filters'].get('pseudo_clean:adaptive')
-        rows.append(dict(data=f"issue 3 case {r['case']}: {r['title']}", n_wrong=None, f1_now=round(r['default']['f1'], 4),
+        rows.append(dict(data=f"detection case {r['case']}: {r['title']}", n_wrong=None, f1_now=round(r['default']['f1'], 4),
                          flagged_now=r['default']['n_flagged']))
     L = ['# The adaptive filter\'s chance cut: validation', '',
-         f"Produced by `python benchmarks/bench_adaptive.py` on {time.strftime('%Y-%m-%d')} (CPU). Out-of-fold probabilities from the package's "
+         f"Produced by `python benchmarks/probes/bench_adaptive.py` on {time.strftime('%Y-%m-%d')} (CPU). Out-of-fold probabilities from the package's "
          "defaults; F1 against the injected noise. *before*: the global cut of `adaptive` without `chance_cut`; *now*: the default; "
          "*hindsight*: the best cut-off on the same ranking, chosen knowing the truth (a ceiling for any count estimate).", '',
          '| data | concentration | wrong labels | flagged before → now | F1 before | F1 now | cleanlab best F1 | hindsight F1 |', '|---|---|---|---|---|---|---|---|']
@@ -76,6 +77,6 @@ if __name__ == '__main__':
         f = lambda k: f"{r[k]:.3f}" if k in r else '-'
         L.append(f"| {r['data']} | {r['concentration']:.2f} | {r['n_wrong']:,} | {r['flagged_before']:,} → {r['flagged_now']:,} | {f('f1_before')} | "
                  f"{f('f1_now')} | {f('f1_cleanlab_best')} | {f('f1_hindsight')} |")
-    L += ['', 'With no noise the rows count false alarms: fewer is better. Issue 3\'s own cases are in `results.md`.', '']
+    L += ['', 'With no noise the rows count false alarms: fewer is better. The detection benchmark\'s own cases are in `benchmarks/results.md`.', '']
     save_json(rows[:8], HERE/'adaptive_validation.json'); atomic_write_text(HERE/'adaptive_validation.md', '\n'.join(L))
     print('\n'.join(L))

@@ -1,21 +1,22 @@
 """Exploration on a lent GPU (not the CPU targets): which levers move detection, cleaning and pseudo-labeling,
 averaged over seeds, so that only the winners are measured again on the 2-core CPU with the committed benchmarks.
 
-Run on the device machine:  python benchmarks/bench_gpu.py OUT_DIR [--fashion DIR] [--parts detect pl fix]
+Run on the device machine:  python benchmarks/probes/bench_gpu.py OUT_DIR [--fashion DIR] [--parts detect pl fix]
 Every result is appended to OUT_DIR/gpu_explore.jsonl as soon as it exists (a timeout keeps what finished).
-Summarize a returned log into benchmarks/gpu_explore.md:  python benchmarks/bench_gpu.py --summarize benchmarks/gpu_explore.jsonl
+Summarize a returned log into benchmarks/probes/gpu_explore.md:  python benchmarks/probes/bench_gpu.py --summarize benchmarks/probes/gpu_explore.jsonl
 """
 import argparse, json, sys, time
 from pathlib import Path
 import numpy as np, torch
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # benchmarks/bench_fix.py: split
 from sklearn.metrics import f1_score, precision_recall_curve
 from pseudo_clean.data import mnist_sample, read_idx
 from pseudo_clean.noise import symmetric_noise
 from pseudo_clean.folds import oof_probs
 from pseudo_clean.ranking import find_label_issues, rank_suspects, _stats, _joint
 from pseudo_clean.clean import clean_labels
-from pseudo_clean.pseudolabel import pseudo_label, retrain_compare
+from pseudo_clean.pseudolabel import pseudo_label
+from pseudo_clean.retrain import retrain_compare
 from bench_fix import split
 
 def log(out, **row):
@@ -87,7 +88,7 @@ def summarize(log):
     rows = [json.loads(l) for l in open(log)]
     env = rows[0]
     L = [f"# GPU exploration ({env['device']}, torch {env['torch']})", '',
-         'Produced by `benchmarks/bench_gpu.py` on a lent GPU, to choose levers; the targets are judged on the CPU with the other benchmarks. '
+         'Produced by `benchmarks/probes/bench_gpu.py` on a lent GPU, to choose levers; the targets are judged on the CPU with the other benchmarks. '
          'GPU kernels are not bit-identical to the CPU ones, so single runs differ from the CPU runs by a few items.', '',
          '## Pseudo-labeling (500 labeled, 3,500 unlabeled; held-out accuracy per round, mean of the labeled subsets)', '',
          '| threshold | rounds | seeds | accuracy per round (round 0 = labeled only) | right pseudo labels per round |', '|---|---|---|---|---|']

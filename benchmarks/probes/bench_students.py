@@ -1,7 +1,7 @@
-"""Issue 4 B: does another student recipe make pseudo-labeling cut more of the labeled-only model's error?
+"""Student recipes for pseudo-labeling: does another student recipe make pseudo-labeling cut more of the labeled-only model's error?
 
 The teachers are `pseudo_label`'s defaults for round 1: three models (seeds k, k+1, k+2) trained on block k's 500
-labels, each averaging 4 augmented views of the 3,500 unlabeled digits, thresholded at 0.5 (`bench_fix.pl_block`
+labels, each averaging 4 augmented views of the 3,500 unlabeled digits, thresholded at 0.5 (`benchmarks/bench_fix.pl_block`
 draws the blocks). Their pseudo labels are computed once per block and kept in benchmarks/work/students/, so each
 student recipe costs one model per block. A recipe that changes the model (`width`) is also measured as the
 labeled-only baseline, since the target compares the same recipe with and without pseudo labels.
@@ -17,21 +17,22 @@ this threshold of the teachers' averaged probability instead of 0.5).
 --pretrained: the defaults since contrastive pretraining. The teachers are `pseudo_label(rounds=0)` with its default
 pretraining (1,500 steps on the labeled and unlabeled digits), and every student starts from that pretrained body, as
 `pseudo_label`'s round 1 does; rows go to pretrained_students.jsonl / .md instead. The control recipe reproduces
-`fix_results.md` part B's round-1 models exactly (same seeds). `--pipeline STEPS` runs `pseudo_label(rounds=1, pretrain=STEPS)`
+`benchmarks/fix_results.md` part B's round-1 models exactly (same seeds). `--pipeline STEPS` runs `pseudo_label(rounds=1, pretrain=STEPS)`
 whole on the blocks instead (teachers and students from a body pretrained that long).
-Run:  python benchmarks/bench_students.py "dict(name='control')" "dict(name='width 32', width=32)" ... [--blocks 0 1 2 3 4] [--pretrained]
-Appends to benchmarks/work/students/students.jsonl; --summarize writes benchmarks/students.md and students.jsonl (with --pretrained: the
+Run:  python benchmarks/probes/bench_students.py "dict(name='control')" "dict(name='width 32', width=32)" ... [--blocks 0 1 2 3 4] [--pretrained]
+Appends to benchmarks/work/students/students.jsonl; --summarize writes benchmarks/probes/students.md and students.jsonl (with --pretrained: the
 pretrained_students files).
 """
 import argparse, json, math, os, sys, time
 from pathlib import Path
 import numpy as np, torch, torch.nn.functional as F
 from fastai.callback.core import Callback
-from pseudo_clean.folds import batch_augment, to_tensor_images
+from pseudo_clean.train import batch_augment, to_tensor_images
 from pseudo_clean.pretrain import strong_augment
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-HERE = Path(__file__).resolve().parent
-WORK = HERE/'work'/'students'
+HERE = Path(__file__).resolve().parent   # benchmarks/probes: this probe's results
+BENCH = HERE.parent                      # benchmarks: bench_fix.py, fix_results.json, work/
+sys.path[:0] = [str(HERE), str(BENCH)]
+WORK = BENCH/'work'/'students'
 
 class Consistency(Callback):
     "FixMatch-style (Sohn et al. 2020): each step, the model labels a weak view of a batch of unlabeled images and learns those labels, where confident, on a strong view."
@@ -68,8 +69,7 @@ class Recipe(Callback):
 def fit(X, codes, idx, seed, width=16, forget_rate=0., min_iters=1000, bs=128, label_smoothing=0.1, lr=1e-2, wd=None,
         augment=True, consistency=None, unlabeled=None, init=None, mixup=None, soft_targets=None, cbs=()):
     "`fit_labels`' recipe (label smoothing 0.1, `auto_epochs(n, FIT_EPOCHS_AT_4000)`, at least `min_iters` steps), with the variant's changes."
-    from pseudo_clean.folds import train_model, auto_epochs
-    from pseudo_clean.pseudolabel import FIT_EPOCHS_AT_4000
+    from pseudo_clean.train import train_model, auto_epochs, FIT_EPOCHS_AT_4000
     n = len(idx); epochs = max(auto_epochs(n, FIT_EPOCHS_AT_4000), math.ceil(min_iters / max(1, n // bs)))
     cbs = [*cbs, Recipe(None if augment in (True, False) else augment, wd)]   # `cbs`: more callbacks (see bench_student_probes.py)
     if mixup is not None:
@@ -84,8 +84,8 @@ def fit(X, codes, idx, seed, width=16, forget_rate=0., min_iters=1000, bs=128, l
 
 def teachers(k, Xl, yl, U, Xt):
     "Block k's teacher probabilities of the unlabeled digits, the selection at 0.5, and the default labeled-only model's test probabilities."
-    from pseudo_clean.folds import predict_probs
-    from pseudo_clean.pseudolabel import fit_labels, select_confident, ensemble_probs
+    from pseudo_clean.train import predict_probs, fit_labels, ensemble_probs
+    from pseudo_clean.pseudolabel import select_confident
     f = WORK/f'block{k}.npz'
     if f.exists(): return dict(np.load(f))
     models = [fit_labels(Xl, yl, np.unique(yl), seed=k + i) for i in range(3)]
@@ -106,7 +106,7 @@ def pretrained_teachers(k, Xl, yl, U, Xt, yt):
 
 def run(variants, blocks, pretrained=False):
     from bench_teachers import block_data
-    from pseudo_clean.folds import predict_probs
+    from pseudo_clean.train import predict_probs
     from pseudo_clean.pseudolabel import select_confident
     WORK.mkdir(parents=True, exist_ok=True)
     for k in blocks:
@@ -161,8 +161,8 @@ def diverse_teachers(blocks, seeds=(101, 102)):
     "Teachers from differently pretrained bodies: teacher 0 from `pseudo_label`'s body (seed k), teachers 1 and 2 from bodies pretrained with seeds k+101, k+102; the students from body k, as round 1."
     from bench_teachers import block_data
     from pseudo_clean.pretrain import pretrain_body
-    from pseudo_clean.pseudolabel import fit_labels, ensemble_probs, select_confident
-    from pseudo_clean.folds import predict_probs
+    from pseudo_clean.train import fit_labels, ensemble_probs, predict_probs
+    from pseudo_clean.pseudolabel import select_confident
     WORK.mkdir(parents=True, exist_ok=True)
     for k in blocks:
         Xl, yl, U, yu, Xt, yt = block_data(k); classes = np.unique(yl); allx = np.concatenate([Xl, U]); t = time.time()
@@ -183,8 +183,8 @@ def _used(rows, name):
     return format(np.mean(used), '.0%') if used else 'n/a'
 
 def summarize(rows):
-    L = ['# Student recipes for pseudo-labeling (issue 4 B)', '',
-         'Produced by `benchmarks/bench_students.py` (2-core CPU). Teachers: `pseudo_label`\'s round-1 defaults (3 models, 4 views, '
+    L = ['# Student recipes for pseudo-labeling', '',
+         'Produced by `benchmarks/probes/bench_students.py` (2-core CPU). Teachers: `pseudo_label`\'s round-1 defaults (3 models, 4 views, '
          'threshold 0.5) on each block\'s 500 labels; the student trains on the labeled items and the pseudo labels kept. '
          '"labeled-only error" is the default recipe on the 500 labels, the first teacher: `fix_results.md` part B\'s baseline recipe (in that '
          'run its model erred a few images more on blocks 1, 3 and 4). A recipe run on fewer blocks is compared with the same blocks\' baseline.', '',
@@ -210,8 +210,8 @@ def summarize(rows):
 
 def summarize_pretrained(rows, pipe, fix, diverse=()):
     "The pretrained mode's table: each recipe's round-1 students against the control, and the pipeline runs against `fix_results.json`'s."
-    L = ['# Student recipes from the pretrained body (issue 4 B)', '',
-         'Produced by `benchmarks/bench_students.py --pretrained` (2-core CPU). Teachers: `pseudo_label(rounds=0)` with its defaults '
+    L = ['# Student recipes from the pretrained body', '',
+         'Produced by `benchmarks/probes/bench_students.py --pretrained` (2-core CPU). Teachers: `pseudo_label(rounds=0)` with its defaults '
          '(1,500 steps of contrastive pretraining on the 4,000 labeled and unlabeled digits, then 3 models, 4 views, threshold 0.5); each student '
          'starts from the pretrained body and trains on the 500 labels and the pseudo labels kept, as `pseudo_label`\'s round 1 does. '
          'Three students per recipe and block (seeds k, k+1, k+2), so the control is exactly `fix_results.md` part B\'s round-1 models. '
@@ -276,7 +276,7 @@ if __name__ == '__main__':
         if a.pretrained:
             rows, pipe, diverse = (read(WORK/f'pretrained_{n}.jsonl') for n in ('students', 'pipeline', 'diverse'))
             (HERE/'pretrained_students.jsonl').write_text(''.join(json.dumps(r) + '\n' for r in rows + pipe + diverse))
-            md = summarize_pretrained(rows, pipe, json.loads((HERE/'fix_results.json').read_text()), diverse)
+            md = summarize_pretrained(rows, pipe, json.loads((BENCH/'fix_results.json').read_text()), diverse)
             atomic_write_text(HERE/'pretrained_students.md', md); print(md); raise SystemExit
         rows = read(WORK/'students.jsonl')
         (HERE/'students.jsonl').write_text(''.join(json.dumps(r) + '\n' for r in rows))

@@ -1,4 +1,4 @@
-"""Exploration for issue 4 B: does a stronger teacher make pseudo-labeling cut more of the labeled-only model's error?
+"""Teachers for pseudo-labeling: does a stronger teacher make pseudo-labeling cut more of the labeled-only model's error?
 
 The labeled-only model (500 labels) is the baseline the target is judged against, and the student is the same model
 trained on labeled + pseudo-labeled items. What may change is only how the pseudo labels are made: one model's
@@ -6,23 +6,24 @@ predictions (the current default), or the average of several models trained on t
 with or without test-time augmentation, at several thresholds; a second round whose teacher averages the first
 round's teachers and student.
 
-Three studies, each run once on a lent GPU for benchmarks/teachers.md (the pseudo_label defaults this chose,
-3 models + 4 views, are measured on the CPU by `bench_fix.py --part B`):
+Three studies, each run once on a lent GPU for benchmarks/probes/teachers.md (the pseudo_label defaults this chose,
+3 models + 4 views, are measured on the CPU by `benchmarks/bench_fix.py --part B`):
   --study 1  teachers: 1, 3 or 5 models, with or without TTA, thresholds 0.3 / 0.5 / 0.7 / all, longer student, round 2;
   --study 2  what limits the student (the selected items with their true labels) and student recipes (soft targets, mixup);
   --study 3  one model against 3 models + TTA as the teacher, two more student seeds each;
   --study 4  whether out-of-fold detection over labeled + pseudo-labeled items finds the wrong pseudo labels (run on the CPU).
 Every held-out block k (bench_fix.split, disjoint across k) runs in its own process, so a machine with many cores
 (or a GPU) runs the five side by side. Each result is appended to OUT/teachers.jsonl as soon as it exists.
-Run:        python benchmarks/bench_teachers.py OUT [--study 1|2|3] [--blocks 0 1 2 3 4] [--teachers 5] [--quick]
-Summarize:  python benchmarks/bench_teachers.py --summarize benchmarks/teachers.jsonl   (writes benchmarks/teachers.md)
+Run:        python benchmarks/probes/bench_teachers.py OUT [--study 1|2|3|4] [--blocks 0 1 2 3 4] [--teachers 5] [--quick]
+Summarize:  python benchmarks/probes/bench_teachers.py --summarize benchmarks/probes/teachers.jsonl   (writes benchmarks/probes/teachers.md)
 """
 import argparse, json, os, sys, time
 from pathlib import Path
 import numpy as np
-from pseudo_clean.folds import predict_probs
-from pseudo_clean.pseudolabel import fit_labels, accuracy_on, select_confident, ensemble_probs
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pseudo_clean.train import predict_probs, fit_labels, accuracy_on, ensemble_probs
+from pseudo_clean.pseudolabel import select_confident
+HERE = Path(__file__).resolve().parent   # benchmarks/probes
+sys.path[:0] = [str(HERE), str(HERE.parent)]   # benchmarks/bench_fix.py draws the blocks
 
 CONFIGS = [dict(name='one model (default)', teachers=1, threshold=0.5),
            dict(name='one model + TTA 4', teachers=1, tta=True, threshold=0.5),
@@ -93,7 +94,7 @@ def train_targets(images, targets, seed, epochs, min_iters=1000, mixup=False, bs
     from fastai.learner import Learner
     from fastai.callback.mixup import MixUp
     from fastai.torch_core import set_seed
-    from pseudo_clean.folds import array_dls, small_cnn, auto_epochs
+    from pseudo_clean.train import array_dls, small_cnn, auto_epochs
     def soft_ce(out, y): return F.cross_entropy(out, y) if y.ndim == 1 else -(y * F.log_softmax(out, 1)).sum(1).mean()
     n = len(images); epochs = epochs or auto_epochs(n, at_4000=30); epochs = max(epochs, math.ceil(min_iters / max(1, n // bs)))
     set_seed(seed, reproducible=True)
@@ -142,7 +143,8 @@ def run_block3(k, out, n_teachers, quick):
 
 def run_block4(k, out, n_teachers, quick):
     "Fourth study: can this package's own out-of-fold detection find the wrong pseudo labels? (3 models + TTA choose them.)"
-    from pseudo_clean.folds import oof_probs, DEFAULT_SETTINGS
+    from pseudo_clean.folds import oof_probs
+    from pseudo_clean.train import DEFAULT_SETTINGS
     from pseudo_clean.ranking import rank_suspects
     Xl, yl, U, yu, Xt, yt = block_data(k); seed = k; classes = np.unique(yl)
     kw = dict(epochs=1, min_iters=5) if quick else {}
@@ -164,7 +166,7 @@ def summarize(path):
     env = next((r for r in rows if r.get('kind') == 'env'), {})
     T = [r for r in rows if r.get('kind') == 'teachers']; S = [r for r in rows if r.get('kind') == 'student']
     L = [f"# Pseudo-labeling with a stronger teacher ({env.get('device', '?')}, torch {env.get('torch', '?')})", '',
-         'Produced by `benchmarks/bench_teachers.py` to choose a lever for issue 4 B; the target is judged on the CPU by `bench_fix.py --part B`. '
+         'Produced by `benchmarks/probes/bench_teachers.py` to choose a lever for pseudo-labeling; the target is judged on the CPU by `benchmarks/bench_fix.py --part B`. '
          '500 labeled (50 per class), 3,500 unlabeled, held-out blocks 0-4 of 1,000 (each block its own labeled subset). '
          'The student is the labeled-only model\'s recipe (`fit_labels` defaults) trained on labeled + pseudo-labeled items; only the teacher changes. '
          'GPU kernels are not bit-identical to the CPU ones, so these runs differ from the CPU runs by a few items.']
