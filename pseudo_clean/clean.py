@@ -91,7 +91,7 @@ def write_clean_labels(clean:pd.DataFrame, # `clean_labels` output
             raise ValueError(f'Refusing to overwrite the input labels file {p}: write the clean labels to another file.')
     return save_csv(clean[CLEAN_COLUMNS + [c for c in clean.columns if c not in CLEAN_COLUMNS]], path)
 
-# %% ../nbs/10_clean.ipynb #02909a77
+# %% ../nbs/10_clean.ipynb #ec8cb13d
 def _protected(r:dict, labels=None)->list:
     out = [r['dir']/f for f in ('labels.csv', 'suspects.csv', 'oof_probs.npy', 'classes.txt', 'run.json')] + [labels]
     src = r['run'].get('source')
@@ -118,6 +118,7 @@ def _suspects_for(r:dict, labels_csv)->pd.DataFrame:
     return rank_suspects(codes, r['probs'], classes=r['classes'], items=r['labels'].item.tolist(), method=st.get('method'),
                          label_smoothing=st.get('label_smoothing', 0.0))
 
+# %% ../nbs/10_clean.ipynb #02909a77
 def fix_run(run, # a finished `pseudo_clean` output folder
             policy:str='relabel', # 'relabel', 'drop', 'review' or 'mix'
             threshold:float=0.8, # relabel when the predicted probability is at least this, in (0, 1]

@@ -303,7 +303,7 @@ def read_labels_csv(csv, # CSV file with a `path` and a `label` column
     if gone: raise FileNotFoundError(f'{len(gone)} path(s) in {csv} do not exist (relative to {root}): {gone[:5]}')
     return pd.DataFrame({'item': df.path.tolist(), 'label': df.label.tolist()}), root
 
-# %% ../nbs/01_data.ipynb #e5ac3dc5
+# %% ../nbs/01_data.ipynb #6c4ed1ab
 def _read_one(path:str):
     "Decode one image to a uint8 array (L or RGB); return None and the reason if it cannot be read."
     try:
@@ -328,6 +328,7 @@ def _to_mode_size(a:np.ndarray, rgb:bool, size)->np.ndarray:
     if im.size != (size[1], size[0]): im = im.resize((size[1], size[0]), Image.BILINEAR)
     return np.asarray(im)
 
+# %% ../nbs/01_data.ipynb #e5ac3dc5
 def load_images(paths, # image files to decode
                 size=None, # (H, W) to resize to; default: the most common size
                 n_workers:int=4, # decoding threads

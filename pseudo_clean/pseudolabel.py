@@ -86,13 +86,14 @@ class PseudoLabels:
     oof_probs:np.ndarray|None=None # with `folds`: the last round's out-of-fold M×K probabilities, which chose the pseudo labels its models trained on
     folds:np.ndarray|None=None # with `folds`: the fold of each unlabeled item in the last round's split
 
-# %% ../nbs/12_pseudolabel.ipynb #09f43be5
+# %% ../nbs/12_pseudolabel.ipynb #5469d0db
 def _item_names(items, names:list, n:int)->list:
     "The unlabeled items' names: `items` when given (one per image), else the names `load_unlabeled` found."
     if items is None: return names
     if len(items) != n: raise ValueError(f'{len(items)} item names for {n} unlabeled images.')
     return [str(o) for o in items]
 
+# %% ../nbs/12_pseudolabel.ipynb #63357417
 def _choose_out_of_fold(s, images, labels, U, classes, r:int, folds:int, threshold, per_class_cap, tta:int, seed:int, fit:dict)->int:
     "Choose round `r`'s pseudo labels again, each by a model that did not train on it; how many changed class."
     prev = np.full(len(U), None, dtype=object); prev[s.sel] = classes[s.pred[s.sel]]
@@ -102,12 +103,14 @@ def _choose_out_of_fold(s, images, labels, U, classes, r:int, folds:int, thresho
     s.pred, s.sel = s.oof.argmax(1), select_confident(s.oof, threshold, per_class_cap)
     return changed
 
+# %% ../nbs/12_pseudolabel.ipynb #f9470c7a
 def _train_round(s, n:int, labels, classes, teachers:int, seed:int, fit:dict)->list:
     "`teachers` models (seeds `seed`, `seed`+1, ...) trained on the `n` labels and the pseudo labels selected so far."
     labs = np.empty(len(s.allx), dtype=object); labs[:n] = labels
     if len(s.sel): labs[n + s.sel] = classes[s.pred[s.sel]]
     return [fit_labels(s.allx, labs, classes, seed=seed + i, **fit) for i in range(teachers)]
 
+# %% ../nbs/12_pseudolabel.ipynb #e89ee969
 def _held_out_accuracy(models:list, test_images, test_labels, classes, tta:int)->dict:
     "Held-out accuracy of a round's first model, of its models one by one on average, and of their average."
     test_probs = [predict_probs(m, test_images) for m in models]
@@ -119,6 +122,7 @@ def _held_out_accuracy(models:list, test_images, test_labels, classes, tta:int)-
         row['ensemble_test_accuracy'] = probs_accuracy(ens, test_labels, classes)
     return row
 
+# %% ../nbs/12_pseudolabel.ipynb #3a47e29f
 def _round_row(r:int, s, classes, n_labeled:int, changed, models:list, tta:int, unlabeled_true, test_images, test_labels)->dict:
     "Round `r`'s history row: what its models trained on and, when known, how right its pseudo labels and models are."
     row = dict(round=r, n_labeled=n_labeled, n_pseudo=len(s.sel))
@@ -127,6 +131,7 @@ def _round_row(r:int, s, classes, n_labeled:int, changed, models:list, tta:int, 
     if test_images is not None: row.update(_held_out_accuracy(models, test_images, test_labels, classes, tta))
     return row
 
+# %% ../nbs/12_pseudolabel.ipynb #4710da34
 def _select(s, probs:np.ndarray, r:int, threshold, per_class_cap):
     "Keep round `r`'s confident predictions as the pseudo labels; `s.first` holds the round each was first kept in."
     s.pred, s.sel = probs.argmax(1), select_confident(probs, threshold, per_class_cap)
@@ -134,6 +139,7 @@ def _select(s, probs:np.ndarray, r:int, threshold, per_class_cap):
     s.first[~keep] = -1; s.first[keep & (s.first < 0)] = r
     s.hist[-1]['n_selected'] = len(s.sel)
 
+# %% ../nbs/12_pseudolabel.ipynb #080d8cd4
 def _pseudo_table(names:list, classes, s, probs:np.ndarray, unlabeled_true)->pd.DataFrame:
     "The pseudo labels, most confident first: item, label, confidence, round (the first round it was kept in)."
     order = s.sel

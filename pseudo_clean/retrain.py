@@ -44,7 +44,7 @@ def retrain_compare(images:np.ndarray, # the training images, N×H×W(×3) uint8
         df['gap_closed'] = (df.accuracy - df.accuracy['noisy']) / gap if gap > 0 else np.nan
     return df
 
-# %% ../nbs/11_retrain.ipynb #9e1b5cd1
+# %% ../nbs/11_retrain.ipynb #133f06d6
 def _cleaning_row(r:int, cur, truth, images, classes, epochs, seed:int, arch:str, test_images, test_labels, **kw)->dict:
     "Round `r`'s history row of `iterate_cleaning`: items trained on, and how right the labels `cur` and a model trained on them are."
     row = dict(round=r, n_train=int(sum(o is not None for o in cur)), **kw)
@@ -55,6 +55,7 @@ def _cleaning_row(r:int, cur, truth, images, classes, epochs, seed:int, arch:str
         row['test_accuracy'] = accuracy_on(fit_labels(images, cur, classes, epochs, seed=seed, arch=arch), test_images, test_labels, classes)
     return row
 
+# %% ../nbs/11_retrain.ipynb #9e1b5cd1
 def iterate_cleaning(images:np.ndarray, # training images
                      labels, # their given (noisy) labels
                      rounds:int=2, # detection + cleaning rounds

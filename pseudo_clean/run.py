@@ -22,13 +22,14 @@ from .ranking import rank_suspects, evaluate_detection, DEFAULT_METHOD, METHODS
 __all__ = ['OUTPUT_FILES', 'check_out_dir', 'inject_noise', 'run', 'write_outputs', 'summary_line', 'print_summary',
            'forget_hint', 'load_run']
 
-# %% ../nbs/09_run.ipynb #6547e1ac
-OUTPUT_FILES = ('suspects.csv', 'labels.csv', 'oof_probs.npy', 'classes.txt', 'grid.png', 'confusion.png',
-                'report.html', 'metrics.json', 'run.json')
-
+# %% ../nbs/09_run.ipynb #8d89847b
 def _is_within(p:Path, parent:Path)->bool:
     p, parent = p.resolve(), parent.resolve()
     return p == parent or parent in p.parents
+
+# %% ../nbs/09_run.ipynb #6547e1ac
+OUTPUT_FILES = ('suspects.csv', 'labels.csv', 'oof_probs.npy', 'classes.txt', 'grid.png', 'confusion.png',
+                'report.html', 'metrics.json', 'run.json')
 
 def check_out_dir(out, # the output folder
                   settings:dict, # what identifies the run: source and settings
