@@ -238,6 +238,7 @@ def off_diagonal_concentration(labels, # N given labels, integer class codes 0..
     labels, probs = check_probs(labels, probs)
     return _concentration(compute_confident_joint(labels, probs))
 
+# %% ../nbs/03_ranking.ipynb #ad881535
 def chance_cut(n_classes:int, # K
                noise_rate:float, # estimated share of wrong labels, e.g. 1 − trace of the calibrated joint
               )->float:
