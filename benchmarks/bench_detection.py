@@ -3,8 +3,8 @@
 Run by hand (not a test):  python benchmarks/bench_detection.py [--cases a b c] [--threads N]
 Each case runs in its own process (so peak memory is that case's), calls `pseudo_clean.run.run`, then compares,
 on the *same* out-of-fold probabilities: the reference walk-through's rule (predicted != given), cleanlab's
-`find_label_issues` (`prune_by_noise_rate` and `both`; cleanlab is installed for the benchmark only, never a
-run-time dependency), and this package's default. Writes benchmarks/results.json and benchmarks/results.md.
+`find_label_issues` (`prune_by_noise_rate` and `both`, called directly; the package itself builds on cleanlab
+since cleanlab 2.9 is Apache-2.0), and this package's default. Writes benchmarks/results.json and benchmarks/results.md.
 
 Cases:
   a. bundled 5,000-digit MNIST sample, 10% symmetric noise

@@ -5,10 +5,12 @@
 # %% ../nbs/06_ranking.ipynb #19841612
 from __future__ import annotations
 import warnings
-from types import SimpleNamespace
 
 import numpy as np, pandas as pd
 from scipy.special import xlogy
+from cleanlab.count import compute_confident_joint, get_confident_thresholds, num_label_issues
+from cleanlab.filter import find_label_issues as cl_find_label_issues
+from cleanlab.rank import get_self_confidence_for_each_label, get_normalized_margin_for_each_label
 
 # %% auto #0
 __all__ = ['SCORES', 'DEFAULT_METHOD', 'METHODS', 'check_probs', 'self_confidence', 'normalized_margin',
@@ -23,11 +25,8 @@ def _first_rows(mask:np.ndarray, n:int=3)->str:
     return f"{len(rows)} row(s) (first: {', '.join(str(r) for r in rows[:n])})"
 
 # %% ../nbs/06_ranking.ipynb #8e102a27
-def check_probs(labels, # N given labels, integer class codes 0..K-1
-                probs, # N×K predicted probabilities, rows summing to 1
-                atol:float=1e-3, # how far a row sum may be from 1
-               )->tuple: # `(labels, probs)` as an int64 vector and a float32/float64 N×K array
-    "Check `labels` and `probs` for ranking; raise a ValueError that names the problem and what to do."
+def _as_probs(probs)->np.ndarray:
+    "`probs` as a float32/float64 N×K array with N ≥ 1 and K ≥ 2, or a ValueError."
     probs = np.asarray(probs)
     if probs.dtype.kind in 'biu': probs = probs.astype(np.float32)
     elif probs.dtype.kind != 'f':
@@ -40,6 +39,10 @@ def check_probs(labels, # N given labels, integer class codes 0..K-1
     if N == 0: raise ValueError("probs is empty (0 rows): there is nothing to rank.")
     if K < 2:
         raise ValueError(f"probs has {K} column(s): finding label issues needs at least 2 classes.")
+    return probs
+
+def _as_labels(labels, N:int, K:int)->np.ndarray:
+    "`labels` as N int64 class codes in 0..K-1, or a ValueError."
     labels = np.asarray(labels)
     if labels.ndim != 1:
         raise ValueError(f"labels must be a 1-D vector of N class codes, got shape {labels.shape}.")
@@ -57,6 +60,10 @@ def check_probs(labels, # N given labels, integer class codes 0..K-1
         bad = (labels < 0) | (labels >= K)
         raise ValueError(f"labels must lie in 0..{K-1} (probs has {K} columns), but {_first_rows(bad)} hold "
                          f"values from {lo} to {hi}. Check that probs has one column per class, in class-code order.")
+    return labels
+
+def _check_values(probs:np.ndarray, atol:float):
+    "Raise a ValueError for NaN, infinite or negative probabilities, or rows that do not sum to 1."
     rowsum = probs.sum(axis=1)
     fin = np.isfinite(rowsum)
     if not fin.all():
@@ -78,84 +85,46 @@ def check_probs(labels, # N given labels, integer class codes 0..K-1
         r = int(np.flatnonzero(off)[0])
         raise ValueError(f"rows of probs must sum to 1 (within {atol}), but {_first_rows(off)} do not: row {r} sums to "
                          f"{rowsum[r]:.4g}. Pass probabilities: apply softmax to logits, or divide each row by its sum.")
+
+def check_probs(labels, # N given labels, integer class codes 0..K-1
+                probs, # N×K predicted probabilities, rows summing to 1
+                atol:float=1e-3, # how far a row sum may be from 1
+               )->tuple: # `(labels, probs)` as an int64 vector and a float32/float64 N×K array
+    "Check `labels` and `probs` for ranking; raise a ValueError that names the problem and what to do."
+    probs = _as_probs(probs)
+    labels = _as_labels(labels, *probs.shape)
+    _check_values(probs, atol)
+    if probs.max() > 1: probs = np.minimum(probs, 1, dtype=probs.dtype)   # a rounding above 1: cleanlab takes [0, 1] only
     return labels, probs
 
 # %% ../nbs/06_ranking.ipynb #5ba82791
-_EPS = 1e-6  # fuzzy comparison used by confident learning (cleanlab's FLOATING_POINT_COMPARISON)
-
-def _block_rows(K:int)->int: return max(1, (1 << 22) // K)
-
-def _self_conf(labels:np.ndarray, probs:np.ndarray)->np.ndarray:
-    "Probability of the given label, one gather, no N×K temporary."
-    return np.take_along_axis(probs, labels[:, None], axis=1)[:, 0]
-
-def _thresholds(labels:np.ndarray, sc:np.ndarray, K:int)->np.ndarray:
-    "Per-class mean self-confidence (2 for absent classes, so nothing is confidently counted in them)."
-    counts = np.bincount(labels, minlength=K)
-    sums = np.bincount(labels, weights=sc, minlength=K)
-    t = np.where(counts > 0, sums / np.maximum(counts, 1), 2.0)
-    return np.clip(t, 2 * _EPS, None)
-
-# %% ../nbs/06_ranking.ipynb #ec1f843d
-def _scan(labels:np.ndarray, probs:np.ndarray, thresholds=None, entropy:bool=False)->SimpleNamespace:
-    "Per-item statistics from one blocked pass over `probs`."
-    N, K = probs.shape
-    dt = probs.dtype
-    s = SimpleNamespace(pred=np.empty(N, np.int64), pmax=np.empty(N, dt), sc=np.empty(N, dt),
-                        other=np.empty(N, dt), near_given=np.empty(N, bool), K=K, thresholds=thresholds)
-    if thresholds is not None:
-        s.guess, s.confident = np.empty(N, np.int64), np.empty(N, bool)
-        thr = np.asarray(thresholds, np.float64) - _EPS
-    if entropy: s.entropy = np.empty(N, dt)
-    eps, step = dt.type(_EPS), _block_rows(K)
-    for a in range(0, N, step):
-        b = min(N, a + step)
-        P, lab, r = probs[a:b], labels[a:b], np.arange(b - a)
-        pred = P.argmax(axis=1)
-        s.pred[a:b], s.pmax[a:b] = pred, P[r, pred]
-        c = P[r, lab]
-        s.sc[a:b] = c
-        Q = P.copy()
-        Q[r, lab] = c + eps                      # the given label wins near-ties
-        s.near_given[a:b] = Q.argmax(axis=1) == lab
-        Q[r, lab] = -np.inf
-        s.other[a:b] = Q.max(axis=1)             # largest probability of any other class
-        del Q
-        if thresholds is not None:
-            B = P >= thr                         # confidently in class j: p_j >= t_j
-            n = B.sum(axis=1)
-            s.guess[a:b] = np.where(n > 1, pred, B.argmax(axis=1))
-            s.confident[a:b] = n > 0
-            del B
-        if entropy: s.entropy[a:b] = -xlogy(P, P).sum(axis=1) / np.log(K)
-    return s
-
-def _stats(labels, probs, entropy:bool=False)->SimpleNamespace:
-    "Thresholds, then the per-item scan with confident counting."
-    thr = _thresholds(labels, _self_conf(labels, probs), probs.shape[1])
-    return _scan(labels, probs, thr, entropy)
+def _block_rows(K:int)->int:
+    "Rows per block so that an N×K temporary stays near 4 million values (16 MB in float32)."
+    return max(1, (1 << 22) // K)
 
 # %% ../nbs/06_ranking.ipynb #3ddc3765
 def self_confidence(labels, # N given labels, integer class codes 0..K-1
                     probs, # N×K predicted probabilities
                    )->np.ndarray: # N scores in [0,1], lower = more suspicious
-    "The predicted probability of the given label, `p[k]`."
+    "The predicted probability of the given label, `p[k]` (cleanlab's `get_self_confidence_for_each_label`)."
     labels, probs = check_probs(labels, probs)
-    return _self_conf(labels, probs)
+    return get_self_confidence_for_each_label(labels, probs)
 
 # %% ../nbs/06_ranking.ipynb #78ae9ea0
-def _margin(s:SimpleNamespace)->np.ndarray: return (s.sc - s.other + 1) / 2
-
 def normalized_margin(labels, # N given labels, integer class codes 0..K-1
                       probs, # N×K predicted probabilities
                      )->np.ndarray: # N scores in [0,1], lower = more suspicious
-    "`(p[k] - max_{j≠k} p[j] + 1) / 2`: how much the given label beats the best other class, rescaled to [0,1]."
+    "`(p[k] - max_{j≠k} p[j] + 1) / 2` (cleanlab's `get_normalized_margin_for_each_label`)."
     labels, probs = check_probs(labels, probs)
-    return _margin(_scan(labels, probs))
+    return get_normalized_margin_for_each_label(labels, probs)
 
 # %% ../nbs/06_ranking.ipynb #0f170ea2
-def _cwe(s:SimpleNamespace)->np.ndarray:
-    x = s.entropy / np.clip(s.sc, _EPS, None)
+def _cwe(labels:np.ndarray, probs:np.ndarray)->np.ndarray:
+    "Confidence-weighted entropy of checked inputs, with the entropy taken in row blocks."
+    step, dt = _block_rows(probs.shape[1]), probs.dtype
+    ent = np.concatenate([(-xlogy(P, P).sum(axis=1) / np.log(probs.shape[1])).astype(dt)
+                          for P in (probs[a:a + step] for a in range(0, len(probs), step))])
+    x = ent / np.clip(get_self_confidence_for_each_label(labels, probs), 1e-6, None)
     with np.errstate(invalid='ignore', divide='ignore'):
         return np.where(x > 0, np.log1p(x) / x, 1).astype(x.dtype)   # log(1+x)/x -> 1 as x -> 0
 
@@ -164,15 +133,11 @@ def confidence_weighted_entropy(labels, # N given labels, integer class codes 0.
                                )->np.ndarray: # N scores in (0,1], lower = more suspicious
     "Normalised entropy of `p` divided by `p[k]`, mapped to (0,1] by `x -> log(1+x)/x`."
     labels, probs = check_probs(labels, probs)
-    return _cwe(_scan(labels, probs, entropy=True))
+    return _cwe(labels, probs)
 
 # %% ../nbs/06_ranking.ipynb #5db15320
 SCORES = ('self_confidence', 'normalized_margin', 'confidence_weighted_entropy')
-
-def _score(s:SimpleNamespace, method:str)->np.ndarray:
-    if method == 'self_confidence': return s.sc
-    if method == 'normalized_margin': return _margin(s)
-    return _cwe(s)
+_SCORE_FNS = dict(zip(SCORES, (get_self_confidence_for_each_label, get_normalized_margin_for_each_label, _cwe)))
 
 def _check_score(method:str):
     if method not in SCORES:
@@ -185,77 +150,41 @@ def label_quality_scores(labels, # N given labels, integer class codes 0..K-1
     "One label quality score per item, by `method`; lower = more likely mislabelled."
     _check_score(method)
     labels, probs = check_probs(labels, probs)
-    if method == 'self_confidence': return _self_conf(labels, probs)
-    return _score(_scan(labels, probs, entropy=method == 'confidence_weighted_entropy'), method)
+    return _SCORE_FNS[method](labels, probs)
 
 # %% ../nbs/06_ranking.ipynb #10149b24
 def confident_thresholds(labels, # N given labels, integer class codes 0..K-1
                          probs, # N×K predicted probabilities
                         )->np.ndarray: # K thresholds (float64); 2.0 for a class no item is labelled with
-    "Per-class confidence thresholds: the mean `p[j]` over the items whose given label is `j`."
+    "Per-class confidence thresholds: the mean `p[j]` over the items labelled `j` (cleanlab's `get_confident_thresholds`)."
     labels, probs = check_probs(labels, probs)
-    return _thresholds(labels, _self_conf(labels, probs), probs.shape[1])
-
-# %% ../nbs/06_ranking.ipynb #ca02bc6e
-def _round_preserving_sum(x:np.ndarray)->np.ndarray:
-    "Round `x` to integers whose sum is round(sum(x)), adjusting the entries with the largest rounding error."
-    floats = np.asarray(x, dtype=float)
-    ints = floats.round()
-    target = floats.sum().round()
-    total = ints.sum().round()
-    while abs(total - target) > _EPS:
-        diff = np.round(target - total)
-        inc = -1 if diff < 0 else 1
-        idx = np.argsort(floats - ints)[::-inc][:min(int(abs(diff)), len(floats))]
-        ints[idx] += inc
-        total = ints.sum().round()
-    return ints.astype(np.int64)
-
-def _round_rows(m:np.ndarray)->np.ndarray:
-    "Round each row of `m` to integers keeping its total (K rows: a loop over classes, not items)."
-    return np.stack([_round_preserving_sum(row) for row in m])
-
-def _calibrate(cj:np.ndarray, label_counts:np.ndarray)->np.ndarray:
-    "Rows sum to the label counts, the total to N; rounded keeping row totals."
-    c = (cj.T / np.clip(cj.sum(axis=1), 1e-100, None) * label_counts).T
-    c = c / np.clip(c.sum(), 1e-100, None) * label_counts.sum()
-    return _round_rows(c)
-
-def _joint(labels:np.ndarray, s:SimpleNamespace, calibrate:bool=True)->np.ndarray:
-    "Confident joint from a scan with thresholds: a bincount over (given, guessed) pairs."
-    K = s.K
-    cj = np.bincount(labels[s.confident] * K + s.guess[s.confident], minlength=K * K).reshape(K, K)
-    np.fill_diagonal(cj, cj.diagonal().clip(min=1))   # every class keeps at least one "correct" item
-    return _calibrate(cj, np.bincount(labels, minlength=K)) if calibrate else cj
+    return get_confident_thresholds(labels, probs).astype(np.float64)   # cleanlab's are float32 for float32 probs
 
 # %% ../nbs/06_ranking.ipynb #11aa4bd5
 def confident_joint(labels, # N given labels, integer class codes 0..K-1
                     probs, # N×K predicted probabilities
                     calibrate:bool=True, # scale rows to the label counts and the total to N
                    )->np.ndarray: # K×K int64 counts: rows = given label, columns = estimated true label
-    "Confident joint of given and true labels (Northcutt et al. 2021), calibrated by default."
+    "Confident joint of given and true labels (cleanlab's `compute_confident_joint`), calibrated by default."
     labels, probs = check_probs(labels, probs)
-    return _joint(labels, _stats(labels, probs), calibrate)
+    return compute_confident_joint(labels, probs, calibrate=calibrate)
 
 # %% ../nbs/06_ranking.ipynb #5cb4aaef
 def _noise_rate(joint:np.ndarray)->float:
     "Estimated share of wrong labels: the off-diagonal share of the calibrated confident joint."
     return float(1 - np.trace(joint) / joint.sum())
 
-def _n_off_diagonal(labels:np.ndarray, s:SimpleNamespace)->int:
-    return int((s.confident & (s.guess != labels) & ~s.near_given).sum())
-
 def estimate_num_issues(labels, # N given labels, integer class codes 0..K-1
                         probs, # N×K predicted probabilities
                         method:str='off_diagonal', # 'off_diagonal' or 'calibrated'
                        )->int: # the estimated number of wrong labels
-    "Estimated number of label issues from the confident joint."
+    "Estimated number of label issues from the confident joint (cleanlab's `num_label_issues`)."
     if method not in ('off_diagonal', 'calibrated'):
         raise ValueError(f"Unknown method {method!r}: use 'off_diagonal' or 'calibrated'.")
     labels, probs = check_probs(labels, probs)
-    s = _stats(labels, probs)
-    if method == 'off_diagonal': return _n_off_diagonal(labels, s)
-    return int(np.rint(_noise_rate(_joint(labels, s)) * len(labels)))
+    if labels.min() == labels.max(): return 0    # one given class (cleanlab refuses it): no item is another class
+    how = 'off_diagonal' if method == 'off_diagonal' else 'off_diagonal_calibrated'
+    return int(num_label_issues(labels, probs, estimation_method=how))
 
 # %% ../nbs/06_ranking.ipynb #fcaa5ca5
 DEFAULT_METHOD = 'adaptive'  # the filter `find_label_issues` and `rank_suspects` use when `method=None`
@@ -281,74 +210,21 @@ def _resolve_method(method)->str:
                          "(or 'reference', or None for DEFAULT_METHOD).")
     return method
 
-# %% ../nbs/06_ranking.ipynb #f37b5201
-def _keep_at_least(pcm:np.ndarray, n:int, frac_noise:float=1.0)->np.ndarray:
-    "Raise each diagonal count of the prune matrix to at least `n`, taking it from the column's noise counts."
-    d = np.diagonal(pcm)
-    nd = np.maximum(d, n)
-    per_col = np.maximum(np.count_nonzero(pcm, axis=0) - 1.0, 1.0)
-    m = pcm - (nd - d) / per_col
-    m[m < 0] = 0
-    np.fill_diagonal(m, nd)
-    r = m * frac_noise                                  # scale noise counts by frac_noise ...
-    np.fill_diagonal(r, m.diagonal())
-    np.fill_diagonal(r, m.diagonal() + np.sum(m - r, axis=0))  # ... and move what was removed to the diagonal
-    return _round_rows(r.astype(np.int64))
-
-def _class_groups(labels:np.ndarray, K:int):
-    "Item indices of each given class, from one stable argsort."
-    order = np.argsort(labels, kind='stable')
-    bounds = np.concatenate([[0], np.cumsum(np.bincount(labels, minlength=K))])
-    return [order[bounds[k]:bounds[k + 1]] for k in range(K)]
-
-def _top(v:np.ndarray, n:int, largest:bool)->np.ndarray:
-    "Positions of the `n` largest (or smallest) entries of `v`, O(len(v))."
-    if n >= len(v): return np.arange(len(v))
-    return np.argpartition(-v if largest else v, n - 1)[:n]
-
-def _top_per_row(M:np.ndarray, c:np.ndarray)->np.ndarray:
-    "Column positions of the `c[r]` largest entries of each row `r` of `M`, all rows at once."
-    m, n = M.shape
-    cm = int(c.max())
-    if cm < n:
-        part = np.argpartition(-M, cm - 1, axis=1)[:, :cm]     # the cm largest of each row, unordered
-        vals = np.take_along_axis(M, part, axis=1)
-    else: part, vals = np.broadcast_to(np.arange(n), (m, n)), M
-    order = np.argsort(-vals, axis=1, kind='stable')         # small: m × cm
-    keep = np.arange(order.shape[1])[None, :] < c[:, None]
-    return np.take_along_axis(part, order, axis=1)[keep]
-
 # %% ../nbs/06_ranking.ipynb #11ff2a76
-def _prune(labels, probs, s, method, min_examples_per_class=1, frac_noise=1.0)->np.ndarray:
-    "prune_by_class, prune_by_noise_rate or both, class by class."
-    K = s.K
-    pcm = _keep_at_least(_joint(labels, s).T, min_examples_per_class, frac_noise)   # [true, given]
-    by_class = np.zeros(len(labels), bool) if method in ('prune_by_class', 'both') else None
-    by_rate = np.zeros(len(labels), bool) if method in ('prune_by_noise_rate', 'both') else None
-    small = []
-    for k, idx in enumerate(_class_groups(labels, K)):
-        n_k = len(idx)
-        if n_k <= min_examples_per_class:
-            if n_k: small.append(k)
-            continue
-        if by_class is not None:
-            n_out = n_k - pcm[k, k]
-            if n_out >= 1: by_class[idx[_top(s.sc[idx], n_out, largest=False)]] = True
-        if by_rate is not None:
-            counts = pcm[:, k].copy(); counts[k] = 0
-            js = np.flatnonzero(counts > 0)
-            base = s.sc[idx][:, None]                                 # p[k] of the items labelled k
-            step = max(1, (1 << 22) // n_k)                           # blocks of classes j: ~4M margins at a time
-            for a in range(0, len(js), step):
-                jb = js[a:a + step]
-                M = np.ascontiguousarray((probs[np.ix_(idx, jb)] - base).T)   # margins p[j] - p[k], a row per j
-                by_rate[idx[_top_per_row(M, np.minimum(counts[jb], n_k))]] = True
-    if small:
-        warnings.warn(f"Classes {small} have at most min_examples_per_class={min_examples_per_class} item(s): "
-                      "no label issues are flagged in them.")
-    if method == 'prune_by_class': return by_class
-    if method == 'prune_by_noise_rate': return by_rate
-    return by_class & by_rate
+_PRUNING = ('prune_by_class', 'prune_by_noise_rate', 'both')
+
+def _cleanlab_filter(labels, probs, method, joint=None, min_examples_per_class=1, frac_noise=1.0)->np.ndarray:
+    "cleanlab's `find_label_issues(filter_by=method)` in this process, with one warning of ours for small classes."
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')     # one warning per small class, and one about frac_noise for some filters
+        mask = cl_find_label_issues(labels, probs, filter_by=method, confident_joint=joint, frac_noise=frac_noise,
+                                    min_examples_per_class=min_examples_per_class, n_jobs=1)
+    if method in _PRUNING:
+        n = np.bincount(labels, minlength=probs.shape[1])
+        small = np.flatnonzero((n > 0) & (n <= min_examples_per_class)).tolist()
+        if small: warnings.warn(f"Classes {small} have at most min_examples_per_class={min_examples_per_class} "
+                                "item(s): no label issues are flagged in them.")
+    return mask
 
 # %% ../nbs/06_ranking.ipynb #7a57c45a
 def _concentration(joint:np.ndarray)->float:
@@ -361,8 +237,9 @@ def off_diagonal_concentration(labels, # N given labels, integer class codes 0..
                               )->float: # in [0, 1]: near 1 when the errors sit in a few class pairs
     "Share of the estimated label errors that falls in the K largest (given, true) cells of the confident joint."
     labels, probs = check_probs(labels, probs)
-    return _concentration(_joint(labels, _stats(labels, probs)))
+    return _concentration(compute_confident_joint(labels, probs))
 
+# %% ../nbs/06_ranking.ipynb #ad881535
 def chance_cut(n_classes:int, # K
                noise_rate:float, # estimated share of wrong labels, e.g. 1 − trace of the calibrated joint
               )->float:
@@ -370,26 +247,27 @@ def chance_cut(n_classes:int, # K
     return 1 / n_classes + noise_rate / max(n_classes - 1, 1)
 
 # %% ../nbs/06_ranking.ipynb #5275f925
-def _find(labels, probs, s, method, min_examples_per_class=1, frac_noise=1.0)->np.ndarray:
-    "Dispatch to a filter, given checked inputs and a scan with thresholds."
+def _adaptive(labels, probs, joint, min_examples_per_class=1, frac_noise=1.0)->np.ndarray:
+    "prune_by_noise_rate when the joint's errors are concentrated, else the lowest self-confidences below chance_cut."
+    if _concentration(joint) >= 0.5:
+        return _cleanlab_filter(labels, probs, 'prune_by_noise_rate', joint, min_examples_per_class, frac_noise)
+    rate, sc = _noise_rate(joint), get_self_confidence_for_each_label(labels, probs)
+    mask = np.zeros(len(labels), bool)
+    mask[np.argsort(sc, kind='stable')[:int(np.rint(rate * len(labels) * frac_noise))]] = True
+    return mask & (sc < chance_cut(probs.shape[1], rate))
+
+def _find(labels, probs, method, joint=None, min_examples_per_class=1, frac_noise=1.0)->np.ndarray:
+    "Dispatch to a filter, given checked inputs and, optionally, the calibrated confident joint."
     if method in _EXTRA_METHODS: return np.asarray(_EXTRA_METHODS[method](labels, probs), bool)
+    if labels.min() == labels.max():   # one given class, which cleanlab refuses: nothing is confidently another class
+        if method != 'predicted_neq_given': return np.zeros(len(labels), bool)
+        p = probs.copy(); p[np.arange(len(p)), labels] += 1e-6       # cleanlab's near-tie rule
+        return p.argmax(axis=1) != labels
     if method == 'adaptive':
-        joint = _joint(labels, s)
-        if _concentration(joint) >= 0.5:
-            return _prune(labels, probs, s, 'prune_by_noise_rate', min_examples_per_class, frac_noise) & ~s.near_given
-        rate = _noise_rate(joint)
-        mask = np.zeros(len(labels), bool)
-        mask[np.argsort(s.sc, kind='stable')[:int(np.rint(rate * len(labels) * frac_noise))]] = True
-        return mask & (s.sc < chance_cut(probs.shape[1], rate))
-    if method in ('low_self_confidence', 'low_normalized_margin'):
-        score = s.sc if method == 'low_self_confidence' else _margin(s)
-        mask = np.zeros(len(labels), bool)
-        mask[np.argsort(score, kind='stable')[:_n_off_diagonal(labels, s)]] = True
-        return mask
-    if method == 'predicted_neq_given': mask = s.pred != labels
-    elif method == 'confident_learning': mask = s.confident & (s.guess != labels)
-    else: mask = _prune(labels, probs, s, method, min_examples_per_class, frac_noise)
-    return mask & ~s.near_given
+        joint = compute_confident_joint(labels, probs) if joint is None else joint
+        return _adaptive(labels, probs, joint, min_examples_per_class, frac_noise)
+    return _cleanlab_filter(labels, probs, method, joint if method in _PRUNING else None,
+                            min_examples_per_class, frac_noise)
 
 def find_label_issues(labels, # N given labels, integer class codes 0..K-1
                       probs, # N×K out-of-fold predicted probabilities
@@ -400,18 +278,18 @@ def find_label_issues(labels, # N given labels, integer class codes 0..K-1
     "Boolean mask of the items whose given label looks wrong."
     method = _resolve_method(method)
     labels, probs = check_probs(labels, probs)
-    return _find(labels, probs, _stats(labels, probs), method, min_examples_per_class, frac_noise)
+    return _find(labels, probs, method, None, min_examples_per_class, frac_noise)
 
 # %% ../nbs/06_ranking.ipynb #399290cb
 def _check_smoothing(label_smoothing:float)->float:
     if not 0 <= label_smoothing < 1: raise ValueError(f'label_smoothing must be in [0, 1), got {label_smoothing}.')
     return float(label_smoothing)
 
-def _noise_inverse(labels:np.ndarray, s:SimpleNamespace, label_smoothing:float)->np.ndarray:
-    "K×K matrix that maps the model's probabilities to the true class's (before clipping), from a scan's joint."
-    C = _joint(labels, s).astype(np.float64)
+def _noise_inverse(joint:np.ndarray, label_smoothing:float)->np.ndarray:
+    "K×K matrix that maps the model's probabilities to the true class's (before clipping), from the calibrated joint."
+    C = joint.astype(np.float64)
     T = C / np.clip(C.sum(0, keepdims=True), 1, None)          # P(given i | true j)
-    M = (1 - label_smoothing) * T + label_smoothing / s.K
+    M = (1 - label_smoothing) * T + label_smoothing / len(C)
     return np.linalg.pinv(M).T.astype(np.float32)
 
 def _corrected_blocks(probs:np.ndarray, inv:np.ndarray):
@@ -427,7 +305,7 @@ def corrected_probs(labels, # N given labels, integer class codes 0..K-1
                    )->np.ndarray: # N×K float32: estimated probabilities of each item's true class
     "The model's probabilities with label smoothing undone and the estimated label noise inverted."
     labels, probs = check_probs(labels, probs)
-    inv = _noise_inverse(labels, _stats(labels, probs), _check_smoothing(label_smoothing))
+    inv = _noise_inverse(compute_confident_joint(labels, probs), _check_smoothing(label_smoothing))
     out = np.empty(probs.shape, np.float32)
     for i, r in _corrected_blocks(probs, inv): out[i:i + len(r)] = r
     return out
@@ -450,19 +328,19 @@ def rank_suspects(labels, # N given labels, integer class codes 0..K-1
                          "in class-code order.")
     if items is not None and len(items) != N:
         raise ValueError(f"items has {len(items)} names but probs has {N} rows: give one name per item.")
-    s = _stats(labels, probs, entropy=score == 'confidence_weighted_entropy')
-    mask = _find(labels, probs, s, method)
-    q = _score(s, score)
+    joint = compute_confident_joint(labels, probs)
+    mask, q = _find(labels, probs, method, joint), _SCORE_FNS[score](labels, probs)
+    pred = probs.argmax(axis=1)
     sure = np.empty(N, np.float32)                 # corrected probability of each predicted label, block by block
-    for i, r in _corrected_blocks(probs, _noise_inverse(labels, s, label_smoothing)):
-        sure[i:i + len(r)] = r[np.arange(len(r)), s.pred[i:i + len(r)]]
+    for i, r in _corrected_blocks(probs, _noise_inverse(joint, label_smoothing)):
+        sure[i:i + len(r)] = r[np.arange(len(r)), pred[i:i + len(r)]]
     order = np.lexsort((q, ~mask))                 # issues first, then lowest quality; stable for ties
     names = None if classes is None else np.asarray(classes)
     lab = lambda codes: codes if names is None else names[codes]
     return pd.DataFrame({'item': order if items is None else np.asarray(items)[order],
-                         'given_label': lab(labels[order]), 'predicted_label': lab(s.pred[order]),
-                         'predicted_prob': s.pmax[order], 'corrected_prob': sure[order], 'label_quality': q[order],
-                         'is_label_issue': mask[order]}, index=pd.Index(order, name='row'))
+                         'given_label': lab(labels[order]), 'predicted_label': lab(pred[order]),
+                         'predicted_prob': probs[order, pred[order]], 'corrected_prob': sure[order],
+                         'label_quality': q[order], 'is_label_issue': mask[order]}, index=pd.Index(order, name='row'))
 
 # %% ../nbs/06_ranking.ipynb #fecabc3a
 def evaluate_detection(is_flagged, # N booleans: flagged by a filter

@@ -14,7 +14,7 @@ from sklearn.metrics import f1_score, precision_recall_curve
 from pseudo_clean.data import mnist_sample, digits_8x8, read_idx, save_json, atomic_write_text
 from pseudo_clean.noise import symmetric_noise
 from pseudo_clean.folds import oof_probs
-from pseudo_clean.ranking import find_label_issues, _stats, _joint, _concentration, _noise_rate
+from pseudo_clean.ranking import find_label_issues, confident_joint, off_diagonal_concentration, self_confidence
 
 HERE = Path(__file__).resolve().parent   # benchmarks/probes: adaptive_validation.*
 BENCH = HERE.parent                      # benchmarks: results.json, work/
@@ -44,15 +44,15 @@ def probs_for(key, X, y_true, y_noisy):
     with np.load(f) as z: return z['probs']
 
 def evaluate(lab, p, wrong):
-    s = _stats(lab, p); joint = _joint(lab, s); rate = _noise_rate(joint)
-    conc = _concentration(joint)
+    joint = confident_joint(lab, p); rate = 1 - np.trace(joint) / joint.sum(); sc = self_confidence(lab, p)
+    conc = off_diagonal_concentration(lab, p)
     new = find_label_issues(lab, p)
     if conc >= 0.5: old = new                      # the pair-noise branch did not change
-    else: old = np.zeros(len(lab), bool); old[np.argsort(s.sc, kind='stable')[:int(np.rint(rate * len(lab)))]] = True
+    else: old = np.zeros(len(lab), bool); old[np.argsort(sc, kind='stable')[:int(np.rint(rate * len(lab)))]] = True
     row = dict(concentration=round(conc, 3), n_wrong=int(wrong.sum()), flagged_before=int(old.sum()), flagged_now=int(new.sum()))
     if wrong.any():
         from cleanlab.filter import find_label_issues as cl_find
-        pr, rc, _ = precision_recall_curve(wrong, -s.sc)
+        pr, rc, _ = precision_recall_curve(wrong, -sc)
         row.update(f1_before=round(f1_score(wrong, old), 4), f1_now=round(f1_score(wrong, new), 4),
                    f1_cleanlab_best=round(max(f1_score(wrong, cl_find(lab, p, filter_by=fb)) for fb in ('prune_by_noise_rate', 'both')), 4),
                    f1_hindsight=round(float((2 * pr * rc / (pr + rc + 1e-12)).max()), 4))

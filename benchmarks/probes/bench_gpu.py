@@ -13,7 +13,7 @@ from sklearn.metrics import f1_score, precision_recall_curve
 from pseudo_clean.data import mnist_sample, read_idx
 from pseudo_clean.noise import symmetric_noise
 from pseudo_clean.folds import oof_probs
-from pseudo_clean.ranking import find_label_issues, rank_suspects, _stats, _joint
+from pseudo_clean.ranking import find_label_issues, rank_suspects, confident_joint
 from pseudo_clean.clean import clean_labels
 from pseudo_clean.pseudolabel import pseudo_label
 from pseudo_clean.retrain import retrain_compare
@@ -25,7 +25,7 @@ def log(out, **row):
 
 def scores(lab, p, y):
     "F1 of the current default and of the global cut capped at chance level, plus the best cut with hindsight."
-    K = p.shape[1]; s = _stats(lab, p); joint = _joint(lab, s)
+    K = p.shape[1]; joint = confident_joint(lab, p)
     n = int(np.rint((1 - np.trace(joint) / joint.sum()) * len(lab)))
     sc = p[np.arange(len(p)), lab]; m = np.zeros(len(lab), bool); m[np.argsort(sc, kind='stable')[:n]] = True
     pr, rc, _ = precision_recall_curve(y, -sc)
