@@ -9,7 +9,7 @@ import warnings
 import numpy as np, pandas as pd
 
 # %% auto #0
-__all__ = ['check_rate', 'check_threshold', 'check_forget_rate', 'check_counts', 'encode_labels', 'as_class_labels',
+__all__ = ['check_rate', 'check_threshold', 'check_forget_rate', 'check_size', 'check_counts', 'encode_labels', 'as_class_labels',
            'check_label_text', 'check_same_items', 'as_uint8_images', 'check_images']
 
 # %% ../nbs/00_checks.ipynb #9a60529f
@@ -36,6 +36,19 @@ def check_forget_rate(forget_rate:float, # the share to check
     "`forget_rate` as a float; an error unless it is in [0, 1)."
     if not 0 <= forget_rate < 1: raise ValueError(f'{flag}forget_rate must be in [0, 1) (0: train on every item), got {forget_rate}.')
     return float(forget_rate)
+
+# %% ../nbs/00_checks.ipynb #11c70aad
+def check_size(size, # None, one number (a square), or (H, W): the size images are resized to
+               flag:str='', # '--' names it as the command's flag in the error
+              )->tuple|None: # (H, W), or None (no resizing)
+    "`size` as an (H, W) pair of positive ints; an error for anything else."
+    if size is None: return None
+    s = [size] if isinstance(size, (int, np.integer, float, str)) else list(size)
+    try: hw = [int(o) for o in s]
+    except (TypeError, ValueError): raise ValueError(f'{flag}size must be one number or two (height width), got {size!r}.') from None
+    if len(hw) not in (1, 2) or min(hw) < 1 or hw != [float(o) for o in s]:
+        raise ValueError(f'{flag}size must be one positive whole number (a square) or two (height width), got {size!r}.')
+    return (hw[0], hw[-1])
 
 # %% ../nbs/00_checks.ipynb #a9950e3d
 def check_counts(rounds:int, # rounds of pseudo-labeling after round 0: at least 0

@@ -118,6 +118,13 @@ def _suspects_for(r:dict, labels_csv)->pd.DataFrame:
     return rank_suspects(codes, r['probs'], classes=r['classes'], items=r['labels'].item.tolist(), method=st.get('method'),
                          label_smoothing=st.get('label_smoothing', 0.0))
 
+# %% ../nbs/10_clean.ipynb #6c6f99ef
+def _with_source_labels(clean:pd.DataFrame, r:dict)->pd.DataFrame:
+    "On a run with injected noise, `original_label` is the source's label, and `injected` marks the labels the run made wrong."
+    if 'source_label' not in r['labels'].columns: return clean
+    src = r['labels'].set_index('item').source_label.loc[clean.item].to_numpy()
+    return clean.assign(original_label=src, injected=clean.original_label.to_numpy() != src)
+
 # %% ../nbs/10_clean.ipynb #02909a77
 def fix_run(run, # a finished `pseudo_clean` output folder
             policy:str='relabel', # 'relabel', 'drop', 'review' or 'mix'
@@ -134,6 +141,7 @@ def fix_run(run, # a finished `pseudo_clean` output folder
     for p in _protected(r, labels):
         if p is not None and same_file(out, p): raise ValueError(f'Refusing to overwrite the input file {p}: pass another --out.')
     clean = clean_labels(_suspects_for(r, labels), policy, threshold, flagged_only)
+    if labels is None: clean = _with_source_labels(clean, r)
     write_clean_labels(clean, out)
     return clean
 

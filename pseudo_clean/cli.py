@@ -9,12 +9,13 @@ from pathlib import Path
 
 from fastcore.script import call_parse, Param, store_true
 
+from .checks import check_size
 from .run import run, print_summary
 from .clean import fix_run, ACTIONS
 from .pseudolabel import label_unlabeled
 
 # %% auto #0
-__all__ = ['main', 'fix', 'label']
+__all__ = ['main', 'fix', 'label', 'retrain']
 
 # %% ../nbs/14_cli.ipynb #c07112ff
 @call_parse
@@ -29,6 +30,8 @@ def main(source:Param('image folder, CSV with path,label, or IDX images file (de
          method:str=None, # label-issue filter (default: the package default)
          mixed_precision:str='off', # bfloat16 training of the fold models: 'off', 'auto' (where the hardware computes it natively) or 'bf16'
          forget_rate:float=None, # fold models train on the small-loss share of each batch, leaving out this share (default 0.1; 0: every item)
+         labels:str=None, # an item,label CSV of the same items whose labels replace the source's (pseudo_clean_fix's output; empty labels are left out)
+         size:Param('resize images to this size: one number (a square) or two (height width)', int, nargs='+')=None,
          overwrite:store_true=False, # replace a previous run in --out
          quiet:store_true=False, # no progress bars (the summary line is still printed)
         ):
@@ -36,6 +39,7 @@ def main(source:Param('image folder, CSV with path,label, or IDX images file (de
     try:
         metrics = run(source, out=out, noise=noise, noise_kind=noise_kind, folds=folds, epochs=epochs, seed=seed,
                       arch=arch, method=method, overwrite=overwrite, progress=not quiet, mixed_precision=mixed_precision,
+                      labels=labels, size=check_size(size, flag='--'),
                       **({} if forget_rate is None else {'forget_rate': forget_rate}))
         if quiet: print_summary(metrics)
     except (ValueError, FileNotFoundError, FileExistsError, PermissionError, NotADirectoryError, TypeError) as e:
@@ -83,3 +87,28 @@ def label(labeled:Param('labeled images: image folder of class subfolders, CSV w
     except (ValueError, FileNotFoundError, NotADirectoryError, PermissionError) as e:
         print(f'pseudo_clean_label: error: {e}', file=sys.stderr); sys.exit(2)
     print(f'{len(res.table)} of {len(res.probs)} unlabeled images pseudo-labeled (confidence >= {threshold}) -> {out}')
+
+# %% ../nbs/14_cli.ipynb #ed006255
+@call_parse
+def retrain(source:Param('the images: image folder, CSV with path,label, or IDX images file (default: bundled MNIST sample)', str, opt=False, nargs='?')=None,
+            labels:str=None, # the item,label CSV to train on, e.g. the clean labels pseudo_clean_fix wrote (empty labels are left out)
+            out:str='pseudo_clean_model', # folder for model.pkl (fastai's Learner.export), classes.txt, metrics.json
+            valid_pct:float=0.1, # share of the labeled items held out to measure the model
+            size:Param('resize images to this size: one number (a square) or two (height width)', int, nargs='+')=None,
+            arch:str='cnn', # 'cnn', 'resnet18', 'resnet34' or 'resnet50'
+            epochs:int=None, # training epochs (default: 30 up to a few thousand images, fewer for more)
+            min_iters:int=1000, # at least this many optimizer steps (more epochs for few images)
+            seed:int=0, # random seed
+            overwrite:store_true=False, # replace a model trained with other settings in --out
+            quiet:store_true=False, # no progress bars
+           ):
+    "Train the final model on cleaned labels: held-out accuracy, and the model exported with fastai."
+    from pseudo_clean.retrain import train_final_model
+    try:
+        if labels is None: raise ValueError('--labels is required: pass the item,label CSV to train on (pseudo_clean_fix writes one).')
+        m = train_final_model(source, labels, out, valid_pct=valid_pct, size=check_size(size, flag='--'), arch=arch, epochs=epochs,
+                              min_iters=min_iters, seed=seed, overwrite=overwrite, progress=not quiet)
+    except (ValueError, FileNotFoundError, FileExistsError, PermissionError, NotADirectoryError) as e:
+        print(f'pseudo_clean_retrain: error: {e}', file=sys.stderr); sys.exit(2)
+    acc = 'not measured' if m['valid_accuracy'] is None else f"{m['valid_accuracy']:.3f} on {m['n_valid']:,} held-out items"
+    print(f"trained on {m['n_train']:,} items | accuracy {acc} -> {Path(out)/'model.pkl'}")

@@ -21,7 +21,7 @@ __all__ = ['IMAGE_EXTENSIONS', 'atomic_path', 'atomic_write_bytes', 'atomic_writ
            'save_figure', 'tree_manifest', 'tree_digest', 'assert_unchanged', 'same_file', 'LabeledImages',
            'from_arrays', 'mnist_sample', 'digits_8x8', 'read_idx', 'from_idx', 'write_idx', 'scan_files',
            'read_image_folder', 'read_labels_csv', 'load_images', 'from_folder', 'from_csv', 'write_image_folder',
-           'from_source']
+           'from_source', 'labels_from_csv']
 
 # %% ../nbs/01_data.ipynb #b2a2ad20
 _UMASK = os.umask(0); os.umask(_UMASK)
@@ -406,3 +406,23 @@ def from_source(source=None, # None (bundled MNIST sample), an image folder, a `
     if p.suffix.lower() == '.csv': return from_csv(p, size=size)
     if 'idx' in p.name: return from_idx(p, _idx_labels_for(p))
     raise ValueError(f'Do not know how to read {source}: pass an image folder, a CSV with path,label, or an IDX file.')
+
+# %% ../nbs/01_data.ipynb #697424da
+def labels_from_csv(data:LabeledImages, # the source's images (their labels are replaced)
+                    csv, # an `item,label` CSV of the same items, e.g. `pseudo_clean_fix`'s output; an empty label leaves its item out
+                   )->LabeledImages:
+    "`data` with the labels of another table of its items, in source order: a cleaned label set of the same images."
+    csv = Path(csv)
+    if not csv.is_file(): raise FileNotFoundError(f'--labels {csv} does not exist: pass an item,label CSV, such as the one pseudo_clean_fix writes.')
+    lab = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    if 'item' not in lab.columns or 'label' not in lab.columns:
+        raise ValueError(f'--labels {csv} needs `item` and `label` columns (pseudo_clean_fix writes both); it has {list(lab.columns)}.')
+    if lab.item.duplicated().any(): raise ValueError(f'--labels {csv} lists some items twice: {lab.item[lab.item.duplicated()].tolist()[:5]}.')
+    pos = {o: i for i, o in enumerate(data.items)}
+    unknown = [o for o in lab.item if o not in pos]
+    if unknown: raise ValueError(f'{len(unknown)} item(s) of --labels {csv} are not images of the source ({unknown[:5]}): pass the labels of the same dataset.')
+    lab = lab[lab.label != '']
+    if not len(lab): raise ValueError(f'--labels {csv} gives no item a label (every label is empty).')
+    check_label_text(lab.label, csv)
+    idx = np.sort([pos[o] for o in lab.item])
+    return data.subset(idx).with_labels(lab.set_index('item').label.loc[[data.items[i] for i in idx]].to_numpy())

@@ -5,16 +5,20 @@
 # %% ../nbs/11_retrain.ipynb #db33dbd0
 from __future__ import annotations
 from functools import partial
+from pathlib import Path
 import numpy as np, pandas as pd
+from sklearn.model_selection import train_test_split
 
 from .checks import check_threshold, encode_labels
+from .data import from_source, labels_from_csv, atomic_path, atomic_write_text, save_json
 from .train import fit_labels, accuracy_on, DEFAULT_SETTINGS
 from .folds import oof_probs
 from .ranking import rank_suspects
+from .run import check_out_dir
 from .clean import clean_labels, usable_labels
 
 # %% auto #0
-__all__ = ['retrain_compare', 'iterate_cleaning']
+__all__ = ['retrain_compare', 'iterate_cleaning', 'train_final_model']
 
 # %% ../nbs/11_retrain.ipynb #d26df54d
 def retrain_compare(images:np.ndarray, # the training images, N×H×W(×3) uint8
@@ -93,3 +97,41 @@ def iterate_cleaning(images:np.ndarray, # training images
         cur[keep] = new
         hist.append(_row(r, **kw))
     return cur, pd.DataFrame(hist).set_index('round')
+
+# %% ../nbs/11_retrain.ipynb #2adcf8c8
+def _holdout(codes:np.ndarray, valid_pct:float, seed:int)->tuple:
+    "Positions to train on and to hold out: a seeded split, stratified by label where every class allows it."
+    idx = np.arange(len(codes))
+    if not valid_pct: return idx, idx[:0]
+    try: trn, val = train_test_split(idx, test_size=valid_pct, stratify=codes, random_state=seed)
+    except ValueError: trn, val = train_test_split(idx, test_size=valid_pct, random_state=seed)   # a class too small to split
+    return np.sort(trn), np.sort(val)
+
+# %% ../nbs/11_retrain.ipynb #dfcd7b20
+def train_final_model(source, # image folder, `path,label` CSV or IDX images file; None: the bundled MNIST sample
+                      labels, # an `item,label` CSV of the same items (`pseudo_clean_fix`'s output); an empty label leaves its item out
+                      out='pseudo_clean_model', # folder for `model.pkl`, `classes.txt`, `metrics.json` and `run.json`
+                      *,
+                      valid_pct:float=0.1, # share of the labeled items held out to measure the model (0: none)
+                      size=None, # (H, W) to resize folder/CSV images to
+                      arch:str='cnn', # model (see `pseudo_clean.train.make_learner`)
+                      epochs:int|None=None, # training epochs (at least; default: see `fit_labels`)
+                      min_iters:int=1000, # at least this many optimizer steps
+                      seed:int=0, # seed for the split and the model
+                      overwrite:bool=False, # replace a previous model with other settings in `out`
+                      progress:bool=False, # show progress bars
+                     )->dict: # what `metrics.json` holds
+    "Train the final model on cleaned labels, measure it on a held-out share of them, and export it with fastai."
+    if not 0 <= valid_pct < 1: raise ValueError(f'--valid_pct must be in [0, 1) (a share of the labeled items), got {valid_pct}.')
+    ident = dict(command='retrain', source=None if source is None else str(Path(source).resolve()), labels=str(Path(labels).resolve()),
+                 valid_pct=valid_pct, size=size, arch=arch, epochs=epochs, min_iters=min_iters, seed=seed)
+    data = labels_from_csv(from_source(source, size=size), labels)
+    out = check_out_dir(out, ident, overwrite, input_dir=data.root, input_is_folder=source is not None and Path(source).is_dir())
+    trn, val = _holdout(data.codes, valid_pct, seed)
+    learn = fit_labels(data.images[trn], data.labels[trn], data.classes, epochs, min_iters, seed=seed, arch=arch, progress=progress)
+    metrics = dict(n_items=len(data), n_train=len(trn), n_valid=len(val), image_shape=list(data.images.shape[1:]),
+                   valid_accuracy=accuracy_on(learn, data.images[val], data.labels[val], data.classes) if len(val) else None)
+    with atomic_path(out/'model.pkl') as tmp: learn.export(tmp)
+    atomic_write_text(out/'classes.txt', ''.join(f'{c}\n' for c in data.classes))
+    save_json(metrics, out/'metrics.json'); save_json(dict(settings=ident, finished=True), out/'run.json')
+    return metrics

@@ -4,14 +4,14 @@
 
 # %% ../nbs/09_run.ipynb #cd30b754
 from __future__ import annotations
-import json, sys, time
+import hashlib, json, sys, time
 from pathlib import Path
 
 import numpy as np, pandas as pd
 
 import pseudo_clean
 from .checks import check_same_items
-from .data import from_source, save_csv, save_npy, save_json, atomic_write_text
+from .data import from_source, labels_from_csv, save_csv, save_npy, save_json, atomic_write_text
 from .noise import symmetric_noise, pair_noise, MNIST_PAIRS
 from .checks import check_forget_rate
 from .train import DEFAULT_SETTINGS, ARCHS, MIXED_PRECISION
@@ -102,6 +102,15 @@ def _run_metrics(suspects:pd.DataFrame, probs:np.ndarray, classes, true_labels, 
     if hint: metrics['forget_hint'] = hint
     return metrics
 
+# %% ../nbs/09_run.ipynb #c9619c64
+def _run_ident(source, labels, **settings)->dict:
+    "What identifies a run, written to `run.json`: the source, the labels file (path and a hash of its bytes) and every setting."
+    ident = dict(source=None if source is None else str(Path(source).resolve()), **settings)
+    if labels is not None:   # only with --labels, so that the runs without keep their identity
+        ident['labels'] = str(Path(labels).resolve())
+        if Path(labels).is_file(): ident['labels_hash'] = hashlib.blake2b(Path(labels).read_bytes(), digest_size=12).hexdigest()
+    return ident
+
 # %% ../nbs/09_run.ipynb #59b0e2b1
 def run(source=None, # image folder, `path,label` CSV or IDX images file; None: the bundled MNIST sample
         out='pseudo_clean_out', # output folder
@@ -113,6 +122,7 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
         arch:str='cnn', # 'cnn' (small CNN for small images) or a torchvision resnet name
         method:str|None=None, # label-issue filter (see `ranking.find_label_issues`); default `DEFAULT_METHOD`
         size=None, # (H, W) to resize folder/CSV images to
+        labels=None, # an `item,label` CSV of the same items whose labels replace the source's (`pseudo_clean_fix`'s output); an empty label leaves its item out
         overwrite:bool=False, # replace a previous run in `out`
         progress:bool=True, # progress bars and messages
         **settings, # further training settings (lr, bs, ...)
@@ -121,10 +131,8 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
     t0 = time.time()
     if source is None and noise is None: noise = 0.1
     settings = _run_settings(arch, method, noise, epochs, settings)
-    src = None if source is None else str(Path(source).resolve())
-    ident = dict(source=src, noise=noise, noise_kind=noise_kind, folds=folds, seed=seed, size=size,
-                 method=method or DEFAULT_METHOD, **settings)
-    data = from_source(source, size=size)
+    ident = _run_ident(source, labels, noise=noise, noise_kind=noise_kind, folds=folds, seed=seed, size=size, method=method or DEFAULT_METHOD, **settings)
+    data = from_source(source, size=size) if labels is None else labels_from_csv(from_source(source, size=size), labels)
     stages = {'load': time.time() - t0}
     labels, is_noisy = data.labels, None
     if noise: labels, is_noisy = inject_noise(data.labels, noise, noise_kind, seed)
@@ -140,17 +148,19 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
     if is_noisy is not None: suspects['is_noisy'] = is_noisy[suspects.index]
     metrics = _run_metrics(suspects, probs, classes, data.labels, is_noisy, settings['forget_rate'])
     metrics['stage_seconds'] = {**stages, 'rank': time.time() - t0 - stages['load'] - stages['train']}
-    write_outputs(out, data, labels, classes, probs, suspects, metrics, ident, t0)
+    write_outputs(out, data, labels, classes, probs, suspects, metrics, ident, t0, source_labels=None if is_noisy is None else data.labels)
     if progress: print_summary(metrics)
     return metrics
 
 # %% ../nbs/09_run.ipynb #a26eb525
-def write_outputs(out:Path, data, labels, classes, probs, suspects, metrics, ident, t0)->None:
+def write_outputs(out:Path, data, labels, classes, probs, suspects, metrics, ident, t0,
+                  source_labels=None, # with injected noise: the source's labels, written beside the ones the run trained on
+                 )->None:
     "Write every output file of a run into `out`, each atomically; `metrics.json` last."
     from pseudo_clean.visual import suspects_grid, confusion_plot
     from pseudo_clean.report import write_report
     save_csv(suspects.reset_index(), out/'suspects.csv')
-    save_csv(pd.DataFrame({'item': data.items, 'label': labels}), out/'labels.csv')
+    save_csv(pd.DataFrame({'item': data.items, 'label': labels, **({} if source_labels is None else {'source_label': source_labels})}), out/'labels.csv')
     save_npy(probs.astype(np.float32), out/'oof_probs.npy')
     atomic_write_text(out/'classes.txt', ''.join(f'{c}\n' for c in classes))
     suspects_grid(data.images, suspects, n=25, fname=out/'grid.png')

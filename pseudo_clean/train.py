@@ -40,6 +40,7 @@ class ArrayDataset:
     def __init__(self, x:torch.Tensor, y:torch.Tensor): self.x, self.y = x, y
     def __len__(self): return len(self.x)
     def __getitem__(self, i): return self.x[i], self.y[i]
+    def new_empty(self): return ArrayDataset(self.x[:0], self.y[:0])   # what `Learner.export` keeps: the image shape, no images
 
 # %% ../nbs/03_train.ipynb #0d964abb
 def to_tensor_images(images:np.ndarray)->torch.Tensor:
