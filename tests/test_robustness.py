@@ -149,7 +149,7 @@ def test_every_output_is_renamed_into_place(tmp_path, monkeypatch):
     def half_save(f, arr, *a, **k):
         f.write(b'\x93NUMPY partial'); raise OSError('disk full (simulated)')
     monkeypatch.setattr(np, 'save', half_save)
-    with pytest.raises(OSError, match='simulated'): cli.run(csv, out=out, folds=2, epochs=1, progress=False)
+    with pytest.raises(OSError, match='simulated'): run(csv, out=out, folds=2, epochs=1, progress=False)
     monkeypatch.undo()
     for f, raw in old.items(): assert (out/f).read_bytes() == raw, f'{f} was damaged by the crash'
     assert not [p for p in out.rglob('*') if p.name.endswith('.tmp')]
