@@ -85,6 +85,7 @@ def run_fold(images, codes, n_classes:int, folds:np.ndarray, k:int, settings:dic
 def oof_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
               codes:np.ndarray, # N given label codes (0..K-1)
               n_classes:int|None=None, # K; default: max code + 1
+              *,
               n_folds:int=5, # number of folds
               seed:int=0, # seed for the folds and the models
               work_dir=None, # folder to keep finished folds in, so a repeated run resumes
@@ -117,6 +118,7 @@ def oof_pseudo_probs(images:np.ndarray, # labeled images, N×H×W(×3) uint8
                      pseudo, # M pseudo labels of the unlabeled images; None where an image has none
                      folds:np.ndarray, # M fold ids, 0..F-1 (`unlabeled_folds`)
                      classes, # the sorted class names: the models' outputs
+                     *,
                      tta:int=4, # augmented views averaged into each model's predictions
                      epochs:int|None=None, # epochs per model (at least; default: see `fit_labels`)
                      min_iters:int=1000, # at least this many optimizer steps per model
@@ -135,6 +137,6 @@ def oof_pseudo_probs(images:np.ndarray, # labeled images, N×H×W(×3) uint8
     for f in np.unique(folds):
         labs = np.empty(len(allx), dtype=object); labs[:n] = labels
         train = np.flatnonzero(has & (folds != f)); labs[n + train] = pseudo[train]
-        model = fit_labels(allx, labs, classes, epochs, min_iters, seed=seed + int(f), arch=arch, init=init, progress=progress)
+        model = fit_labels(allx, labs, classes, epochs=epochs, min_iters=min_iters, seed=seed + int(f), arch=arch, init=init, progress=progress)
         probs[folds == f] = ensemble_probs([model], unlabeled[folds == f], tta)
     return probs

@@ -152,6 +152,7 @@ def _pseudo_table(names:list, classes, s, probs:np.ndarray, unlabeled_true)->pd.
 def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
                  labels, # their labels
                  unlabeled, # unlabeled images: an array, a folder, a text file of paths, or a list of paths
+                 *,
                  threshold:float=0.5, # keep predictions whose probability is at least this, in (0, 1]
                  rounds:int=1, # rounds of train → predict → select, after the labeled-only round 0
                  per_class_cap:int|None=None, # at most this many pseudo labels per class

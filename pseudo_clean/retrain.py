@@ -25,6 +25,7 @@ def retrain_compare(images:np.ndarray, # the training images, N×H×W(×3) uint8
                     test_images:np.ndarray, # clean held-out images
                     test_labels, # their true labels
                     classes=None, # class names; default: the sorted held-out labels
+                    *,
                     epochs:int|None=None, # training epochs (at least; default: see `fit_labels`)
                     min_iters:int=1000, # at least this many optimizer steps per model
                     seed:int=0, # random seed, the same for every model
@@ -39,7 +40,7 @@ def retrain_compare(images:np.ndarray, # the training images, N×H×W(×3) uint8
     for name, labs in label_sets.items():
         if isinstance(labs, pd.DataFrame): labs = usable_labels(labs)
         if len(labs) != len(images): raise ValueError(f'{name} has {len(labs)} labels for {len(images)} images.')
-        learn = fit_labels(images, labs, classes, epochs, min_iters, seed=seed, arch=arch, progress=progress)
+        learn = fit_labels(images, labs, classes, epochs=epochs, min_iters=min_iters, seed=seed, arch=arch, progress=progress)
         acc = accuracy_on(learn, test_images, test_labels, classes)
         rows.append(dict(labels=name, n_train=int((encode_labels(labs, classes) >= 0).sum()), accuracy=acc, error=1 - acc))
     df = pd.DataFrame(rows).set_index('labels')
@@ -56,12 +57,13 @@ def _cleaning_row(r:int, cur, truth, images, classes, epochs, seed:int, arch:str
         k = np.array([o is not None for o in cur])
         row['label_accuracy'] = float((cur[k].astype(truth.dtype) == truth[k]).mean())
     if test_images is not None:
-        row['test_accuracy'] = accuracy_on(fit_labels(images, cur, classes, epochs, seed=seed, arch=arch), test_images, test_labels, classes)
+        row['test_accuracy'] = accuracy_on(fit_labels(images, cur, classes, epochs=epochs, seed=seed, arch=arch), test_images, test_labels, classes)
     return row
 
 # %% ../nbs/11_retrain.ipynb #9e1b5cd1
 def iterate_cleaning(images:np.ndarray, # training images
                      labels, # their given (noisy) labels
+                     *,
                      rounds:int=2, # detection + cleaning rounds
                      policy:str='relabel', # cleaning policy each round (see `clean_labels`)
                      threshold:float=0.8, # relabel threshold, in (0, 1]
@@ -128,7 +130,7 @@ def train_final_model(source, # image folder, `path,label` CSV or IDX images fil
     data = labels_from_csv(from_source(source, size=size), labels)
     out = check_out_dir(out, ident, overwrite, input_dir=data.root, input_is_folder=source is not None and Path(source).is_dir())
     trn, val = _holdout(data.codes, valid_pct, seed)
-    learn = fit_labels(data.images[trn], data.labels[trn], data.classes, epochs, min_iters, seed=seed, arch=arch, progress=progress)
+    learn = fit_labels(data.images[trn], data.labels[trn], data.classes, epochs=epochs, min_iters=min_iters, seed=seed, arch=arch, progress=progress)
     metrics = dict(n_items=len(data), n_train=len(trn), n_valid=len(val), image_shape=list(data.images.shape[1:]),
                    valid_accuracy=accuracy_on(learn, data.images[val], data.labels[val], data.classes) if len(val) else None)
     with atomic_path(out/'model.pkl') as tmp: learn.export(tmp)

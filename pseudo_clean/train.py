@@ -236,6 +236,7 @@ def train_model(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
                 codes:np.ndarray, # N label codes
                 n_classes:int, # number of classes K
                 train_idx=None, # positions to train on (default: all)
+                *,
                 epochs:int=10, # training epochs
                 lr:float=1e-2, # peak learning rate of the one-cycle schedule
                 bs:int=128, # batch size
@@ -301,6 +302,7 @@ FIT_EPOCHS_AT_4000 = 30
 def fit_labels(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
                labels, # N labels; None or '' leaves an item out
                classes, # the sorted class names: the model's outputs
+               *,
                epochs:int|None=None, # training epochs (at least); default: `auto_epochs(n, at_4000=30)`
                min_iters:int=1000, # train at least this many optimizer steps (more epochs for small sets)
                bs:int=128, # batch size
