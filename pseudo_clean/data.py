@@ -25,7 +25,7 @@ __all__ = ['IMAGE_EXTENSIONS', 'atomic_path', 'atomic_write_bytes', 'atomic_writ
            'save_figure', 'tree_manifest', 'tree_digest', 'assert_unchanged', 'same_file', 'LabeledImages',
            'from_arrays', 'mnist_sample', 'digits_8x8', 'read_idx', 'from_idx', 'write_idx', 'scan_files',
            'read_image_folder', 'read_labels_csv', 'size_cap', 'training_size', 'load_images', 'from_folder',
-           'from_csv', 'write_image_folder', 'from_source', 'labels_from_csv']
+           'from_csv', 'write_image_folder', 'from_source', 'sample_photo_folder', 'labels_from_csv']
 
 # %% ../nbs/01_data.ipynb #b2a2ad20
 _UMASK = os.umask(0); os.umask(_UMASK)
@@ -506,6 +506,26 @@ def from_source(source=None, # None (bundled MNIST sample), an image folder, a `
     if p.suffix.lower() == '.csv': return from_csv(p, size, resize_method, max_side)
     if 'idx' in p.name: return from_idx(p, _idx_labels_for(p))
     raise ValueError(f'Do not know how to read {source}: pass an image folder, a CSV with path,label, or an IDX file.')
+
+# %% ../nbs/01_data.ipynb #be759783
+def sample_photo_folder(path, # the folder to write: one subfolder per class
+                        n:int=10, # photos per class
+                        seed:int=0, # seed of the crops
+                       )->Path:
+    "A small real folder of colour photos of 3 classes (china, flower, cat) at different sizes and aspects, in JPEG, PNG, WebP, TIFF, BMP and GIF."
+    from sklearn.datasets import load_sample_images
+    from skimage import data as skd   # scikit-image: a dev requirement
+    photos = dict(china=load_sample_images().images[0], flower=load_sample_images().images[1], cat=skd.chelsea())
+    rng, fmts = np.random.default_rng(seed), ('jpg', 'png', 'webp', 'tif', 'bmp', 'gif')
+    for cls, img in photos.items():
+        H, W = img.shape[:2]
+        for i in range(n):
+            h, w = int(rng.integers(H//4, H//2 + 1)), int(rng.integers(W//4, W//2 + 1))
+            y, x = int(rng.integers(0, H - h + 1)), int(rng.integers(0, W - w + 1))
+            f = Path(path)/cls/f'{cls}_{i:02d}.{fmts[i % len(fmts)]}'
+            f.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_path(f) as tmp: Image.fromarray(np.ascontiguousarray(img[y:y+h, x:x+w])).save(tmp, format=Image.registered_extensions()['.' + f.suffix[1:]])
+    return Path(path)
 
 # %% ../nbs/01_data.ipynb #697424da
 def labels_from_csv(data:LabeledImages, # the source's images (their labels are replaced)
