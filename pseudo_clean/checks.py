@@ -4,13 +4,15 @@
 
 # %% ../nbs/00_checks.ipynb #f3fd481f
 from __future__ import annotations
-import warnings
+import re, unicodedata, warnings
+from collections import defaultdict
 
 import numpy as np, pandas as pd
 
 # %% auto #0
-__all__ = ['check_rate', 'check_threshold', 'check_forget_rate', 'check_size', 'check_counts', 'encode_labels', 'as_class_labels',
-           'check_label_text', 'check_same_items', 'as_uint8_images', 'check_images']
+__all__ = ['RESIZE_METHODS', 'CLASS_FROM', 'check_rate', 'check_threshold', 'check_forget_rate', 'check_size',
+           'check_resize_method', 'check_class_from', 'check_counts', 'encode_labels', 'as_class_labels',
+           'similar_class_names', 'check_label_text', 'check_same_items', 'as_uint8_images', 'check_images']
 
 # %% ../nbs/00_checks.ipynb #9a60529f
 def check_rate(rate:float, # a share of the labels to make wrong
@@ -50,6 +52,33 @@ def check_size(size, # None, one number (a square), or (H, W): the size images a
         raise ValueError(f'{flag}size must be one positive whole number (a square) or two (height width), got {size!r}.')
     return (hw[0], hw[-1])
 
+# %% ../nbs/00_checks.ipynb #7a87e91c
+RESIZE_METHODS = ('crop', 'pad', 'squish')   # fastai's ResizeMethod.Crop, .Pad and .Squish
+
+# %% ../nbs/00_checks.ipynb #5ded75ed
+def check_resize_method(method, # 'crop', 'pad' or 'squish' (fastai's `ResizeMethod`), any case
+                        flag:str='', # '--' names it as the command's flag in the error
+                       )->str:
+    "`method` as one of `RESIZE_METHODS`; an error that lists them for anything else."
+    m = str(method).strip().lower() if isinstance(method, str) else None
+    if m not in RESIZE_METHODS:
+        raise ValueError(f'Unknown {flag}resize_method {method!r}: use crop (keep the aspect ratio, cut the edges), '
+                         'pad (keep the aspect ratio, add black borders) or squish (stretch to the size).')
+    return m
+
+# %% ../nbs/00_checks.ipynb #136a9d42
+CLASS_FROM = ('parent', 'top')   # the image's own folder (fastai's parent_label), or the top-level subfolder
+
+# %% ../nbs/00_checks.ipynb #8c446cff
+def check_class_from(class_from:str, # 'parent' or 'top'
+                     flag:str='', # '--' names it as the command's flag in the error
+                    )->str:
+    "`class_from` as one of `CLASS_FROM`; an error that says what each means for anything else."
+    if class_from not in CLASS_FROM:
+        raise ValueError(f"Unknown {flag}class_from {class_from!r}: use parent (each image's own folder is its class) "
+                         'or top (the top-level subfolder is the class, whatever lies below it).')
+    return class_from
+
 # %% ../nbs/00_checks.ipynb #a9950e3d
 def check_counts(rounds:int, # rounds of pseudo-labeling after round 0: at least 0
                  per_class_cap:int|None, # pseudo labels per class at most: at least 1, or None (no cap)
@@ -86,10 +115,7 @@ def encode_labels(labels, # N labels; None, NaN or '' for an item without one
     return codes
 
 # %% ../nbs/00_checks.ipynb #43165283
-def as_class_labels(labels, # N labels: class values, or int codes 0..K-1
-                    classes:np.ndarray, # the K classes
-                    what:str, # what to call `labels` in the error
-                   )->np.ndarray:
+def as_class_labels(labels, classes:np.ndarray, what:str)->np.ndarray:
     "`labels` as values of `classes`: class values as is, or int codes 0..K-1 mapped to classes."
     labels = np.asarray(labels)
     if np.isin(labels, classes).all(): return labels
@@ -98,11 +124,19 @@ def as_class_labels(labels, # N labels: class values, or int codes 0..K-1
     bad = sorted(set(labels[~np.isin(labels, classes)].tolist()), key=str)[:5]
     raise ValueError(f'{what} has labels not in classes: {bad}. Pass class values or int codes 0..{len(classes)-1}.')
 
+# %% ../nbs/00_checks.ipynb #d19d4160
+def _name_key(name:str)->str: return re.sub(r'(?<!\d)0+(?=\d)', '', unicodedata.normalize('NFKC', name).casefold())
+
+def similar_class_names(labels, # class names (any iterable of str)
+                       )->list: # groups (sorted lists) of distinct names with the same key
+    "Groups of distinct class names that differ only by leading zeros, case or Unicode normal form."
+    groups = defaultdict(list)
+    for o in pd.unique(pd.Series(list(labels), dtype=str)): groups[_name_key(o)].append(o)
+    return sorted(sorted(g) for g in groups.values() if len(g) > 1)
+
 # %% ../nbs/00_checks.ipynb #1cd6b657
-def check_label_text(labels, # the labels as read
-                     where, # where they were read from, for the messages
-                    )->None:
-    "Refuse labels with line breaks (they cannot round-trip through `classes.txt`); warn on edge spaces."
+def check_label_text(labels, where:str)->None:
+    "Refuse labels with line breaks (they cannot round-trip through `classes.txt`); warn on edge spaces and look-alike names."
     uniq = pd.unique(pd.Series(labels, dtype=str))
     broken = [o for o in uniq if '\n' in o or '\r' in o]
     if broken: raise ValueError(f'{len(broken)} label(s) in {where} contain a line break ({broken[:3]}): '
@@ -110,6 +144,9 @@ def check_label_text(labels, # the labels as read
     edged = [o for o in uniq if o != o.strip()]
     if edged: warnings.warn(f'{len(edged)} label(s) in {where} start or end with spaces ({edged[:5]}): they are kept '
                             'as written, so "cat " and "cat" are different classes. Strip them in the CSV if unintended.')
+    similar = similar_class_names(uniq)
+    if similar: warnings.warn(f'{len(similar)} group(s) of labels in {where} differ only by leading zeros, case or Unicode form '
+                              f'({similar[:5]}): they are kept as different classes. Rename them to one spelling if they are one class.')
 
 # %% ../nbs/00_checks.ipynb #e15bd72d
 def check_same_items(items, # the items of a table
@@ -148,8 +185,7 @@ def as_uint8_images(images, # N×H×W or N×H×W×C images (uint8, or floats in 
     return np.rint(images*scale).astype(np.uint8)
 
 # %% ../nbs/00_checks.ipynb #5bd2655e
-def check_images(images, # N×H×W, N×H×W×1 or N×H×W×3 (or ×4) images
-                )->np.ndarray:
+def check_images(images)->np.ndarray:
     "`images` as an N×H×W or N×H×W×3 array, or a clear error."
     images = np.asarray(images)
     if images.ndim == 4 and images.shape[-1] == 1: images = images[..., 0]

@@ -31,7 +31,9 @@ def main(source:Param('image folder, CSV with path,label, or IDX images file (de
          mixed_precision:str='off', # bfloat16 training of the fold models: 'off', 'auto' (where the hardware computes it natively) or 'bf16'
          forget_rate:float=None, # fold models train on the small-loss share of each batch, leaving out this share (default 0.1; 0: every item)
          labels:str=None, # an item,label CSV of the same items whose labels replace the source's (pseudo_clean_fix's output; empty labels are left out)
-         size:Param('resize images to this size: one number (a square) or two (height width)', int, nargs='+')=None,
+         size:Param('train at this size: one number (a square) or two (height width); default: the median size, longer side at most 64 px (cnn) or 224 (resnets)', int, nargs='+')=None,
+         resize_method:str='crop', # images of another shape: 'crop' (keep the aspect ratio, cut the edges), 'pad' (black borders) or 'squish' (stretch)
+         class_from:str='parent', # image folders: 'parent' (each image's own folder is its class) or 'top' (the top-level subfolder)
          overwrite:store_true=False, # replace a previous run in --out
          quiet:store_true=False, # no progress bars (the summary line is still printed)
         ):
@@ -39,7 +41,7 @@ def main(source:Param('image folder, CSV with path,label, or IDX images file (de
     try:
         metrics = run(source, out=out, noise=noise, noise_kind=noise_kind, folds=folds, epochs=epochs, seed=seed,
                       arch=arch, method=method, overwrite=overwrite, progress=not quiet, mixed_precision=mixed_precision,
-                      labels=labels, size=check_size(size, flag='--'),
+                      labels=labels, size=check_size(size, flag='--'), resize_method=resize_method, class_from=class_from,
                       **({} if forget_rate is None else {'forget_rate': forget_rate}))
         if quiet: print_summary(metrics)
     except (ValueError, FileNotFoundError, FileExistsError, PermissionError, NotADirectoryError, TypeError) as e:

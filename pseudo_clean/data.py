@@ -12,16 +12,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np, pandas as pd
-from PIL import Image
+from PIL import Image, ImageOps
 
-from .checks import as_uint8_images, check_label_text
+from .checks import as_uint8_images, check_label_text, check_size, check_resize_method, check_class_from
+
+try:   # HEIC/AVIF (phones' formats) where the optional extra `pillow-heif` is installed: pip install pseudo_clean[heif]
+    from pillow_heif import register_heif_opener; register_heif_opener()
+except ImportError: pass
 
 # %% auto #0
 __all__ = ['IMAGE_EXTENSIONS', 'atomic_path', 'atomic_write_bytes', 'atomic_write_text', 'save_csv', 'save_npy', 'save_json',
            'save_figure', 'tree_manifest', 'tree_digest', 'assert_unchanged', 'same_file', 'LabeledImages',
            'from_arrays', 'mnist_sample', 'digits_8x8', 'read_idx', 'from_idx', 'write_idx', 'scan_files',
-           'read_image_folder', 'read_labels_csv', 'load_images', 'from_folder', 'from_csv', 'write_image_folder',
-           'from_source', 'labels_from_csv']
+           'read_image_folder', 'read_labels_csv', 'size_cap', 'training_size', 'load_images', 'from_folder',
+           'from_csv', 'write_image_folder', 'from_source', 'sample_photo_folder', 'labels_from_csv']
 
 # %% ../nbs/01_data.ipynb #b2a2ad20
 _UMASK = os.umask(0); os.umask(_UMASK)
@@ -142,6 +146,7 @@ class LabeledImages:
     items: list # N item names: paths relative to `root`, or generated names
     root: Path|None = None # folder that `items` are relative to, when they are files
     skipped: list = field(default_factory=list) # files that could not be read, with the reason
+    decisions: dict = field(default_factory=dict) # what reading decided: training size, resize method, classes and counts, warnings
 
     def __post_init__(self):
         self.labels = np.asarray(self.labels)
@@ -174,12 +179,12 @@ class LabeledImages:
 
     def with_labels(self, labels)->LabeledImages:
         "A copy with other labels (e.g. noisy or cleaned), same images and items."
-        return LabeledImages(self.images, np.asarray(labels), list(self.items), self.root, list(self.skipped))
+        return LabeledImages(self.images, np.asarray(labels), list(self.items), self.root, list(self.skipped), dict(self.decisions))
 
     def subset(self, idxs)->LabeledImages:
         "The items at positions `idxs`, in that order."
         idxs = np.asarray(idxs)
-        return LabeledImages(self.images[idxs], self.labels[idxs], [self.items[i] for i in idxs], self.root, list(self.skipped))
+        return LabeledImages(self.images[idxs], self.labels[idxs], [self.items[i] for i in idxs], self.root, list(self.skipped), dict(self.decisions))
 
 # %% ../nbs/01_data.ipynb #18502a48
 def from_arrays(images, # N×H×W or N×H×W×3 images (uint8, or floats in [0,1] or [0,255]), or N×(H·W) flattened
@@ -244,20 +249,39 @@ def write_idx(arr:np.ndarray, path)->Path:
 
 # %% ../nbs/01_data.ipynb #7305be68
 def scan_files(path:Path)->list:
-    "Every file under `path`, in sorted order, hidden files and folders left out."
-    out = []
-    for dirpath, dirnames, filenames in os.walk(path):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith('.'))
+    "Every file under `path`, in sorted order, following links to folders (each real folder once); hidden files and folders left out."
+    out, seen = [], {}
+    for dirpath, dirnames, filenames in os.walk(path, followlinks=True):
+        dirnames.sort()
+        real = os.path.realpath(dirpath)
+        if real in seen:
+            warnings.warn(f'Skipped {dirpath}: it links to {seen[real]}, a folder already read (a link loop or a second link).')
+            dirnames[:] = []; continue
+        seen[real] = dirpath
+        dirnames[:] = [d for d in dirnames if not d.startswith('.')]
         out += [os.path.join(dirpath, f) for f in filenames if not f.startswith('.')]
     return sorted(out)
 
+# %% ../nbs/01_data.ipynb #d20d8bb5
+def _warn_layout(items:list, root:Path):
+    "Warn, naming the folders that became classes, when images sit at different depths or a class folder holds subfolders of images."
+    folders = Counter(o.rsplit('/', 1)[0] for o in items)
+    above = {'/'.join(f.split('/')[:k]) for f in folders for k in range(1, f.count('/') + 1)}
+    nested = sorted(set(folders) & above)
+    if not nested and len({f.count('/') for f in folders}) == 1: return
+    why = f'class folder(s) {nested[:5]} hold subfolders of images' if nested else 'images sit at different depths'
+    named = ', '.join(f'{f} -> {f.rsplit("/", 1)[-1]!r} ({n})' for f, n in sorted(folders.items())[:12])
+    warnings.warn(f"In {root}, {why}: each image's own folder became its class: {named}" + (' ...' if len(folders) > 12 else '') +
+                  ". Pass class_from='top' (--class_from top) to take the top-level subfolder as the class instead.")
+
 # %% ../nbs/01_data.ipynb #8b8b2442
-IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm', '.pgm')
+IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp', '.ppm', '.pgm', '.heic', '.heif', '.avif')
 
 def read_image_folder(path, # folder whose images sit in one subfolder per class
+                      class_from:str='parent', # 'parent': each image's own folder is its class (fastai's `parent_label`); 'top': the top-level subfolder
                      )->pd.DataFrame:
-    "The labels table (`item`, `label`) of an image folder: each image's parent folder names its class."
-    path = Path(path)
+    "The labels table (`item`, `label`) of an image folder: each image's parent (or top-level) folder names its class."
+    path, class_from = Path(path), check_class_from(class_from)
     if not path.exists(): raise FileNotFoundError(f'Image folder not found: {path}. Pass an existing folder.')
     if not path.is_dir(): raise NotADirectoryError(f'{path} is not a folder. Pass a folder of class subfolders, or a CSV.')
     files = scan_files(path)
@@ -271,7 +295,8 @@ def read_image_folder(path, # folder whose images sit in one subfolder per class
     if loose:
         raise ValueError(f'{len(loose)} image(s) sit directly in {path} ({loose[:3]}), not in a class subfolder: '
                          'put each image in a folder named after its class, or pass a CSV with path,label.')
-    labels = [o.split('/')[-2] for o in items]
+    labels = [o.split('/')[0 if class_from == 'top' else -2] for o in items]
+    if class_from == 'parent': _warn_layout(items, path)
     check_label_text(labels, path)
     return pd.DataFrame({'item': items, 'label': labels})
 
@@ -303,79 +328,149 @@ def read_labels_csv(csv, # CSV file with a `path` and a `label` column
     if gone: raise FileNotFoundError(f'{len(gone)} path(s) in {csv} do not exist (relative to {root}): {gone[:5]}')
     return pd.DataFrame({'item': df.path.tolist(), 'label': df.label.tolist()}), root
 
+# %% ../nbs/01_data.ipynb #2e41ad85
+def size_cap(arch:str='cnn', # the model: 'cnn' (the small CNN) or an ImageNet-style backbone ('resnet18', ...)
+            )->int:
+    "The longest side of the default training size: 64 px for the small CNN, 224 px for ImageNet-style backbones."
+    return 64 if arch == 'cnn' else 224
+
+# %% ../nbs/01_data.ipynb #e414abb0
+def training_size(sizes, # (H, W) of each image, as shown
+                  max_side:int|None=64, # the longest side allowed (`size_cap(arch)`); None: no cap
+                 )->tuple: # (H, W)
+    "The images' median height and width, scaled down (aspect ratio kept) until the longer side is at most `max_side`."
+    h, w = (float(np.median([s[i] for s in sizes])) for i in (0, 1))
+    scale = 1. if max_side is None else min(1., max_side/max(h, w))
+    return (max(1, round(h*scale)), max(1, round(w*scale)))
+
 # %% ../nbs/01_data.ipynb #6c4ed1ab
-def _read_one(path:str):
-    "Decode one image to a uint8 array (L or RGB); return None and the reason if it cannot be read."
+def _to_uint8(im:Image.Image)->Image.Image:
+    "`im` as L or RGB: 16-bit on the fixed 0-65535 scale, floats by their range, alpha over white, CMYK and palettes as RGB."
+    if im.mode == 'F':   # floats: [0, 1] and [0, 255] as they are meant; any other range stretched to 0-255
+        a = np.nan_to_num(np.asarray(im, dtype=np.float64)); lo, hi = a.min(), a.max()
+        a = a*255 if lo >= 0 and hi <= 1 else a if lo >= 0 and hi <= 255 else (a - lo)*(255/max(hi - lo, 1e-12))
+        return Image.fromarray(np.rint(np.clip(a, 0, 255)).astype(np.uint8))
+    if im.mode in ('I;16', 'I;16B', 'I;16L', 'I'):
+        a = np.clip(np.asarray(im, dtype=np.float64), 0, None)   # one fixed scale for every image, no per-image stretch:
+        hi = 255. if (im.mode == 'I' and a.max() <= 255) else 65535. if a.max() <= 65535 else a.max()
+        return Image.fromarray(np.rint(a*255./hi).astype(np.uint8))
+    if im.mode in ('RGBA', 'LA', 'PA', 'RGBa', 'La') or (im.mode == 'P' and 'transparency' in im.info):
+        im = im.convert('RGBA')
+        return Image.alpha_composite(Image.new('RGBA', im.size, (255, 255, 255, 255)), im).convert('RGB')
+    if im.mode not in ('L', 'RGB'): return im.convert('RGB' if im.mode in ('P', 'CMYK', 'YCbCr', 'HSV', 'LAB') else 'L')
+    return im
+
+def _fit(im:Image.Image, size, method:str)->Image.Image:
+    "`im` at `size` (H, W) by fastai's resize `method`: 'crop' (centre), 'pad' (zeros, centred) or 'squish'."
+    wh = (size[1], size[0])
+    if im.size == wh: return im
+    if method == 'squish': return im.resize(wh, Image.BILINEAR)
+    if method == 'crop': return ImageOps.fit(im, wh, Image.BILINEAR)
+    return ImageOps.pad(im, wh, Image.BILINEAR, color=0)
+
+def _read_one(path:str, size=None, rgb:bool|None=None, method:str='crop'):
+    "Decode one image to a uint8 array (L or RGB, EXIF orientation applied), at `size` (H, W); None and the reason if it cannot be read."
     try:
         with Image.open(path) as im:
-            im.load()
-            if im.mode in ('I;16', 'I;16B', 'I;16L', 'I'):
-                a = np.clip(np.asarray(im, dtype=np.float64), 0, None)   # one fixed scale for every image, no per-image stretch:
-                hi = 255. if (im.mode == 'I' and a.max() <= 255) else 65535. if a.max() <= 65535 else a.max()
-                return np.rint(a*255./hi).astype(np.uint8), None
-            if im.mode in ('RGBA', 'LA') or (im.mode == 'P' and 'transparency' in im.info):
-                im = im.convert('RGBA')
-                bg = Image.new('RGBA', im.size, (255, 255, 255, 255))
-                im = Image.alpha_composite(bg, im).convert('RGB')
-            elif im.mode not in ('L', 'RGB'): im = im.convert('RGB' if im.mode in ('P', 'CMYK', 'YCbCr', 'HSV') else 'L')
-            return np.asarray(im), None
+            if size is not None: im.draft(im.mode, (max(size), max(size)))   # JPEG: decode at 1/2, 1/4 or 1/8 scale, still >= size
+            im = _to_uint8(ImageOps.exif_transpose(im))
+            if rgb is not None and im.mode != ('RGB' if rgb else 'L'): im = im.convert('RGB' if rgb else 'L')
+            return np.asarray(im if size is None else _fit(im, size, method)), None
     except Exception as e: return None, f'{type(e).__name__}: {e}'
 
-def _to_mode_size(a:np.ndarray, rgb:bool, size)->np.ndarray:
-    im = Image.fromarray(a)
-    if rgb and im.mode != 'RGB': im = im.convert('RGB')
-    if not rgb and im.mode != 'L': im = im.convert('L')
-    if im.size != (size[1], size[0]): im = im.resize((size[1], size[0]), Image.BILINEAR)
-    return np.asarray(im)
+_GRAY_MODES = ('1', 'L', 'I', 'F', 'I;16', 'I;16B', 'I;16L', 'I;16N')
+def _header(path:str):
+    "((H, W) as shown, EXIF orientation applied; is it colour), from the file's header; None and the reason if it cannot be opened."
+    try:
+        with Image.open(path) as im:
+            w, h = im.size
+            exif = Image.Exif()
+            if 'exif' in im.info: exif.load(im.info['exif'])
+            elif im.format in ('TIFF', 'MPO'): exif = im.getexif()
+            if exif.get(0x0112, 1) in (5, 6, 7, 8): w, h = h, w   # rotated a quarter turn
+            return ((h, w), im.mode not in _GRAY_MODES), None
+    except Exception as e: return None, f'{type(e).__name__}: {e}'
 
 # %% ../nbs/01_data.ipynb #e5ac3dc5
 def load_images(paths, # image files to decode
-                size=None, # (H, W) to resize to; default: the most common size
+                size=None, # (H, W) to resize to; default: `training_size` of the images, capped at `max_side`
                 n_workers:int=4, # decoding threads
+                resize_method:str='crop', # how an image of another shape is brought to `size`: 'crop', 'pad' or 'squish' (fastai's `ResizeMethod`)
+                max_side:int|None=64, # the default size's longest side (`size_cap(arch)`); None: the median size as it is
+                decisions:dict|None=None, # filled with what was decided: size, how it was chosen, resize method
                )->tuple:
-    "Decode images once into one uint8 array; returns the array, the indices read, and `(path, reason)` of those skipped."
-    paths = [str(p) for p in paths]
-    with ThreadPoolExecutor(n_workers) as ex: decoded = list(ex.map(_read_one, paths, chunksize=64))
-    ok = [i for i, (a, _) in enumerate(decoded) if a is not None]
-    skipped = [(paths[i], why) for i, (a, why) in enumerate(decoded) if a is None]
-    if not ok: raise ValueError(f'None of the {len(paths)} images could be read; first error: {skipped[0][1] if skipped else "-"}.')
-    arrs = [decoded[i][0] for i in ok]
-    rgb = any(a.ndim == 3 for a in arrs)
-    shapes = Counter(a.shape[:2] for a in arrs)
-    if size is None:
-        size = shapes.most_common(1)[0][0]
-        if len(shapes) > 1:
-            warnings.warn(f'Images have {len(shapes)} different sizes; resizing all to the most common, {size}. '
-                          'Pass size=(H, W) to choose.')
-    size = tuple(size) if not isinstance(size, int) else (size, size)
-    out = np.empty((len(arrs), *size, 3) if rgb else (len(arrs), *size), np.uint8)
-    for j, a in enumerate(arrs):
-        out[j] = a if (a.shape[:2] == size and (a.ndim == 3) == rgb) else _to_mode_size(a, rgb, size)
-    return out, np.array(ok, dtype=np.int64), skipped
+    "Decode images once, in threads, straight to one uint8 array at the training size; returns the array, the indices read, and `(path, reason)` of those skipped."
+    paths, method = [str(p) for p in paths], check_resize_method(resize_method)
+    with ThreadPoolExecutor(n_workers) as ex: heads = list(ex.map(_header, paths))
+    ok = [i for i, (h, _) in enumerate(heads) if h is not None]
+    why = {i: w for i, (h, w) in enumerate(heads) if h is None}
+    if not ok: raise ValueError(f'None of the {len(paths)} images could be read; first error: {next(iter(why.values()), "-")}.')
+    shapes, rgb = [heads[i][0][0] for i in ok], any(heads[i][0][1] for i in ok)
+    med = training_size(shapes, None)
+    hw = training_size(shapes, max_side) if size is None else check_size(size)
+    out = np.empty((len(ok), *hw, 3) if rgb else (len(ok), *hw), np.uint8)
+    def _one(j):
+        a, w = _read_one(paths[ok[j]], hw, rgb, method)
+        if a is not None: out[j] = a
+        return w
+    with ThreadPoolExecutor(n_workers) as ex: fails = list(ex.map(_one, range(len(ok))))
+    why.update({ok[j]: w for j, w in enumerate(fails) if w is not None})
+    good = [j for j, w in enumerate(fails) if w is None]
+    if not good: raise ValueError(f'None of the {len(paths)} images could be read; first error: {next(iter(why.values()))}.')
+    if decisions is not None:
+        decisions.update(size=list(hw), resize_method=method, channels=3 if rgb else 1, median_size=list(med), n_sizes=len(set(shapes)),
+                         size_from='given' if size is not None else 'median' if hw == med else f'median, longer side capped at {max_side} px')
+    return (out if len(good) == len(ok) else out[good]), np.array([ok[j] for j in good], dtype=np.int64), [(paths[i], why[i]) for i in sorted(why)]
 
 # %% ../nbs/01_data.ipynb #b1353c0e
-def _from_table(df:pd.DataFrame, root:Path, size)->LabeledImages:
-    images, ok, skipped = load_images([root/o for o in df.item], size=size)
+def _from_table(df:pd.DataFrame, root:Path, size, resize_method:str='crop', max_side:int|None=64, notes=())->LabeledImages:
+    decisions = {}
+    images, ok, skipped = load_images([root/o for o in df.item], size=size, resize_method=resize_method, max_side=max_side, decisions=decisions)
     if skipped:
         warnings.warn(f'Skipped {len(skipped)} unreadable image(s): ' +
                       '; '.join(f'{os.path.relpath(p, root)} ({why})' for p, why in skipped[:10]))
     df = df.iloc[ok]
+    counts = df.label.value_counts()
+    decisions.update(n_classes=len(counts), classes={str(k): int(counts[k]) for k in sorted(counts.index)},
+                     n_skipped=len(skipped), warnings=list(notes))
     return LabeledImages(images, df.label.to_numpy(), df.item.tolist(), root,
-                         [(os.path.relpath(p, root), why) for p, why in skipped])
+                         [(os.path.relpath(p, root), why) for p, why in skipped], decisions)
+
+@contextmanager
+def _noted_warnings():
+    "Record the warnings raised in the block, then raise them again: they are shown, and kept among the decisions."
+    notes = []
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        yield notes
+    for o in w: warnings.warn_explicit(o.message, o.category, o.filename, o.lineno)
+    notes += [str(o.message) for o in w]
 
 def from_folder(path, # folder with one subfolder of images per class
-                size=None, # (H, W) to resize to; default: the most common size
+                size=None, # (H, W) to resize to; default: `training_size`
+                resize_method:str='crop', # 'crop', 'pad' or 'squish' (fastai's `ResizeMethod`)
+                max_side:int|None=64, # the default size's longest side (`size_cap(arch)`)
+                class_from:str='parent', # 'parent': each image's own folder is its class; 'top': the top-level subfolder
                )->LabeledImages:
     "Labeled images from a folder of class subfolders, in sorted path order."
-    return _from_table(read_image_folder(path), Path(path).resolve(), size)
+    with _noted_warnings() as notes:
+        df = read_image_folder(path, class_from)
+        data = _from_table(df, Path(path).resolve(), size, resize_method, max_side)
+    data.decisions.update(class_from=class_from, warnings=notes)
+    return data
 
 # %% ../nbs/01_data.ipynb #dc698234
 def from_csv(csv, # CSV with `path` and `label` columns; relative paths resolve against its folder
-             size=None, # (H, W) to resize to; default: the most common size
+             size=None, # (H, W) to resize to; default: `training_size`
+             resize_method:str='crop', # 'crop', 'pad' or 'squish' (fastai's `ResizeMethod`)
+             max_side:int|None=64, # the default size's longest side (`size_cap(arch)`)
             )->LabeledImages:
     "Labeled images from a CSV of `path,label` rows, in CSV row order."
-    df, root = read_labels_csv(csv)
-    return _from_table(df, root, size)
+    with _noted_warnings() as notes:
+        df, root = read_labels_csv(csv)
+        data = _from_table(df, root, size, resize_method, max_side)
+    data.decisions['warnings'] = notes
+    return data
 
 # %% ../nbs/01_data.ipynb #6a5a99ce
 def write_image_folder(data:LabeledImages, path, split:str='training')->Path:
@@ -396,16 +491,41 @@ def _idx_labels_for(images_path:Path)->Path:
     raise FileNotFoundError(f'No labels IDX file found beside {images_path} (looked for {cands[0].name}).')
 
 def from_source(source=None, # None (bundled MNIST sample), an image folder, a `path,label` CSV, or an IDX images file
-                size=None, # (H, W) to resize folder/CSV images to
+                size=None, # (H, W) to resize folder/CSV images to; default: `training_size`
+                resize_method:str='crop', # folder/CSV images: 'crop', 'pad' or 'squish' (fastai's `ResizeMethod`)
+                max_side:int|None=64, # folder/CSV images: the default size's longest side (`size_cap(arch)`)
+                class_from:str='parent', # folders: 'parent' (each image's own folder is its class) or 'top' (the top-level subfolder)
                )->LabeledImages:
     "Labeled images from wherever they are."
+    check_resize_method(resize_method, flag='--'); check_class_from(class_from, flag='--')
     if source is None or str(source) in ('', 'mnist_sample'): return mnist_sample()
     p = Path(source)
     if not p.exists(): raise FileNotFoundError(f'{source} does not exist: pass an image folder, a CSV with path,label, or an IDX file.')
-    if p.is_dir(): return from_folder(p, size=size)
-    if p.suffix.lower() == '.csv': return from_csv(p, size=size)
+    if p.is_dir(): return from_folder(p, size, resize_method, max_side, class_from)
+    if class_from != 'parent': raise ValueError(f'--class_from {class_from} applies to image folders; {source} is not a folder.')
+    if p.suffix.lower() == '.csv': return from_csv(p, size, resize_method, max_side)
     if 'idx' in p.name: return from_idx(p, _idx_labels_for(p))
     raise ValueError(f'Do not know how to read {source}: pass an image folder, a CSV with path,label, or an IDX file.')
+
+# %% ../nbs/01_data.ipynb #be759783
+def sample_photo_folder(path, # the folder to write: one subfolder per class
+                        n:int=10, # photos per class
+                        seed:int=0, # seed of the crops
+                       )->Path:
+    "A small real folder of colour photos of 3 classes (china, flower, cat) at different sizes and aspects, in JPEG, PNG, WebP, TIFF, BMP and GIF."
+    from sklearn.datasets import load_sample_images
+    from skimage import data as skd   # scikit-image: a dev requirement
+    photos = dict(china=load_sample_images().images[0], flower=load_sample_images().images[1], cat=skd.chelsea())
+    rng, fmts = np.random.default_rng(seed), ('jpg', 'png', 'webp', 'tif', 'bmp', 'gif')
+    for cls, img in photos.items():
+        H, W = img.shape[:2]
+        for i in range(n):
+            h, w = int(rng.integers(H//4, H//2 + 1)), int(rng.integers(W//4, W//2 + 1))
+            y, x = int(rng.integers(0, H - h + 1)), int(rng.integers(0, W - w + 1))
+            f = Path(path)/cls/f'{cls}_{i:02d}.{fmts[i % len(fmts)]}'
+            f.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_path(f) as tmp: Image.fromarray(np.ascontiguousarray(img[y:y+h, x:x+w])).save(tmp, format=Image.registered_extensions()['.' + f.suffix[1:]])
+    return Path(path)
 
 # %% ../nbs/01_data.ipynb #697424da
 def labels_from_csv(data:LabeledImages, # the source's images (their labels are replaced)

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np, pandas as pd
 
 import pseudo_clean
-from .checks import check_same_items
-from .data import from_source, labels_from_csv, save_csv, save_npy, save_json, atomic_write_text
+from .checks import check_same_items, check_resize_method, check_class_from
+from .data import from_source, labels_from_csv, size_cap, LabeledImages, save_csv, save_npy, save_json, atomic_write_text
 from .noise import symmetric_noise, pair_noise, MNIST_PAIRS
 from .checks import check_forget_rate
 from .train import DEFAULT_SETTINGS, ARCHS, MIXED_PRECISION
@@ -19,8 +19,8 @@ from .folds import oof_probs, fold_ids
 from .ranking import rank_suspects, evaluate_detection, DEFAULT_METHOD, METHODS
 
 # %% auto #0
-__all__ = ['OUTPUT_FILES', 'check_out_dir', 'inject_noise', 'run', 'write_outputs', 'summary_line', 'print_summary',
-           'forget_hint', 'load_run']
+__all__ = ['OUTPUT_FILES', 'check_out_dir', 'inject_noise', 'decisions_line', 'run', 'write_outputs', 'summary_line',
+           'print_summary', 'forget_hint', 'load_run']
 
 # %% ../nbs/09_run.ipynb #8d89847b
 def _is_within(p:Path, parent:Path)->bool:
@@ -111,6 +111,31 @@ def _run_ident(source, labels, **settings)->dict:
         if Path(labels).is_file(): ident['labels_hash'] = hashlib.blake2b(Path(labels).read_bytes(), digest_size=12).hexdigest()
     return ident
 
+# %% ../nbs/09_run.ipynb #de2acb49
+def _read_settings(source, resize_method:str, class_from:str)->dict:
+    "How folder/CSV images are read, checked before any work; in the run's identity only for such sources, so that other runs keep theirs."
+    resize_method, class_from = check_resize_method(resize_method, '--'), check_class_from(class_from, '--')
+    p = None if source is None else Path(source)
+    if p is None or not (p.is_dir() or p.suffix.lower() == '.csv'): return {}
+    return dict(resize_method=resize_method, **({'class_from': class_from} if p.is_dir() else {}))
+
+# %% ../nbs/09_run.ipynb #257dfed0
+def decisions_line(decisions:dict, # `LabeledImages.decisions` of a folder or CSV
+                  )->str:
+    "How the images were read, in one line: the training size and how it was chosen, the resize method, the classes and their counts, what was skipped."
+    d, hw = decisions, lambda s: f'{s[0]}x{s[1]}'
+    cls = ', '.join(f'{k} {v:,}' for k, v in list(d['classes'].items())[:10]) + (' ...' if d['n_classes'] > 10 else '')
+    frm = f", class from each image's {'top-level' if d['class_from'] == 'top' else 'own'} folder" if 'class_from' in d else ''
+    return (f"images at {hw(d['size'])} ({d['size_from']}; median {hw(d['median_size'])} of {d['n_sizes']} size(s)), resize {d['resize_method']}"
+            f" | {d['n_classes']} classes{frm}: {cls} | skipped {d['n_skipped']}")
+
+# %% ../nbs/09_run.ipynb #fc78d403
+def _read_data(source, labels, progress:bool, **read)->LabeledImages:
+    "The source's images (`from_source(source, **read)`), with the labels of the `labels` CSV if given; their decisions printed with `progress`."
+    data = from_source(source, **read) if labels is None else labels_from_csv(from_source(source, **read), labels)
+    if progress and data.decisions: print(decisions_line(data.decisions))
+    return data
+
 # %% ../nbs/09_run.ipynb #59b0e2b1
 def run(source=None, # image folder, `path,label` CSV or IDX images file; None: the bundled MNIST sample
         out='pseudo_clean_out', # output folder
@@ -121,7 +146,8 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
         seed:int=0, # seed for noise, folds and models
         arch:str='cnn', # 'cnn' (small CNN for small images) or a torchvision resnet name
         method:str|None=None, # label-issue filter (see `ranking.find_label_issues`); default `DEFAULT_METHOD`
-        size=None, # (H, W) to resize folder/CSV images to
+        size=None, # (H, W) to resize folder/CSV images to; default: their median size, longer side at most `size_cap(arch)` (64 px for 'cnn', 224 for resnets)
+        resize_method:str='crop', class_from:str='parent', # folder/CSV images: 'crop', 'pad' or 'squish' (fastai's `ResizeMethod`); class from each image's 'parent' folder or the 'top'-level subfolder
         labels=None, # an `item,label` CSV of the same items whose labels replace the source's (`pseudo_clean_fix`'s output); an empty label leaves its item out
         overwrite:bool=False, # replace a previous run in `out`
         progress:bool=True, # progress bars and messages
@@ -131,8 +157,8 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
     t0 = time.time()
     if source is None and noise is None: noise = 0.1
     settings = _run_settings(arch, method, noise, epochs, settings)
-    ident = _run_ident(source, labels, noise=noise, noise_kind=noise_kind, folds=folds, seed=seed, size=size, method=method or DEFAULT_METHOD, **settings)
-    data = from_source(source, size=size) if labels is None else labels_from_csv(from_source(source, size=size), labels)
+    ident = _run_ident(source, labels, noise=noise, noise_kind=noise_kind, folds=folds, seed=seed, size=size, method=method or DEFAULT_METHOD, **settings, **_read_settings(source, resize_method, class_from))
+    data = _read_data(source, labels, progress, size=size, resize_method=resize_method, max_side=size_cap(arch), class_from=class_from)
     stages = {'load': time.time() - t0}
     labels, is_noisy = data.labels, None
     if noise: labels, is_noisy = inject_noise(data.labels, noise, noise_kind, seed)
@@ -165,12 +191,13 @@ def write_outputs(out:Path, data, labels, classes, probs, suspects, metrics, ide
     atomic_write_text(out/'classes.txt', ''.join(f'{c}\n' for c in classes))
     suspects_grid(data.images, suspects, n=25, fname=out/'grid.png')
     confusion_plot(np.searchsorted(classes, labels), probs.argmax(1), classes, fname=out/'confusion.png')
+    if data.decisions: metrics['data'] = data.decisions
     metrics['seconds'] = round(time.time() - t0, 2)
     st = metrics['stage_seconds']
     st['write'] = metrics['seconds'] - sum(st.values())
     metrics['stage_seconds'] = {k: round(v, 2) for k, v in st.items()}
     save_json(dict(settings=ident, finished=True, source=ident['source'], root=None if data.root is None else str(data.root),
-                   version=pseudo_clean.__version__, skipped=data.skipped), out/'run.json')
+                   version=pseudo_clean.__version__, skipped=data.skipped, data=data.decisions), out/'run.json')
     write_report(out, data.images, suspects, classes=classes, metrics=metrics, items_root=data.root)
     save_json(metrics, out/'metrics.json')
 

@@ -1,0 +1,16 @@
+"""The optional extra `heif` (HEIC/AVIF photos through pillow-heif) is declared: settings.ini names it, and setup.py
+hands it to setuptools (setup.py runs with `setuptools.setup` replaced by a function that keeps its arguments)."""
+import os, runpy
+from pathlib import Path
+import setuptools
+
+ROOT = Path(__file__).resolve().parents[1]
+
+def test_heif_extra_is_declared(monkeypatch):
+    seen = {}
+    monkeypatch.setattr(setuptools, 'setup', lambda **kw: seen.update(kw))
+    monkeypatch.chdir(ROOT)
+    runpy.run_path(str(ROOT/'setup.py'))
+    assert seen['extras_require']['heif'] == ['pillow-heif']
+    assert 'scikit-image' in seen['extras_require']['dev']   # the sample photos of the tests
+    assert 'pillow-heif' not in seen['install_requires']      # optional: nothing requires it
