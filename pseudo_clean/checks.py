@@ -115,7 +115,10 @@ def encode_labels(labels, # N labels; None, NaN or '' for an item without one
     return codes
 
 # %% ../nbs/00_checks.ipynb #43165283
-def as_class_labels(labels, classes:np.ndarray, what:str)->np.ndarray:
+def as_class_labels(labels, # N labels: class values, or int codes 0..K-1
+                    classes:np.ndarray, # the K classes
+                    what:str, # what to call `labels` in the error
+                   )->np.ndarray:
     "`labels` as values of `classes`: class values as is, or int codes 0..K-1 mapped to classes."
     labels = np.asarray(labels)
     if np.isin(labels, classes).all(): return labels
@@ -135,7 +138,9 @@ def similar_class_names(labels, # class names (any iterable of str)
     return sorted(sorted(g) for g in groups.values() if len(g) > 1)
 
 # %% ../nbs/00_checks.ipynb #1cd6b657
-def check_label_text(labels, where:str)->None:
+def check_label_text(labels, # the labels as read
+                     where, # where they were read from, for the messages
+                    )->None:
     "Refuse labels with line breaks (they cannot round-trip through `classes.txt`); warn on edge spaces and look-alike names."
     uniq = pd.unique(pd.Series(labels, dtype=str))
     broken = [o for o in uniq if '\n' in o or '\r' in o]
@@ -185,7 +190,8 @@ def as_uint8_images(images, # N×H×W or N×H×W×C images (uint8, or floats in 
     return np.rint(images*scale).astype(np.uint8)
 
 # %% ../nbs/00_checks.ipynb #5bd2655e
-def check_images(images)->np.ndarray:
+def check_images(images, # N×H×W, N×H×W×1 or N×H×W×3 (or ×4) images
+                )->np.ndarray:
     "`images` as an N×H×W or N×H×W×3 array, or a clear error."
     images = np.asarray(images)
     if images.ndim == 4 and images.shape[-1] == 1: images = images[..., 0]
