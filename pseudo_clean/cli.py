@@ -97,6 +97,7 @@ def retrain(source:Param('the images: image folder, CSV with path,label, or IDX 
             out:str='pseudo_clean_model', # folder for model.pkl (fastai's Learner.export), classes.txt, metrics.json
             valid_pct:float=0.1, # share of the labeled items held out to measure the model
             size:Param('resize images to this size: one number (a square) or two (height width)', int, nargs='+')=None,
+            resize_method:str='crop', # how folder/CSV images reach the training size: 'crop', 'pad' or 'squish' (fastai's ResizeMethod)
             arch:str='cnn', # 'cnn', 'resnet18', 'resnet34' or 'resnet50'
             epochs:int=None, # training epochs (default: 30 up to a few thousand images, fewer for more)
             min_iters:int=1000, # at least this many optimizer steps (more epochs for few images)
@@ -108,7 +109,7 @@ def retrain(source:Param('the images: image folder, CSV with path,label, or IDX 
     from pseudo_clean.retrain import train_final_model
     try:
         if labels is None: raise ValueError('--labels is required: pass the item,label CSV to train on (pseudo_clean_fix writes one).')
-        m = train_final_model(source, labels, out, valid_pct=valid_pct, size=check_size(size, flag='--'), arch=arch, epochs=epochs,
+        m = train_final_model(source, labels, out, valid_pct=valid_pct, size=check_size(size, flag='--'), resize_method=resize_method, arch=arch, epochs=epochs,
                               min_iters=min_iters, seed=seed, overwrite=overwrite, progress=not quiet)
     except (ValueError, FileNotFoundError, FileExistsError, PermissionError, NotADirectoryError) as e:
         print(f'pseudo_clean_retrain: error: {e}', file=sys.stderr); sys.exit(2)

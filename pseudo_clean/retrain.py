@@ -10,7 +10,7 @@ import numpy as np, pandas as pd
 from sklearn.model_selection import train_test_split
 
 from .checks import check_threshold, encode_labels
-from .data import from_source, labels_from_csv, atomic_path, atomic_write_text, save_json
+from .data import from_source, labels_from_csv, size_cap, atomic_path, atomic_write_text, save_json
 from .train import fit_labels, accuracy_on, DEFAULT_SETTINGS
 from .folds import oof_probs
 from .ranking import rank_suspects
@@ -115,7 +115,8 @@ def train_final_model(source, # image folder, `path,label` CSV or IDX images fil
                       out='pseudo_clean_model', # folder for `model.pkl`, `classes.txt`, `metrics.json` and `run.json`
                       *,
                       valid_pct:float=0.1, # share of the labeled items held out to measure the model (0: none)
-                      size=None, # (H, W) to resize folder/CSV images to
+                      size=None, # (H, W) to resize folder/CSV images to; default: their median, capped by `size_cap(arch)`
+                      resize_method:str='crop', # folder/CSV images: 'crop', 'pad' or 'squish'
                       arch:str='cnn', # model (see `pseudo_clean.train.make_learner`)
                       epochs:int|None=None, # training epochs (at least; default: see `fit_labels`)
                       min_iters:int=1000, # at least this many optimizer steps
@@ -126,8 +127,8 @@ def train_final_model(source, # image folder, `path,label` CSV or IDX images fil
     "Train the final model on cleaned labels, measure it on a held-out share of them, and export it with fastai."
     if not 0 <= valid_pct < 1: raise ValueError(f'--valid_pct must be in [0, 1) (a share of the labeled items), got {valid_pct}.')
     ident = dict(command='retrain', source=None if source is None else str(Path(source).resolve()), labels=str(Path(labels).resolve()),
-                 valid_pct=valid_pct, size=size, arch=arch, epochs=epochs, min_iters=min_iters, seed=seed)
-    data = labels_from_csv(from_source(source, size=size), labels)
+                 valid_pct=valid_pct, size=size, resize_method=resize_method, arch=arch, epochs=epochs, min_iters=min_iters, seed=seed)
+    data = labels_from_csv(from_source(source, size=size, resize_method=resize_method, max_side=size_cap(arch)), labels)
     out = check_out_dir(out, ident, overwrite, input_dir=data.root, input_is_folder=source is not None and Path(source).is_dir())
     trn, val = _holdout(data.codes, valid_pct, seed)
     learn = fit_labels(data.images[trn], data.labels[trn], data.classes, epochs=epochs, min_iters=min_iters, seed=seed, arch=arch, progress=progress)
