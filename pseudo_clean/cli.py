@@ -4,17 +4,43 @@
 
 # %% ../nbs/14_cli.ipynb #de6fccc1
 from __future__ import annotations
-import sys
+import contextlib, sys, warnings
 from pathlib import Path
 
 from fastcore.script import call_parse, Param, store_true
 
-from .run import run, print_summary
-from .clean import fix_run, ACTIONS
-from .pseudolabel import label_unlabeled
+import pseudo_clean
+from .data import out_lock
+
+warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)   # said by torch on import, to every user
 
 # %% auto #0
-__all__ = ['main', 'fix', 'label']
+__all__ = ['USER_ERRORS', 'guarded', 'usage_error', 'main', 'fix', 'label']
+
+# %% ../nbs/14_cli.ipynb #3f78b176
+USER_ERRORS = (ValueError, TypeError, OSError)
+
+def guarded(prog:str, # the command's name, for its messages
+            work, # the command's work: a function of no arguments
+            out=None, # its output, locked while `work` runs (None: no lock)
+            folder:bool=True, # `out` is a folder (else a file)
+            resumable:bool=True, # a rerun resumes the work: say so on Ctrl-C
+           ):
+    "`work()` holding the lock on `out`: an error is one line on stderr and exit status 2, Ctrl-C one line and 130, no traceback."
+    try:
+        with (contextlib.nullcontext() if out is None else out_lock(out, folder=folder)): return work()
+    except KeyboardInterrupt:
+        print(f'\n{prog}: interrupted' + ('; run the same command again to resume' if resumable else ''), file=sys.stderr)
+        sys.exit(130)
+    except USER_ERRORS as e:
+        print(f'{prog}: error: {e}', file=sys.stderr); sys.exit(2)
+
+# %% ../nbs/14_cli.ipynb #48035ea0
+def usage_error(prog:str, # the command's name
+                missing:str, # the arguments it lacks
+               ):
+    "Exit as argparse does for missing arguments: one line on stderr, exit status 2."
+    print(f'{prog}: error: the following arguments are required: {missing} (see {prog} --help)', file=sys.stderr); sys.exit(2)
 
 # %% ../nbs/14_cli.ipynb #c07112ff
 @call_parse
@@ -29,39 +55,41 @@ def main(source:Param('image folder, CSV with path,label, or IDX images file (de
          method:str=None, # label-issue filter (default: the package default)
          mixed_precision:str='off', # bfloat16 training of the fold models: 'off', 'auto' (where the hardware computes it natively) or 'bf16'
          forget_rate:float=None, # fold models train on the small-loss share of each batch, leaving out this share (default 0.1; 0: every item)
-         overwrite:store_true=False, # replace a previous run in --out
+         overwrite:store_true=False, # replace a previous run in --out (only the files that run wrote)
          quiet:store_true=False, # no progress bars (the summary line is still printed)
+         version:store_true=False, # print the version and exit
         ):
     "Find wrong labels in an image dataset with out-of-fold pseudo labels."
-    try:
-        metrics = run(source, out=out, noise=noise, noise_kind=noise_kind, folds=folds, epochs=epochs, seed=seed,
-                      arch=arch, method=method, overwrite=overwrite, progress=not quiet, mixed_precision=mixed_precision,
-                      **({} if forget_rate is None else {'forget_rate': forget_rate}))
-        if quiet: print_summary(metrics)
-    except (ValueError, FileNotFoundError, FileExistsError, PermissionError, NotADirectoryError, TypeError) as e:
-        print(f'pseudo_clean: error: {e}', file=sys.stderr)
-        sys.exit(2)
+    if version: return print(f'pseudo_clean {pseudo_clean.__version__}')
+    from pseudo_clean.run import run, print_summary
+    kw = {} if forget_rate is None else {'forget_rate': forget_rate}
+    metrics = guarded('pseudo_clean', lambda: run(source, out=out, noise=noise, noise_kind=noise_kind, folds=folds, epochs=epochs, seed=seed,
+                      arch=arch, method=method, overwrite=overwrite, progress=not quiet, mixed_precision=mixed_precision, **kw), out)
+    if quiet: print_summary(metrics)
 
 # %% ../nbs/14_cli.ipynb #74533abf
 @call_parse
-def fix(run:Param('a finished `pseudo_clean` output folder', str, opt=False),
+def fix(run:Param('a finished `pseudo_clean` output folder', str, opt=False, nargs='?')=None,
         policy:str='relabel', # 'relabel' (confident suspects to their predicted label), 'drop', 'review' or 'mix'
         threshold:float=0.8, # relabel when the predicted label's probability is at least this, in (0, 1]
         out:str=None, # clean labels CSV to write (default: <run>/clean_labels.csv)
         labels:str=None, # another labels CSV (item,label) of the same items to clean (default: the run's labels)
+        version:store_true=False, # print the version and exit
        ):
     "Clean the labels of a finished `pseudo_clean` run: a new labels CSV with provenance; nothing else is changed."
-    try: clean = fix_run(run, policy=policy, threshold=threshold, out=out, labels=labels)
-    except (ValueError, FileNotFoundError, NotADirectoryError, PermissionError) as e:
-        print(f'pseudo_clean_fix: error: {e}', file=sys.stderr); sys.exit(2)
+    if version: return print(f'pseudo_clean_fix {pseudo_clean.__version__}')
+    if run is None: usage_error('pseudo_clean_fix', 'run')
+    from pseudo_clean.clean import fix_run, ACTIONS
+    dest = Path(out) if out else Path(run)/'clean_labels.csv'
+    clean = guarded('pseudo_clean_fix', lambda: fix_run(run, policy=policy, threshold=threshold, out=out, labels=labels), dest,
+                    folder=False, resumable=False)
     counts = clean.action.value_counts()
-    print(f'{len(clean)} items: ' + ', '.join(f'{counts.get(a, 0)} {a}' for a in ACTIONS) +
-          f' -> {Path(out) if out else Path(run)/"clean_labels.csv"}')
+    print(f'{len(clean)} items: ' + ', '.join(f'{counts.get(a, 0)} {a}' for a in ACTIONS) + f' -> {dest}')
 
 # %% ../nbs/14_cli.ipynb #cfca5e00
 @call_parse
-def label(labeled:Param('labeled images: image folder of class subfolders, CSV with path,label, or IDX images file', str, opt=False),
-         unlabeled:Param('unlabeled images: a folder (any layout) or a text file listing image paths', str, opt=False),
+def label(labeled:Param('labeled images: image folder of class subfolders, CSV with path,label, or IDX images file', str, opt=False, nargs='?')=None,
+         unlabeled:Param('unlabeled images: a folder (any layout) or a text file listing image paths', str, opt=False, nargs='?')=None,
          out:str='pseudo_labels.csv', # CSV to write: item, label, confidence, round
          threshold:float=0.5, # keep predictions whose probability is at least this, in (0, 1]
          rounds:int=1, # rounds of retraining on labeled + pseudo-labeled
@@ -71,15 +99,18 @@ def label(labeled:Param('labeled images: image folder of class subfolders, CSV w
          pretrain:int=None, # steps of contrastive pretraining on all the images before training (default: 1500 with arch cnn; 0: none)
          folds:int=3, # choose each round's pseudo labels again out of fold, with this many more models (0: off)
          epochs:int=None, # training epochs per model (default: 30 up to a few thousand images, fewer for more)
-         min_iters:int=1000, # at least this many optimizer steps per model (more epochs for few images)
+         min_iters:int=None, # at least this many optimizer steps per model (default: 1000, but at most 50 epochs' worth)
          seed:int=0, # random seed
          arch:str='cnn', # 'cnn', 'resnet18', 'resnet34' or 'resnet50'
+         work_dir:str=None, # folder keeping each finished model's predictions, so that a rerun resumes (default: .OUT.work beside --out)
          quiet:store_true=False, # no progress bars
+         version:store_true=False, # print the version and exit
         ):
     "Label unlabeled images with confident predictions of a model trained on labeled ones (pseudo-labeling)."
-    try:
-        res = label_unlabeled(labeled, unlabeled, out, threshold=threshold, rounds=rounds, per_class_cap=per_class_cap, teachers=teachers,
-                              tta=tta, pretrain=pretrain, folds=folds, epochs=epochs, min_iters=min_iters, seed=seed, arch=arch, progress=not quiet)
-    except (ValueError, FileNotFoundError, NotADirectoryError, PermissionError) as e:
-        print(f'pseudo_clean_label: error: {e}', file=sys.stderr); sys.exit(2)
+    if version: return print(f'pseudo_clean_label {pseudo_clean.__version__}')
+    if labeled is None or unlabeled is None: usage_error('pseudo_clean_label', 'labeled, unlabeled')
+    from pseudo_clean.pseudolabel import label_unlabeled
+    res = guarded('pseudo_clean_label', lambda: label_unlabeled(labeled, unlabeled, out, threshold=threshold, rounds=rounds,
+                  per_class_cap=per_class_cap, teachers=teachers, tta=tta, pretrain=pretrain, folds=folds, epochs=epochs,
+                  min_iters=min_iters, seed=seed, arch=arch, work_dir=work_dir, progress=not quiet), out, folder=False)
     print(f'{len(res.table)} of {len(res.probs)} unlabeled images pseudo-labeled (confidence >= {threshold}) -> {out}')
