@@ -193,8 +193,11 @@ def out_lock(out, # the output folder, or the output file
             ):
     "Hold an advisory lock (`flock`) on `out` for the block: a second process gets a clear 'in use by PID' error at once."
     out = Path(out); lock = _lock_path(out, folder)
-    made = [d for d in [lock.parent, *lock.parent.parents] if not d.exists()]
-    try: lock.parent.mkdir(parents=True, exist_ok=True); fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666 & ~_UMASK)
+    made = [d for d in [lock.parent, *lock.parent.parents] if not d.exists()] if folder else []
+    fresh = not lock.exists()
+    try:
+        if folder: lock.parent.mkdir(parents=True, exist_ok=True)   # a file's folder is left alone: it may be an input the command checks
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666 & ~_UMASK)
     except OSError: fd = None        # no place for a lock: the command's own check of `out` says why, before any work
     if fd is None: yield None; return
     try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -204,6 +207,7 @@ def out_lock(out, # the output folder, or the output file
     os.ftruncate(fd, 0); os.write(fd, str(os.getpid()).encode())
     try: yield lock
     finally:
+        if fresh and not folder: lock.unlink(missing_ok=True)      # a lock file of ours beside a user's file does not stay
         fcntl.flock(fd, fcntl.LOCK_UN); os.close(fd); _tidy(made, lock)
 
 # %% ../nbs/01_data.ipynb #8a8ebbd1
