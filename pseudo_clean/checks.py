@@ -11,8 +11,9 @@ import numpy as np, pandas as pd
 
 # %% auto #0
 __all__ = ['RESIZE_METHODS', 'CLASS_FROM', 'check_rate', 'check_threshold', 'check_forget_rate', 'check_size',
-           'check_resize_method', 'check_class_from', 'check_counts', 'encode_labels', 'as_class_labels',
-           'similar_class_names', 'check_label_text', 'check_same_items', 'as_uint8_images', 'check_images']
+           'check_resize_method', 'check_class_from', 'check_counts', 'check_number', 'check_training_numbers',
+           'encode_labels', 'as_class_labels', 'similar_class_names', 'check_label_text', 'check_same_items',
+           'as_uint8_images', 'check_images']
 
 # %% ../nbs/00_checks.ipynb #9a60529f
 def check_rate(rate:float, # a share of the labels to make wrong
@@ -96,6 +97,37 @@ def check_counts(rounds:int, # rounds of pseudo-labeling after round 0: at least
     if folds < 0 or folds == 1: raise ValueError(f"{flag}folds must be 0 (the round's own models choose the pseudo labels) or at least 2, got {folds}.")
     if n_unlabeled is not None and rounds and folds > n_unlabeled:
         raise ValueError(f'{flag}folds ({folds}) must be at most the number of unlabeled images ({n_unlabeled}).')
+
+# %% ../nbs/00_checks.ipynb #0623bdfb
+def check_number(value, # the value passed, or None
+                 name:str, # what to call it: the command's flag, e.g. '--epochs'
+                 at_least=None, # the smallest value allowed
+                 at_most=None, # the largest value allowed
+                 none:str|None=None, # what leaving it out means (None allowed then); None: a value is required
+                ):
+    "`value` when it is a whole number in range (or None where `none` says what that means); else an error naming `name`."
+    if value is None:
+        if none is not None: return None
+        raise ValueError(f'{name} needs a value.')
+    hint = f' (leave {name} out for {none})' if none else ''
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) and not (isinstance(value, float) and value.is_integer()):
+        raise ValueError(f'{name} must be a whole number, got {value!r}{hint}.')
+    if at_least is not None and value < at_least: raise ValueError(f'{name} must be at least {at_least}, got {value}{hint}.')
+    if at_most is not None and value > at_most: raise ValueError(f'{name} must be at most {at_most}, got {value}{hint}.')
+    return int(value)
+
+# %% ../nbs/00_checks.ipynb #026d9732
+def check_training_numbers(epochs:int|None=None, # epochs per model: at least 1, or None (automatic)
+                           seed:int=0, # random seed: 0 to 2**32-1
+                           folds:int|None=None, # folds of the out-of-fold split, when the command has them: at least 2
+                           min_iters:int|None=None, # optimizer steps per model at least: 0 or more, or None (automatic)
+                           flag:str='--', # '--' names them as the command's flags
+                          ):
+    "Errors for the training counts of a command out of range, each naming its flag, before any work."
+    check_number(epochs, f'{flag}epochs', 1, none='the automatic count')
+    check_number(seed, f'{flag}seed', 0, 2**32 - 1)
+    if folds is not None: check_number(folds, f'{flag}folds', 2)
+    check_number(min_iters, f'{flag}min_iters', 0, none='the automatic count')
 
 # %% ../nbs/00_checks.ipynb #b75df955
 def encode_labels(labels, # N labels; None, NaN or '' for an item without one

@@ -14,7 +14,7 @@ from .ranking import rank_suspects
 from .checks import check_same_items
 from .run import load_run
 from .checks import check_threshold
-from .data import same_file
+from .data import same_file, check_out_file, read_csv_utf8
 from .report import png_bytes
 
 # %% auto #0
@@ -92,6 +92,10 @@ def write_clean_labels(clean:pd.DataFrame, # `clean_labels` output
     return save_csv(clean[CLEAN_COLUMNS + [c for c in clean.columns if c not in CLEAN_COLUMNS]], path)
 
 # %% ../nbs/10_clean.ipynb #ec8cb13d
+def _inputs_of(r:dict)->list:
+    "The run's source, a labels file or an image folder: the clean labels are never written onto it, nor inside the folder."
+    return [r['run']['source']] if r['run'].get('source') else []
+
 def _protected(r:dict, labels=None)->list:
     out = [r['dir']/f for f in ('labels.csv', 'suspects.csv', 'oof_probs.npy', 'classes.txt', 'run.json')] + [labels]
     src = r['run'].get('source')
@@ -103,7 +107,7 @@ def _suspects_for(r:dict, labels_csv)->pd.DataFrame:
     if labels_csv is None: return r['suspects']
     labels_csv = Path(labels_csv)
     if not labels_csv.exists(): raise FileNotFoundError(f'Labels file not found: {labels_csv}.')
-    lab = pd.read_csv(labels_csv, dtype=str, keep_default_na=False)
+    lab = read_csv_utf8(labels_csv)
     if 'item' not in lab.columns and 'path' in lab.columns: lab = lab.rename(columns={'path': 'item'})
     if 'item' not in lab.columns or 'label' not in lab.columns:
         raise ValueError(f'{labels_csv} needs `item` (or `path`) and `label` columns, it has {list(lab.columns)}.')
@@ -140,6 +144,7 @@ def fix_run(run, # a finished `pseudo_clean` output folder
     out = Path(out) if out is not None else r['dir']/'clean_labels.csv'
     for p in _protected(r, labels):
         if p is not None and same_file(out, p): raise ValueError(f'Refusing to overwrite the input file {p}: pass another --out.')
+    check_out_file(out, _inputs_of(r), header=','.join(CLEAN_COLUMNS))
     clean = clean_labels(_suspects_for(r, labels), policy, threshold, flagged_only)
     if labels is None: clean = _with_source_labels(clean, r)
     write_clean_labels(clean, out)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #12ad1193
 from __future__ import annotations
-import gzip, hashlib, json, os, tempfile, warnings
+import fcntl, gzip, hashlib, json, os, tempfile, warnings
 from contextlib import contextmanager
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -22,10 +22,11 @@ except ImportError: pass
 
 # %% auto #0
 __all__ = ['IMAGE_EXTENSIONS', 'atomic_path', 'atomic_write_bytes', 'atomic_write_text', 'save_csv', 'save_npy', 'save_json',
-           'save_figure', 'tree_manifest', 'tree_digest', 'assert_unchanged', 'same_file', 'LabeledImages',
-           'from_arrays', 'mnist_sample', 'digits_8x8', 'read_idx', 'from_idx', 'write_idx', 'scan_files',
-           'read_image_folder', 'read_labels_csv', 'size_cap', 'training_size', 'load_images', 'from_folder',
-           'from_csv', 'write_image_folder', 'from_source', 'sample_photo_folder', 'labels_from_csv']
+           'save_figure', 'tree_manifest', 'tree_digest', 'assert_unchanged', 'same_file', 'check_out_file', 'out_lock',
+           'LabeledImages', 'from_arrays', 'mnist_sample', 'digits_8x8', 'read_idx', 'from_idx', 'write_idx',
+           'scan_files', 'read_image_folder', 'read_csv_utf8', 'read_labels_csv', 'size_cap', 'training_size',
+           'load_images', 'from_folder', 'from_csv', 'write_image_folder', 'from_source', 'sample_photo_folder',
+           'labels_from_csv']
 
 # %% ../nbs/01_data.ipynb #b2a2ad20
 _UMASK = os.umask(0); os.umask(_UMASK)
@@ -136,6 +137,83 @@ def same_file(a, b, # two paths, or None
     a, b = Path(a), Path(b)
     try: return a.resolve() == b.resolve() or (a.exists() and b.exists() and os.path.samefile(a, b))
     except OSError: return False
+
+# %% ../nbs/01_data.ipynb #8755c7fb
+def _inside(p:Path, folder:Path)->bool:
+    p, folder = Path(p).resolve(), Path(folder).resolve()
+    return p == folder or folder in p.parents
+
+def _first_line(path:Path)->str:
+    try:
+        with open(path, encoding='utf-8-sig', errors='replace') as f: return f.readline().strip()
+    except OSError: return ''
+
+def _check_writable(folder:Path, what:str)->None:
+    "An error unless a file can be created in `folder` (or, when it does not exist yet, in its nearest existing parent)."
+    anc = Path(folder).absolute()
+    while not anc.exists(): anc = anc.parent
+    try:
+        if not anc.is_dir(): raise NotADirectoryError(20, f'{anc} is a file')
+        fd, probe = tempfile.mkstemp(dir=anc, prefix='.pseudo_clean_write_test.'); os.close(fd); os.remove(probe)
+    except OSError as e: raise PermissionError(f'Cannot write {what} ({e.strerror}): pass a writable one.') from None
+
+# %% ../nbs/01_data.ipynb #6f48452d
+def check_out_file(out, # the file a command will write
+                   inputs=(), # the command's input files and folders
+                   header:str|None=None, # an existing `out` is replaced only when its first line starts with this
+                   flag:str='--out', # what to call `out` in the errors
+                  )->Path:
+    "`out` as a Path once it can take a file we write, before any work: a file, writable, not an input nor inside one, not the user's."
+    out = Path(out)
+    if out.is_dir(): raise IsADirectoryError(f'{flag} {out} is a folder: pass a file name, e.g. {out/"labels.csv"}.')
+    for p in (Path(o) for o in inputs if o is not None):
+        if same_file(out, p) or (p.is_dir() and _inside(out, p)):
+            raise ValueError(f'{flag} {out} is {"inside " if p.is_dir() else ""}the input {p}: we never write among your '
+                             f'images and labels. Pass another {flag}.')
+    if out.exists() and header is not None and not _first_line(out).startswith(header):
+        raise FileExistsError(f'{flag} {out} exists and is not a file pseudo_clean wrote (its header is not {header!r}): '
+                              f'we never replace your files. Pass another {flag}, or move that file.')
+    _check_writable(out.parent, f'{flag} {out}')
+    return out
+
+# %% ../nbs/01_data.ipynb #0b29d535
+def _lock_path(out:Path, folder:bool)->Path: return out/'.pseudo_clean.lock' if folder else out.parent/f'.{out.name}.lock'
+
+def _holder(fd:int)->str:
+    os.lseek(fd, 0, os.SEEK_SET)
+    return os.read(fd, 32).decode(errors='replace').strip() or '?'
+
+def _tidy(made:list, lock:Path)->None:
+    "Remove the lock file and the folders made for it when nothing else landed there."
+    if made and [p.name for p in made[0].iterdir()] == [lock.name]: lock.unlink()
+    for d in made:
+        try: d.rmdir()
+        except OSError: break
+
+# %% ../nbs/01_data.ipynb #2dc95ea8
+@contextmanager
+def out_lock(out, # the output folder, or the output file
+             folder:bool=True, # True: a folder (lock file `.pseudo_clean.lock` inside); False: a file (`.NAME.lock` beside it)
+             flag:str='--out', # what to call `out` in the error
+            ):
+    "Hold an advisory lock (`flock`) on `out` for the block: a second process gets a clear 'in use by PID' error at once."
+    out = Path(out); lock = _lock_path(out, folder)
+    made = [d for d in [lock.parent, *lock.parent.parents] if not d.exists()] if folder else []
+    fresh = not lock.exists()
+    try:
+        if folder: lock.parent.mkdir(parents=True, exist_ok=True)   # a file's folder is left alone: it may be an input the command checks
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666 & ~_UMASK)
+    except OSError: fd = None        # no place for a lock: the command's own check of `out` says why, before any work
+    if fd is None: yield None; return
+    try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        pid = _holder(fd); os.close(fd)
+        raise FileExistsError(f'{flag} {out} is in use by PID {pid} (another pseudo_clean run); wait for it or pass another {flag}.') from None
+    os.ftruncate(fd, 0); os.write(fd, str(os.getpid()).encode())
+    try: yield lock
+    finally:
+        if fresh and not folder: lock.unlink(missing_ok=True)      # a lock file of ours beside a user's file does not stay
+        fcntl.flock(fd, fcntl.LOCK_UN); os.close(fd); _tidy(made, lock)
 
 # %% ../nbs/01_data.ipynb #8a8ebbd1
 @dataclass
@@ -300,13 +378,27 @@ def read_image_folder(path, # folder whose images sit in one subfolder per class
     check_label_text(labels, path)
     return pd.DataFrame({'item': items, 'label': labels})
 
+# %% ../nbs/01_data.ipynb #e163c209
+def read_csv_utf8(path, # a CSV file
+                 )->pd.DataFrame:
+    "Every cell of a UTF-8 CSV (BOM or not) as text; an error that names the file for another encoding or a semicolon-separated file."
+    try: df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding='utf-8-sig')
+    except UnicodeDecodeError as e:
+        raise ValueError(f'{path} is not UTF-8 text (byte {e.object[e.start:e.start+1]!r} at position {e.start}, e.g. Latin-1 from '
+                         'an older Excel): save it as UTF-8 ("CSV UTF-8" in Excel) and pass it again.') from None
+    except pd.errors.EmptyDataError: raise ValueError(f'{path} is empty: it needs a header row.') from None
+    if len(df.columns) == 1 and ';' in str(df.columns[0]):
+        raise ValueError(f'{path} looks separated by semicolons (header {df.columns[0]!r}): save it comma-separated '
+                         '("CSV UTF-8 (comma delimited)" in Excel).')
+    return df
+
 # %% ../nbs/01_data.ipynb #93683786
 def read_labels_csv(csv, # CSV file with a `path` and a `label` column
                    )->tuple:
     "The labels table (`item`, `label`) of a CSV and the folder its relative paths resolve against."
     csv = Path(csv)
     if not csv.exists(): raise FileNotFoundError(f'Labels CSV not found: {csv}.')
-    df = pd.read_csv(csv, dtype=str, keep_default_na=False, encoding='utf-8-sig')
+    df = read_csv_utf8(csv)
     df.columns = [str(c).strip().lower() if str(c).strip().lower() in ('path', 'label') else c for c in df.columns]
     missing = [c for c in ('path', 'label') if c not in df.columns]
     if missing:
@@ -504,6 +596,8 @@ def from_source(source=None, # None (bundled MNIST sample), an image folder, a `
     if p.is_dir(): return from_folder(p, size, resize_method, max_side, class_from)
     if class_from != 'parent': raise ValueError(f'--class_from {class_from} applies to image folders; {source} is not a folder.')
     if p.suffix.lower() == '.csv': return from_csv(p, size, resize_method, max_side)
+    if 'idx1' in p.name or ('idx' in p.name and 'labels' in p.name):
+        raise ValueError(f'{source} is an IDX labels file: pass the images file beside it (e.g. {p.name.replace("labels", "images").replace("idx1", "idx3")}); its labels are found from it.')
     if 'idx' in p.name: return from_idx(p, _idx_labels_for(p))
     raise ValueError(f'Do not know how to read {source}: pass an image folder, a CSV with path,label, or an IDX file.')
 

@@ -27,6 +27,11 @@ def _split_ids(codes:np.ndarray, n_folds:int, seed:int, stratify:bool=True)->np.
         for k, (_, valid) in enumerate(split.split(codes, codes)): ids[valid] = k
     return ids
 
+def _fold_advice(m:int)->str:
+    "What to do about a class of `m` items, fewer than the folds."
+    if m >= 2: return f'. Add items, remove the class, or use at most {m} folds.'
+    return '. Add items (a class needs at least 2, one for each of at least 2 folds), or remove the class.'
+
 def fold_ids(codes, # N class indices (0..K-1) of the given labels
              n_folds:int=5, # number of folds, at least 2
              seed:int=0, # random seed for the split
@@ -40,7 +45,7 @@ def fold_ids(codes, # N class indices (0..K-1) of the given labels
     if small:
         raise ValueError(f'{len(small)} class(es) have fewer items than the {n_folds} folds: '
                          + ', '.join(f'{c!r} ({n} items)' for c, n in small)
-                         + f'. Add items, remove the class, or use at most {min(n for _, n in small)} folds.')
+                         + _fold_advice(min(n for _, n in small)))
     if (counts > 0).sum() < 2: raise ValueError('All items have the same label: there is nothing to tell apart. Give at least two classes.')
     return _split_ids(codes, n_folds, seed)
 

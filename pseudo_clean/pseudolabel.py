@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_pseudolabel.ipynb #30081c05
 from __future__ import annotations
-import inspect, os, sys
+import hashlib, inspect, json, os, sys
 from types import SimpleNamespace
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,14 +12,15 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.meta import delegates
 
-from .checks import check_threshold, check_counts
-from .data import IMAGE_EXTENSIONS, scan_files, load_images, from_source, save_csv, same_file
-from .train import fit_labels, predict_probs, ensemble_probs, probs_accuracy
+from .checks import check_threshold, check_counts, check_training_numbers
+from .data import IMAGE_EXTENSIONS, scan_files, load_images, from_source, save_csv, same_file, save_npy, atomic_path, check_out_file
+from .train import fit_labels, predict_probs, ensemble_probs, probs_accuracy, fit_epochs
 from .pretrain import pretrain_body, pretrain_steps
 from .folds import unlabeled_folds, oof_pseudo_probs
 
 # %% auto #0
-__all__ = ['select_confident', 'load_unlabeled', 'PseudoLabels', 'pseudo_label', 'write_pseudo_labels', 'label_unlabeled']
+__all__ = ['PSEUDO_COLUMNS', 'select_confident', 'load_unlabeled', 'PseudoLabels', 'pseudo_label', 'write_pseudo_labels',
+           'capped_min_iters', 'label_plan', 'check_apart', 'label_unlabeled']
 
 # %% ../nbs/12_pseudolabel.ipynb #fbfb71be
 def select_confident(probs:np.ndarray, # M×K predicted probabilities of the unlabeled items
@@ -93,12 +94,70 @@ def _item_names(items, names:list, n:int)->list:
     if len(items) != n: raise ValueError(f'{len(items)} item names for {n} unlabeled images.')
     return [str(o) for o in items]
 
+# %% ../nbs/12_pseudolabel.ipynb #2b2549a2
+def _work_key(*parts)->str:
+    "A hash of arrays and settings: what a model's predictions depend on."
+    h = hashlib.blake2b(digest_size=12)
+    for p in parts:
+        if isinstance(p, np.ndarray) and p.dtype != object:
+            a = np.ascontiguousarray(p); h.update(str((a.dtype.str, a.shape)).encode()); h.update(a.data)
+        elif isinstance(p, np.ndarray): h.update(json.dumps([None if o is None else str(o) for o in p]).encode())
+        else: h.update(json.dumps(p, sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+def _cached(work, name:str, key:str, compute)->np.ndarray:
+    "`compute()`'s array, kept in `work/name_key.npy` and read back from there when it was already computed (None: no cache)."
+    if work is None: return compute()
+    f = Path(work)/f'{name}_{key}.npy'
+    if f.exists(): return np.load(f)
+    res = compute(); save_npy(res, f)
+    return res
+
+def _work_dir(work_dir, test_images):
+    if work_dir is not None and test_images is not None:
+        raise ValueError('work_dir keeps predictions, not models, so it cannot measure test_images: pass one of them.')
+    return None if work_dir is None else Path(work_dir)
+
+# %% ../nbs/12_pseudolabel.ipynb #7547cfee
+def _fit_id(s, fit:dict)->dict:
+    "The settings a model's predictions depend on, with the pretrained body as its key."
+    return {**{k: v for k, v in fit.items() if k not in ('init', 'progress')}, 'body': s.body_key}
+
+def _pretrained(s, steps:int, seed:int, progress:bool)->dict:
+    "`pretrain_body` on every image, kept in the work folder (when there is one) and read back from there on a rerun."
+    import torch
+    s.body_key = _work_key(s.allx, steps, seed)
+    f = None if s.work is None else s.work/f'pretrain_{s.body_key}.pt'
+    if f is not None and f.exists(): return torch.load(f)
+    body = pretrain_body(s.allx, steps=steps, seed=seed, progress=progress)
+    if f is not None:
+        with atomic_path(f) as tmp: torch.save(body, tmp)
+    return body
+
+# %% ../nbs/12_pseudolabel.ipynb #14685466
+def _teach(s, n:int, labels, classes, teachers:int, seed:int, fit:dict, U, tta:int)->tuple:
+    "A round's `teachers` models and their averaged predictions of `U`; with a work folder, each model's predictions are kept there and a rerun reuses them (its model is then None)."
+    if s.work is None:
+        models = _train_round(s, n, labels, classes, teachers, seed, fit)
+        return models, ensemble_probs(models, U, tta)
+    labs = np.empty(len(s.allx), dtype=object); labs[:n] = labels
+    if len(s.sel): labs[n + s.sel] = classes[s.pred[s.sel]]
+    models, probs = [], []
+    for i in range(teachers):
+        def one(i=i):
+            models[-1] = fit_labels(s.allx, labs, classes, seed=seed + i, **fit)
+            return predict_probs(models[-1], U, tta=tta)
+        models.append(None)
+        probs.append(_cached(s.work, 'model', _work_key(s.allx, labs, classes, U, seed + i, tta, _fit_id(s, fit)), one))
+    return models, np.mean(probs, axis=0).astype(np.float32)
+
 # %% ../nbs/12_pseudolabel.ipynb #63357417
 def _choose_out_of_fold(s, images, labels, U, classes, r:int, folds:int, threshold, per_class_cap, tta:int, seed:int, fit:dict)->int:
     "Choose round `r`'s pseudo labels again, each by a model that did not train on it; how many changed class."
     prev = np.full(len(U), None, dtype=object); prev[s.sel] = classes[s.pred[s.sel]]
     s.folds = unlabeled_folds(s.pred, folds, seed + r - 1)
-    s.oof = oof_pseudo_probs(images, labels, U, prev, s.folds, classes, tta=tta, seed=seed, **fit)
+    key = _work_key(images, np.asarray(labels), U, prev, s.folds, classes, tta, seed, _fit_id(s, fit))
+    s.oof = _cached(s.work, 'oof', key, lambda: oof_pseudo_probs(images, labels, U, prev, s.folds, classes, tta=tta, seed=seed, **fit))
     changed = int((s.oof[s.sel].argmax(1) != s.pred[s.sel]).sum())
     s.pred, s.sel = s.oof.argmax(1), select_confident(s.oof, threshold, per_class_cap)
     return changed
@@ -169,6 +228,7 @@ def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
                  test_labels=None, # their labels
                  unlabeled_true=None, # true labels of the unlabeled items, when known (experiments)
                  progress:bool=False, # show progress bars
+                 work_dir=None, # folder keeping each finished model's predictions, so that a rerun resumes (then `models` holds None for the reused ones)
                 )->PseudoLabels:
     "Train on labeled, pseudo-label the confident unlabeled predictions, retrain on both; `rounds` times."
     threshold, labels = check_threshold(threshold), np.asarray(labels)
@@ -177,13 +237,13 @@ def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
     names = _item_names(items, names, len(U))
     check_counts(rounds, per_class_cap, teachers, tta, folds, n_unlabeled=len(U))
     steps, classes = pretrain_steps(pretrain, arch), np.unique(labels)
-    s = SimpleNamespace(allx=np.concatenate([images, U]), first=np.full(len(U), -1), sel=np.array([], np.int64), pred=None, oof=None, folds=None, hist=[])
-    body = pretrain_body(s.allx, steps=steps, seed=seed, progress=progress) if steps else None
+    s = SimpleNamespace(allx=np.concatenate([images, U]), first=np.full(len(U), -1), sel=np.array([], np.int64), pred=None, oof=None,
+                        folds=None, hist=[], work=_work_dir(work_dir, test_images), body_key=None)
+    body = _pretrained(s, steps, seed, progress) if steps else None
     fit = dict(epochs=epochs, min_iters=min_iters, arch=arch, init=body, progress=progress)
     for r in range(rounds + 1):
         changed = _choose_out_of_fold(s, images, labels, U, classes, r, folds, threshold, per_class_cap, tta, seed, fit) if r and folds else None
-        models = _train_round(s, len(images), labels, classes, teachers, seed, fit)
-        probs = ensemble_probs(models, U, tta)     # before any measuring: predicting draws random numbers, and the views must not depend on it
+        models, probs = _teach(s, len(images), labels, classes, teachers, seed, fit, U, tta)   # before any measuring: predicting draws random numbers
         s.hist.append(_round_row(r, s, classes, len(images), changed, models, tta, unlabeled_true, test_images, test_labels))
         _select(s, probs, r, threshold, per_class_cap)
     table = _pseudo_table(names, classes, s, probs, unlabeled_true)
@@ -196,27 +256,83 @@ def write_pseudo_labels(table:pd.DataFrame, # `PseudoLabels.table`
     "Write the pseudo labels atomically."
     return save_csv(table[['item', 'label', 'confidence', 'round']], path)
 
+# %% ../nbs/12_pseudolabel.ipynb #df926904
+PSEUDO_COLUMNS = ['item', 'label', 'confidence', 'round']
+
+def capped_min_iters(n:int, # labeled images
+                     min_iters:int=1000, # optimizer steps a model wants at least
+                     max_epochs:int=50, # but never more epochs than this for them
+                     bs:int=128, # batch size
+                    )->int:
+    "The command's `min_iters`: `min_iters` steps, lowered so that few images never take more than `max_epochs` epochs."
+    return min(min_iters, max_epochs * max(1, n // bs))
+
+# %% ../nbs/12_pseudolabel.ipynb #2b8ce6ac
+def label_plan(n_labeled:int, n_unlabeled:int, # images
+               rounds:int=1, teachers:int=3, folds:int=3, tta:int=4, # `pseudo_label`'s settings
+               pretrain:int=0, # pretraining steps
+               epochs:int|None=None, min_iters:int=1000, bs:int=128, # what `fit_epochs` turns into epochs
+              )->str:
+    "What `pseudo_label` will train, in words: the models, and the epochs and steps of each, before any training."
+    e0, s0 = fit_epochs(n_labeled, epochs, min_iters, bs), max(1, n_labeled // bs)
+    n1 = n_labeled + n_unlabeled; e1, s1 = fit_epochs(n1, epochs, min_iters, bs), max(1, n1 // bs)
+    models = teachers*(rounds + 1) + folds*rounds
+    lines = [f'plan: {models} models on {n_labeled:,} labeled and {n_unlabeled:,} unlabeled images'
+             + (f', each predicting them with {tta} augmented views' if tta else '')]
+    if pretrain: lines.append(f'  pretraining: {pretrain:,} steps on all {n1:,} images')
+    lines.append(f'  round 0: {teachers} models on the labeled images, {e0} epochs of {s0} steps ({e0*s0:,} steps a model)')
+    if rounds:
+        oof = f'{folds} out-of-fold models to choose the pseudo labels, then ' if folds else ''
+        lines.append(f'  round{"s 1-" if rounds > 1 else " "}{rounds}: {oof}{teachers} models on the labeled and pseudo-labeled images, '
+                     f'{min(e0, e1)}-{max(e0, e1)} epochs (at most about {max(e0*s0, e1*s1):,} steps a model)')
+    return '\n'.join(lines)
+
+# %% ../nbs/12_pseudolabel.ipynb #52b9847b
+def check_apart(labeled, # the labeled source (a path), or `LabeledImages` once read
+                unlabeled, # the unlabeled folder or text file
+               )->None:
+    "An error when some unlabeled images are labeled ones too: the same folder, one inside the other, or files they share."
+    u = Path(unlabeled)
+    if isinstance(labeled, (str, os.PathLike)):
+        l = Path(labeled)
+        if l.is_dir() and u.is_dir() and (same_file(l, u) or l.resolve() in u.resolve().parents or u.resolve() in l.resolve().parents):
+            raise ValueError(f'The unlabeled folder {u} and the labeled folder {l} are the same or one is inside the other: its images '
+                             'would be pseudo-labeled from themselves. Pass a folder of unlabeled images only.')
+        return
+    if labeled.root is None: return
+    files = scan_files(u) if u.is_dir() else [u.parent/o.strip() for o in u.read_text().splitlines() if o.strip()]
+    both = sorted({str(Path(f).resolve()) for f in files} & {str(Path(p).resolve()) for p in labeled.paths})
+    if both: raise ValueError(f'{len(both)} unlabeled image(s) are labeled images too ({both[:3]}): they would be pseudo-labeled '
+                              'from themselves. Pass unlabeled images only.')
+
 # %% ../nbs/12_pseudolabel.ipynb #770374c9
 def _defaults(f)->dict:
     "The default value of each of `f`'s parameters that has one."
     return {k: p.default for k, p in inspect.signature(f).parameters.items() if p.default is not inspect.Parameter.empty}
 
-@delegates(pseudo_label, but=['items', 'test_images', 'test_labels', 'unlabeled_true'])
+@delegates(pseudo_label, but=['items', 'test_images', 'test_labels', 'unlabeled_true', 'work_dir', 'min_iters'])
 def label_unlabeled(labeled, # image folder, `path,label` CSV, or IDX images file
                     unlabeled, # folder of images, or a text file listing image paths
                     out='pseudo_labels.csv', # CSV to write: item, label, confidence, round
+                    min_iters:int|None=None, # optimizer steps per model at least; None: `capped_min_iters` (1000, at most 50 epochs' worth)
+                    work_dir=None, # folder keeping each finished model's predictions for a rerun; default `.NAME.work` beside `out`
                     **kwargs, # `pseudo_label`'s settings (threshold, rounds, teachers, tta, pretrain, folds, epochs, ...)
                    )->PseudoLabels:
-    "Pseudo-label a folder of unlabeled images from a labeled dataset; checks everything before training."
+    "Pseudo-label a folder of unlabeled images from a labeled dataset; checks everything before training, prints the plan, resumes."
     a = {**_defaults(pseudo_label), **kwargs}
     check_threshold(a['threshold'])
     check_counts(a['rounds'], a['per_class_cap'], a['teachers'], a['tta'], a['folds'], flag='--')
-    pretrain_steps(a['pretrain'], a['arch'], flag='--')
-    if labeled is not None and Path(labeled).is_file() and same_file(out, labeled):
-        raise ValueError(f'Refusing to overwrite the labeled input {labeled}: pass another --out.')
+    steps = pretrain_steps(a['pretrain'], a['arch'], flag='--')
+    check_training_numbers(a['epochs'], a['seed'], min_iters=min_iters)
+    out = check_out_file(out, [labeled, unlabeled], header=','.join(PSEUDO_COLUMNS))
+    check_apart(labeled, unlabeled)
     data = from_source(labeled)
     U, items = load_unlabeled(unlabeled, like=data.images)
+    check_apart(data, unlabeled)
     check_counts(a['rounds'], a['per_class_cap'], a['teachers'], a['tta'], a['folds'], flag='--', n_unlabeled=len(U))
-    res = pseudo_label(data.images, data.labels, U, items=items, **kwargs)
+    min_iters = capped_min_iters(len(data)) if min_iters is None else min_iters
+    print(label_plan(len(data), len(U), a['rounds'], a['teachers'], a['folds'], a['tta'], steps, a['epochs'], min_iters))
+    work = Path(work_dir) if work_dir is not None else out.parent/f'.{out.name}.work'
+    res = pseudo_label(data.images, data.labels, U, items=items, min_iters=min_iters, work_dir=work, **kwargs)
     write_pseudo_labels(res.table, out)
     return res

@@ -13,13 +13,13 @@ import pseudo_clean
 from .checks import check_same_items, check_resize_method, check_class_from
 from .data import from_source, labels_from_csv, size_cap, LabeledImages, save_csv, save_npy, save_json, atomic_write_text
 from .noise import symmetric_noise, pair_noise, MNIST_PAIRS
-from .checks import check_forget_rate
+from .checks import check_forget_rate, check_training_numbers
 from .train import DEFAULT_SETTINGS, ARCHS, MIXED_PRECISION
 from .folds import oof_probs, fold_ids
 from .ranking import rank_suspects, evaluate_detection, DEFAULT_METHOD, METHODS
 
 # %% auto #0
-__all__ = ['OUTPUT_FILES', 'check_out_dir', 'inject_noise', 'decisions_line', 'run', 'write_outputs', 'summary_line',
+__all__ = ['OUTPUT_FILES', 'check_out_dir', 'own_files', 'inject_noise', 'decisions_line', 'run', 'write_outputs', 'summary_line',
            'print_summary', 'forget_hint', 'load_run']
 
 # %% ../nbs/09_run.ipynb #8d89847b
@@ -33,7 +33,7 @@ OUTPUT_FILES = ('suspects.csv', 'labels.csv', 'oof_probs.npy', 'classes.txt', 'g
 
 def check_out_dir(out, # the output folder
                   settings:dict, # what identifies the run: source and settings
-                  overwrite:bool=False, # clear a previous run's files instead of refusing
+                  overwrite:bool=False, # clear a previous run's files (only those it wrote) instead of refusing
                   input_dir=None, # the input's folder: an image folder, or the folder of a labels CSV
                   input_is_folder:bool=True, # True: refuse `out` anywhere inside `input_dir`; False (CSV): only `input_dir` itself
                  )->Path:
@@ -52,7 +52,11 @@ def check_out_dir(out, # the output folder
                                       'or --overwrite to replace it.')
         elif any(not p.name.startswith('.') for p in out.iterdir()):
             raise FileExistsError(f'--out {out} already holds files that are not a pseudo_clean run. Pass an empty '
-                                  'or new --out (or --overwrite to write over our own file names there).')
+                                  'or new --out (--overwrite only replaces files a pseudo_clean run wrote).')
+    ours = own_files(out)
+    theirs = [f for f in OUTPUT_FILES if (out/f).exists() and f not in ours]
+    if theirs: raise FileExistsError(f'--out {out} holds {", ".join(theirs)}, which pseudo_clean did not write: we never '
+                                     'replace your files. Move them, or pass a new --out.')
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out/'.pseudo_clean_write_test'
@@ -61,11 +65,21 @@ def check_out_dir(out, # the output folder
         raise PermissionError(f'Cannot write to the output folder {out} ({e.strerror}): pass a writable --out.') from None
     for f in list(out.glob('.*.tmp')) + list((out/'folds').glob('.*.tmp')): f.unlink()   # left by a killed write
     if overwrite:
-        for f in OUTPUT_FILES:
-            if (out/f).exists(): (out/f).unlink()
-        for f in (out/'folds').glob('fold_*.npz'): f.unlink()
-    if not prev.exists(): save_json(dict(settings=ident, finished=False), prev)
+        for f in ours: (out/f).unlink()
+    if not prev.exists(): save_json(dict(settings=ident, finished=False, written=['run.json']), prev)
     return out
+
+# %% ../nbs/09_run.ipynb #da1a181a
+def own_files(out, # an output folder
+             )->list: # paths relative to `out`, of files that exist
+    "The files in `out` that a pseudo_clean run wrote: those its `run.json` lists as `written` (or, for an older `run.json`, our own names) and its fold files."
+    out, prev = Path(out), Path(out)/'run.json'
+    if not prev.is_file(): return []
+    try: meta = json.loads(prev.read_text())
+    except (ValueError, UnicodeDecodeError): return []
+    written = meta.get('written', OUTPUT_FILES) if isinstance(meta, dict) else []
+    files = [f for f in written if f in OUTPUT_FILES and (out/f).is_file()]
+    return files + sorted(p.relative_to(out).as_posix() for p in (out/'folds').glob('fold_*.npz'))
 
 # %% ../nbs/09_run.ipynb #f1604ffb
 def inject_noise(labels, rate:float, kind:str='symmetric', seed:int=0)->tuple:
@@ -79,8 +93,9 @@ def inject_noise(labels, rate:float, kind:str='symmetric', seed:int=0)->tuple:
     raise ValueError(f"noise kind must be 'symmetric' or 'pairs', got {kind!r}.")
 
 # %% ../nbs/09_run.ipynb #73db2f75
-def _run_settings(arch:str, method, noise, epochs, settings:dict)->dict:
+def _run_settings(arch:str, method, noise, epochs, settings:dict, seed:int=0, folds:int=5)->dict:
     "The run's training settings, each checked before any work; an error names the command's flag."
+    check_training_numbers(epochs, seed, folds)
     if arch not in ARCHS: raise ValueError(f'Unknown --arch {arch!r}: use one of {", ".join(ARCHS)}.')
     if method is not None and method not in METHODS and method != 'reference':
         raise ValueError(f'Unknown --method {method!r}: use one of {", ".join(METHODS)}.')
@@ -156,7 +171,7 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
     "Find suspect labels in `source` with out-of-fold predictions; write every output to `out`; return the metrics."
     t0 = time.time()
     if source is None and noise is None: noise = 0.1
-    settings = _run_settings(arch, method, noise, epochs, settings)
+    settings = _run_settings(arch, method, noise, epochs, settings, seed=seed, folds=folds)
     ident = _run_ident(source, labels, noise=noise, noise_kind=noise_kind, folds=folds, seed=seed, size=size, method=method or DEFAULT_METHOD, **settings, **_read_settings(source, resize_method, class_from))
     data = _read_data(source, labels, progress, size=size, resize_method=resize_method, max_side=size_cap(arch), class_from=class_from)
     stages = {'load': time.time() - t0}
@@ -197,7 +212,7 @@ def write_outputs(out:Path, data, labels, classes, probs, suspects, metrics, ide
     st['write'] = metrics['seconds'] - sum(st.values())
     metrics['stage_seconds'] = {k: round(v, 2) for k, v in st.items()}
     save_json(dict(settings=ident, finished=True, source=ident['source'], root=None if data.root is None else str(data.root),
-                   version=pseudo_clean.__version__, skipped=data.skipped, data=data.decisions), out/'run.json')
+                   version=pseudo_clean.__version__, skipped=data.skipped, data=data.decisions, written=list(OUTPUT_FILES)), out/'run.json')
     write_report(out, data.images, suspects, classes=classes, metrics=metrics, items_root=data.root)
     save_json(metrics, out/'metrics.json')
 

@@ -31,8 +31,8 @@ from .checks import check_forget_rate, encode_labels
 __all__ = ['ARCHS', 'MIXED_PRECISION', 'DEFAULT_SETTINGS', 'FIT_EPOCHS_AT_4000', 'ArrayDataset', 'to_tensor_images', 'ArrayDL',
            'batch_augment', 'array_dls', 'small_cnn', 'make_learner', 'CPUMixedPrecision', 'bf16_is_fast',
            'resolve_mixed_precision', 'mixed_precision_cb', 'small_loss_mean', 'ForgetHighLoss', 'progress_context',
-           'body_state', 'load_body', 'train_model', 'predict_probs', 'auto_epochs', 'fit_labels', 'probs_accuracy',
-           'accuracy_on', 'ensemble_probs']
+           'body_state', 'load_body', 'train_model', 'predict_probs', 'auto_epochs', 'fit_labels', 'fit_epochs',
+           'probs_accuracy', 'accuracy_on', 'ensemble_probs']
 
 # %% ../nbs/03_train.ipynb #3b984065
 class ArrayDataset:
@@ -315,10 +315,19 @@ def fit_labels(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     codes = encode_labels(labels, classes)
     idx = np.flatnonzero(codes >= 0)
     if not len(idx): raise ValueError('No item has a label to train on.')
-    if epochs is None: epochs = auto_epochs(len(idx), at_4000=FIT_EPOCHS_AT_4000)
-    epochs = max(int(epochs), math.ceil(min_iters / max(1, len(idx) // bs)))
+    epochs = fit_epochs(len(idx), epochs, min_iters, bs)
     return train_model(images, np.where(codes >= 0, codes, 0), len(classes), train_idx=idx, epochs=epochs, bs=bs,
                        seed=seed, arch=arch, init=init, progress=progress)
+
+# %% ../nbs/03_train.ipynb #59e71c52
+def fit_epochs(n:int, # items a model trains on
+               epochs:int|None=None, # epochs asked for (at least); None: `auto_epochs(n, at_4000=30)`
+               min_iters:int=1000, # optimizer steps at least
+               bs:int=128, # batch size
+              )->int:
+    "The epochs `fit_labels` trains for: `epochs` (or the automatic count), raised to give at least `min_iters` steps."
+    if epochs is None: epochs = auto_epochs(n, at_4000=FIT_EPOCHS_AT_4000)
+    return max(int(epochs), math.ceil(min_iters / max(1, n // bs)))
 
 # %% ../nbs/03_train.ipynb #0fb882a9
 def probs_accuracy(probs:np.ndarray, labels, classes)->float:

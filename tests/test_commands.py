@@ -1,0 +1,151 @@
+"""The contract every command keeps (issue 19), tested on the installed console scripts in separate processes:
+`--help` loads no torch, `--version`, Ctrl-C (exit 130, one line, no traceback, and a rerun resumes), the lock on
+`--out` against a second process, errors before any work with the inputs unchanged.
+
+The bad-input cases of all three commands are in nbs/13_robustness.ipynb; this file holds what needs real processes.
+"""
+import os, signal, subprocess, sys, time
+from pathlib import Path
+
+import pandas as pd, pytest
+from PIL import Image
+
+from pseudo_clean.data import tree_digest, digits_8x8
+
+BIN = Path(sys.executable).parent
+COMMANDS = ('pseudo_clean', 'pseudo_clean_fix', 'pseudo_clean_label', 'pseudo_clean_retrain')
+ENV = {**os.environ, 'PYTHONUNBUFFERED': '1'}
+
+
+def exe(name): return str(BIN/name)
+
+
+def digits_folder(root:Path, n:int, start:int=0)->Path:
+    "The sklearn digits `start..start+n` as PNGs in class subfolders of `root`."
+    d = digits_8x8()
+    for i in range(start, start + n):
+        f = root/str(d.labels[i])/f'{i}.png'; f.parent.mkdir(parents=True, exist_ok=True); Image.fromarray(d.images[i]).save(f)
+    return root
+
+
+def loose_images(root:Path, n:int, start:int)->Path:
+    d = digits_8x8(); root.mkdir(parents=True, exist_ok=True)
+    for i in range(start, start + n): Image.fromarray(d.images[i]).save(root/f'{i}.png')
+    return root
+
+
+HELP_PROBE = r'''
+import sys, atexit
+atexit.register(lambda: print('HEAVY ' + ' '.join(m for m in ('torch', 'fastai') if m in sys.modules) if ('torch' in sys.modules or 'fastai' in sys.modules) else 'LIGHT', file=sys.stderr))
+sys.argv = [sys.argv[1], '--help']
+import pseudo_clean.cli as cli
+getattr(cli, sys.argv[0])()
+'''
+
+
+@pytest.mark.parametrize('cmd', ['main', 'fix', 'label', 'retrain'])
+def test_help_imports_neither_torch_nor_fastai(cmd, tmp_path):
+    probe = tmp_path/'probe.py'; probe.write_text(HELP_PROBE)
+    r = subprocess.run([sys.executable, str(probe), cmd], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and '--version' in r.stdout, r.stderr
+    assert r.stderr.strip() == 'LIGHT', r.stderr                         # no torch, no fastai, and no warning printed
+
+
+@pytest.mark.parametrize('name', COMMANDS)
+def test_help_and_version_of_each_console_script(name):
+    r = subprocess.run([exe(name), '--help'], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and 'usage:' in r.stdout and 'Warning' not in r.stderr, r.stderr
+    r = subprocess.run([exe(name), '--version'], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and r.stdout.startswith(f'{name} 0.'), (r.stdout, r.stderr)
+
+
+def wait_for(cond, p, timeout=300):
+    t0 = time.time()
+    while not cond():
+        assert p.poll() is None, f'the command ended ({p.returncode}) early: {p.stderr.read()[-2000:]}'
+        assert time.time() - t0 < timeout, 'timed out'
+        time.sleep(0.05)
+
+
+def interrupt(args, started, pause=1.5):
+    "Start `args`, wait until `started()`, let it train `pause` s, send SIGINT; its exit status and stderr."
+    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    try:
+        wait_for(started, p); time.sleep(pause)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=120)
+    finally:
+        if p.poll() is None: p.kill(); p.wait()
+    return p.returncode, out, err
+
+
+def test_ctrl_c_pseudo_clean(tmp_path):
+    "SIGINT mid-training: one line, exit 130, no traceback, the inputs unchanged; the rerun finishes."
+    src = digits_folder(tmp_path/'src', 400); before = tree_digest(src)
+    out = tmp_path/'out'
+    args = [exe('pseudo_clean'), str(src), '--out', str(out), '--folds', '2', '--epochs', '30', '--quiet']
+    rc, _, err = interrupt(args, lambda: (out/'run.json').exists())
+    assert rc == 130, (rc, err[-2000:])
+    assert 'pseudo_clean: interrupted; run the same command again to resume' in err and 'Traceback' not in err, err[-2000:]
+    assert not (out/'suspects.csv').exists()
+    assert tree_digest(src) == before
+
+
+def test_ctrl_c_pseudo_clean_label_then_resume(tmp_path):
+    "SIGINT while pseudo_clean_label trains: exit 130 and one line; the rerun reuses the finished models' predictions."
+    lab, unl = digits_folder(tmp_path/'lab', 300), loose_images(tmp_path/'unl', 60, 300)
+    before = tree_digest(tmp_path)
+    out = tmp_path/'res'/'pl.csv'; work = tmp_path/'res'/'.pl.csv.work'
+    args = [exe('pseudo_clean_label'), str(lab), str(unl), '--out', str(out), '--rounds', '0', '--teachers', '3', '--tta', '0',
+            '--pretrain', '0', '--epochs', '12', '--min_iters', '0', '--quiet']
+    rc, stdout, err = interrupt(args, lambda: len(list(work.glob('model_*.npy'))) >= 1, pause=0.2)
+    assert rc == 130, (rc, err[-2000:])
+    assert 'pseudo_clean_label: interrupted; run the same command again to resume' in err and 'Traceback' not in err, err[-2000:]
+    assert 'plan: 3 models on 300 labeled and 60 unlabeled images' in stdout, stdout        # printed before training
+    assert not out.exists()
+    assert tree_digest(lab) == tree_digest(lab) and tree_digest(tmp_path/'unl') == tree_digest(unl)
+    done = {f.name: f.stat().st_mtime_ns for f in work.glob('model_*.npy')}
+    assert 1 <= len(done) < 3, done
+    r = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    after = {f.name: f.stat().st_mtime_ns for f in work.glob('model_*.npy')}
+    assert len(after) == 3 and all(after[k] == v for k, v in done.items()), (done, after)   # reused, not retrained
+    first = out.read_bytes()
+    r = subprocess.run(args, capture_output=True, text=True, timeout=600)                 # all reused: the same CSV
+    assert r.returncode == 0 and out.read_bytes() == first
+    assert {f.name: f.stat().st_mtime_ns for f in work.glob('model_*.npy')} == after
+    assert tree_digest(lab) == tree_digest(tmp_path/'lab')
+
+
+def test_errors_come_before_any_training(tmp_path):
+    """`pseudo_clean_label --out FOLDER` and `L L`, `pseudo_clean --epochs -1`, `pseudo_clean_fix` on no run: exit 2, one line, inputs unchanged, nothing written.
+
+    (Each process still imports torch before its checks, some seconds each: the other cases run in-process in nbs/13_robustness.ipynb.)"""
+    lab, unl = digits_folder(tmp_path/'lab', 40), loose_images(tmp_path/'unl', 10, 40)
+    before = tree_digest(tmp_path)
+    cases = [([exe('pseudo_clean_label'), str(lab), str(unl), '--out', str(tmp_path/'unl')], 'is a folder: pass a file name'),
+             ([exe('pseudo_clean_label'), str(lab), str(lab), '--out', str(tmp_path/'x.csv')], 'pseudo-labeled from themselves'),
+             ([exe('pseudo_clean'), str(lab), '--out', str(tmp_path/'o'), '--epochs', '-1'], '--epochs must be at least 1, got -1'),
+             ([exe('pseudo_clean_fix'), str(tmp_path/'nope')], 'is not a folder')]
+    for args, msg in cases:
+        r = subprocess.run(args, capture_output=True, text=True, timeout=120)
+        assert r.returncode == 2 and msg in r.stderr and 'Traceback' not in r.stderr, (args, r.returncode, r.stderr[-1500:])
+    assert tree_digest(tmp_path) == before                                   # nothing written, no lock file left behind
+
+
+def test_second_process_on_a_locked_out(tmp_path):
+    "While one `pseudo_clean` trains into --out, a second one into the same --out exits 2 naming the first one's PID."
+    src = digits_folder(tmp_path/'src', 400); out = tmp_path/'out'
+    args = [exe('pseudo_clean'), str(src), '--out', str(out), '--folds', '2', '--epochs', '1000', '--quiet']   # long: killed below
+    p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_for(lambda: (out/'run.json').exists(), p)
+        r = subprocess.run(args, capture_output=True, text=True, timeout=120)
+        assert r.returncode == 2, r.stderr[-1500:]
+        assert f'--out {out} is in use by PID {p.pid} (another pseudo_clean run); wait for it or pass another --out' in r.stderr, r.stderr
+    finally:
+        p.kill(); p.wait()
+    # the killed holder's lock file stays behind; it is not an error (the lock died with the process)
+    assert (out/'.pseudo_clean.lock').exists()
+    r = subprocess.run(args[:-3] + ['--epochs', '1', '--quiet'], capture_output=True, text=True, timeout=300)
+    assert r.returncode in (0, 2) and 'in use' not in r.stderr, r.stderr[-1500:]
