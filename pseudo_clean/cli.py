@@ -105,7 +105,7 @@ def label(labeled:Param('labeled images: image folder of class subfolders, CSV w
          pretrain:int=None, # steps of contrastive pretraining on all the images before training (default: 1500 with arch cnn; 0: none)
          folds:int=3, # choose each round's pseudo labels again out of fold, with this many more models (0: off)
          epochs:int=None, # training epochs per model (default: 30 up to a few thousand images, fewer for more)
-         min_iters:int=None, # at least this many optimizer steps per model (default: 1000, but at most 50 epochs' worth)
+         min_iters:int=None, # at least this many optimizer steps per model (default: 1000, but at most 400 epochs' worth)
          seed:int=0, # random seed
          arch:str='cnn', # 'cnn', 'resnet18', 'resnet34' or 'resnet50'
          work_dir:str=None, # folder keeping each finished model's predictions, so that a rerun resumes (default: .OUT.work beside --out)

@@ -261,7 +261,7 @@ PSEUDO_COLUMNS = ['item', 'label', 'confidence', 'round']
 
 def capped_min_iters(n:int, # labeled images
                      min_iters:int=1000, # optimizer steps a model wants at least
-                     max_epochs:int=50, # but never more epochs than this for them
+                     max_epochs:int=400, # but never more epochs than this for them
                      bs:int=128, # batch size
                     )->int:
     "The command's `min_iters`: `min_iters` steps, lowered so that few images never take more than `max_epochs` epochs."
@@ -280,7 +280,7 @@ def label_plan(n_labeled:int, n_unlabeled:int, # images
     lines = [f'plan: {models} models on {n_labeled:,} labeled and {n_unlabeled:,} unlabeled images'
              + (f', each predicting them with {tta} augmented views' if tta else '')]
     if pretrain: lines.append(f'  pretraining: {pretrain:,} steps on all {n1:,} images')
-    lines.append(f'  round 0: {teachers} models on the labeled images, {e0} epochs of {s0} steps ({e0*s0:,} steps a model)')
+    lines.append(f'  round 0: {teachers} models on the labeled images, {e0} epochs of {s0} step{"s" if s0 > 1 else ""} ({e0*s0:,} steps a model)')
     if rounds:
         oof = f'{folds} out-of-fold models to choose the pseudo labels, then ' if folds else ''
         lines.append(f'  round{"s 1-" if rounds > 1 else " "}{rounds}: {oof}{teachers} models on the labeled and pseudo-labeled images, '
@@ -314,7 +314,7 @@ def _defaults(f)->dict:
 def label_unlabeled(labeled, # image folder, `path,label` CSV, or IDX images file
                     unlabeled, # folder of images, or a text file listing image paths
                     out='pseudo_labels.csv', # CSV to write: item, label, confidence, round
-                    min_iters:int|None=None, # optimizer steps per model at least; None: `capped_min_iters` (1000, at most 50 epochs' worth)
+                    min_iters:int|None=None, # optimizer steps per model at least; None: `capped_min_iters` (1000, at most 400 epochs' worth)
                     work_dir=None, # folder keeping each finished model's predictions for a rerun; default `.NAME.work` beside `out`
                     **kwargs, # `pseudo_label`'s settings (threshold, rounds, teachers, tta, pretrain, folds, epochs, ...)
                    )->PseudoLabels:
