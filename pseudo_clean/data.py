@@ -509,6 +509,9 @@ def load_images(paths, # image files to decode
     why.update({ok[j]: w for j, w in enumerate(fails) if w is not None})
     good = [j for j, w in enumerate(fails) if w is None]
     if not good: raise ValueError(f'None of the {len(paths)} images could be read; first error: {next(iter(why.values()))}.')
+    n_other = sum(tuple(s) != tuple(hw) for s in shapes)
+    if n_other: warnings.warn(f'{n_other} of {len(shapes)} images are not {hw[0]}×{hw[1]} (images of different sizes, {len(set(shapes))} sizes): '
+                              f'resized to {tuple(hw)} by {method}; pass --size and --resize_method to choose.')
     if decisions is not None:
         decisions.update(size=list(hw), resize_method=method, channels=3 if rgb else 1, median_size=list(med), n_sizes=len(set(shapes)),
                          size_from='given' if size is not None else 'median' if hw == med else f'median, longer side capped at {max_side} px')
