@@ -12,8 +12,8 @@ import numpy as np, pandas as pd
 # %% auto #0
 __all__ = ['RESIZE_METHODS', 'CLASS_FROM', 'check_rate', 'check_threshold', 'check_forget_rate', 'check_size',
            'check_resize_method', 'check_class_from', 'check_counts', 'check_number', 'check_training_numbers',
-           'encode_labels', 'as_class_labels', 'similar_class_names', 'check_label_text', 'check_same_items',
-           'as_uint8_images', 'check_images']
+           'check_arch', 'encode_labels', 'as_class_labels', 'similar_class_names', 'check_label_text',
+           'check_same_items', 'as_uint8_images', 'check_images']
 
 # %% ../nbs/00_checks.ipynb #9a60529f
 def check_rate(rate:float, # a share of the labels to make wrong
@@ -128,6 +128,20 @@ def check_training_numbers(epochs:int|None=None, # epochs per model: at least 1,
     check_number(seed, f'{flag}seed', 0, 2**32 - 1)
     if folds is not None: check_number(folds, f'{flag}folds', 2)
     check_number(min_iters, f'{flag}min_iters', 0, none='the automatic count')
+
+# %% ../nbs/00_checks.ipynb #fcc1c4ed
+def check_arch(arch:str, # 'cnn', a torchvision model name or a timm model name (with an optional pretrained tag)
+               flag:str='', # '--' names it as the command's flag
+              )->str:
+    "`arch` if it names a model that fastai's `vision_learner` (or the small CNN) builds; else an error saying what names work."
+    if arch == 'cnn': return arch
+    import torchvision.models as tvm
+    if arch in tvm.list_models(module=tvm): return arch
+    try: import timm
+    except ImportError: timm = None
+    if timm is not None and timm.is_model(arch): return arch
+    raise ValueError(f"Unknown {flag}arch {arch!r}: use 'cnn' (the small CNN), a torchvision model name (resnet18, resnet34, ...)"
+                     + (" or a timm model name (timm.list_models() lists them)." if timm else ", or install timm (pip install timm) for its models."))
 
 # %% ../nbs/00_checks.ipynb #b75df955
 def encode_labels(labels, # N labels; None, NaN or '' for an item without one

@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_train.ipynb #b9ad3a81
 from __future__ import annotations
-import math
+import hashlib, math
 from pathlib import Path
 
 import numpy as np, torch
@@ -25,14 +25,15 @@ from fastai.vision.augment import aug_transforms, setup_aug_tfms
 from fastai.torch_core import TensorImage
 from fastcore.basics import store_attr
 
-from .checks import check_forget_rate, encode_labels
+from .checks import check_forget_rate, encode_labels, check_arch
 
 # %% auto #0
-__all__ = ['ARCHS', 'MIXED_PRECISION', 'DEFAULT_SETTINGS', 'FIT_EPOCHS_AT_4000', 'ArrayDataset', 'to_tensor_images', 'ArrayDL',
-           'batch_augment', 'array_dls', 'small_cnn', 'make_learner', 'CPUMixedPrecision', 'bf16_is_fast',
-           'resolve_mixed_precision', 'mixed_precision_cb', 'small_loss_mean', 'ForgetHighLoss', 'progress_context',
-           'body_state', 'load_body', 'train_model', 'predict_probs', 'auto_epochs', 'fit_labels', 'fit_epochs',
-           'probs_accuracy', 'accuracy_on', 'ensemble_probs']
+__all__ = ['ARCHS', 'BACKBONE_SETTINGS', 'MIXED_PRECISION', 'DEFAULT_SETTINGS', 'FIT_EPOCHS_AT_4000', 'ArrayDataset',
+           'to_tensor_images', 'ArrayDL', 'batch_augment', 'array_dls', 'small_cnn', 'make_learner',
+           'CPUMixedPrecision', 'bf16_is_fast', 'resolve_mixed_precision', 'mixed_precision_cb', 'small_loss_mean',
+           'ForgetHighLoss', 'progress_context', 'body_state', 'load_body', 'train_model', 'predict_probs',
+           'read_weights', 'save_weights', 'weights_origin', 'model_body', 'load_weights', 'pretrained_file',
+           'auto_epochs', 'fit_labels', 'fit_epochs', 'probs_accuracy', 'accuracy_on', 'ensemble_probs']
 
 # %% ../nbs/03_train.ipynb #3b984065
 class ArrayDataset:
@@ -118,26 +119,39 @@ def small_cnn(n_in:int=1, # input channels: 1 grayscale, 3 RGB
         nn.AdaptiveAvgPool2d(4), nn.Flatten(), nn.Linear(8*w*16, n_out))
 
 # %% ../nbs/03_train.ipynb #cc0e16b0
-ARCHS = ('cnn', 'resnet18', 'resnet34', 'resnet50')
+ARCHS = ('cnn', 'resnet18', 'resnet34', 'resnet50')   # the names the help shows; any torchvision or timm name works (`check_arch`)
+BACKBONE_SETTINGS = dict(pretrained=False, weights=None)   # training settings beside `DEFAULT_SETTINGS`, kept out of a run's identity unless given
 
 def make_learner(dls:DataLoaders, # from `array_dls`
                  n_in:int, # input channels
                  n_out:int, # number of classes
-                 arch:str='cnn', # 'cnn' (the default small CNN) or a torchvision resnet name
-                 pretrained:bool=False, # use pretrained weights (torchvision resnets; needs them cached)
+                 arch:str='cnn', # 'cnn' (the default small CNN), or a torchvision or timm name (see `check_arch`)
+                 pretrained:bool=False, # start from the arch's published weights, from the local torch hub or Hugging Face cache (`pretrained_file`)
                  label_smoothing:float=0.1, # label smoothing: a little keeps the model from memorising wrong labels
                  width:int=16, # width of the default CNN (see `small_cnn`)
+                 weights=None, # a weights file or state dict of the whole model or its body (`load_weights`); the head is always new
+                 init:dict|None=None, # body weights of a `small_cnn`, strictly checked (`load_body`), e.g. from `pretrain_body`
                 )->Learner:
-    "A fastai `Learner` for `arch` on `dls`."
+    "A fastai `Learner` for `arch` on `dls`; a torchvision or timm body with pretrained weights starts frozen, as in fastai's `fine_tune`."
     loss = LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat()
+    check_arch(arch)
+    if pretrained and weights is not None: raise ValueError('Pass pretrained=True or a weights file, not both.')
     if arch == 'cnn':
-        model = small_cnn(n_in, n_out, width).to(memory_format=torch.channels_last)
-        return Learner(dls, model, loss_func=loss, metrics=accuracy)
-    if arch not in ARCHS: raise ValueError(f'Unknown arch {arch!r}: use one of {ARCHS}.')
-    import torchvision.models as tvm
-    from fastai.vision.learner import vision_learner
-    return vision_learner(dls, getattr(tvm, arch), n_in=n_in, n_out=n_out, pretrained=pretrained,
-                          normalize=False, loss_func=loss, metrics=accuracy)
+        if pretrained: raise ValueError("pretrained=True needs a torchvision or timm arch: the small CNN ('cnn') has no published weights. "
+                                        'Pass a weights file from `pseudo_clean_pretrain` (--weights) instead.')
+        learn = Learner(dls, small_cnn(n_in, n_out, width).to(memory_format=torch.channels_last), loss_func=loss, metrics=accuracy)
+        if init is not None: load_body(learn.model, init)
+    else:
+        if init is not None: raise ValueError(f"init (pretrained body weights) works with arch='cnn', not {arch!r}: pass a weights file instead.")
+        import torchvision.models as tvm
+        from fastai.vision.learner import vision_learner
+        net = getattr(tvm, arch) if arch in tvm.list_models(module=tvm) else arch    # a timm name goes to fastai as a string
+        learn = vision_learner(dls, net, n_in=n_in, n_out=n_out, pretrained=False, normalize=False, loss_func=loss, metrics=accuracy)
+        if pretrained: weights = pretrained_file(arch)
+    if weights is not None:
+        load_weights(learn.model, weights, arch)
+        if arch != 'cnn': learn.freeze()
+    return learn
 
 # %% ../nbs/03_train.ipynb #0a494ada
 class CPUMixedPrecision(MixedPrecision):
@@ -249,6 +263,8 @@ def train_model(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
                 forget_rate:float=0., # train on the small-loss share of each batch: leave out this share, the highest losses (see `ForgetHighLoss`)
                 cbs:list|None=None, # more fastai callbacks for this training run (experiments: see `benchmarks/bench_students.py`)
                 init:dict|None=None, # body weights to start from (arch 'cnn'; see `load_body`), e.g. from `pseudo_clean.pretrain.pretrain_body`
+                pretrained:bool=False, # start from the arch's published weights (see `make_learner`)
+                weights=None, # a weights file or state dict to start the body from (see `load_weights`)
                 progress:bool=True, # show fastprogress bars
                )->Learner:
     "Train a fastai model on the given items and return its `Learner`."
@@ -257,14 +273,14 @@ def train_model(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     set_seed(seed, reproducible=True)
     dls = array_dls(images, codes, train_idx, bs=bs, augment=augment)
     n_in = 1 if images.ndim == 3 else images.shape[-1]
-    learn = make_learner(dls, n_in, n_classes, arch=arch, label_smoothing=label_smoothing, width=width)
-    if init is not None:
-        if arch != 'cnn': raise ValueError(f'init (pretrained body weights) works with arch=\'cnn\', not {arch!r}.')
-        load_body(learn.model, init)
+    learn = make_learner(dls, n_in, n_classes, arch=arch, label_smoothing=label_smoothing, width=width, pretrained=pretrained,
+                         weights=weights, init=init)
     cb = mixed_precision_cb(mixed_precision, dls.device)
     if cb is not None: learn.add_cb(cb)
     if forget_rate: learn.add_cb(ForgetHighLoss(forget_rate))
-    with progress_context(learn, progress): learn.fit_one_cycle(epochs, lr, cbs=cbs)
+    with progress_context(learn, progress):
+        if arch != 'cnn' and (pretrained or weights is not None): learn.fine_tune(max(epochs - 1, 1), lr, freeze_epochs=1, cbs=cbs)   # head, then all
+        else: learn.fit_one_cycle(epochs, lr, cbs=cbs)
     return learn
 
 # %% ../nbs/03_train.ipynb #4abccd8f
@@ -285,6 +301,131 @@ def predict_probs(learn:Learner, # a trained `Learner`
             views = torch.stack([learn.get_preds(dl=aug)[0].float() for _ in range(tta)]).mean(0)
             probs = (probs + views)/2
     return probs.numpy().astype(np.float32)
+
+# %% ../nbs/03_train.ipynb #31217e38
+def read_weights(path, # a `.pth`/`.pt` file (`torch.save` of a state dict) or a `.safetensors` file
+                )->dict:
+    "The state dict (layer name → tensor) in a weights file; a clear error for a missing file or one that holds no weights."
+    p = Path(path)
+    if not p.is_file(): raise FileNotFoundError(f'No weights file {p}: pass the path of a .pth or .safetensors file (pseudo_clean_pretrain writes one).')
+    if p.suffix == '.safetensors':
+        try: from safetensors.torch import load_file
+        except ImportError: raise ValueError(f'{p} is a safetensors file: install safetensors (pip install safetensors) to read it.') from None
+        return load_file(str(p))
+    try: state = torch.load(p, map_location='cpu', weights_only=True)
+    except Exception as e: raise ValueError(f'{p} is not a PyTorch weights file ({type(e).__name__}): pass a state dict saved with torch.save.') from None
+    state = state.get('state_dict', state.get('model', state)) if isinstance(state, dict) else state   # checkpoints that wrap it
+    if not isinstance(state, dict) or not state or not all(torch.is_tensor(v) for v in state.values()):
+        raise ValueError(f'{p} holds no state dict (layer name → tensor): save one with torch.save(model.state_dict(), path).')
+    return state
+
+# %% ../nbs/03_train.ipynb #656f24e1
+def save_weights(state:dict, # a state dict, e.g. `body_state(model)` or `pretrain_body(...)`
+                 path, # the file to write: `.safetensors` (needs safetensors), else a PyTorch file
+                )->Path:
+    "Write `state` to a weights file that `read_weights` (and `--weights`) reads."
+    p = Path(path); p.parent.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().cpu().contiguous() for k, v in state.items()}
+    if p.suffix == '.safetensors':
+        from safetensors.torch import save_file
+        save_file(state, str(p))
+    else: torch.save(state, p)
+    return p
+
+# %% ../nbs/03_train.ipynb #1e65cf9f
+def weights_origin(weights=None, # a weights file, or None
+                   pretrained:bool=False, # the arch's published weights (`pretrained_file`)
+                   arch:str='cnn', # the model
+                  )->dict:
+    "Where a model's starting weights come from, for a run's identity: the file and a hash of its bytes; empty for random weights."
+    f = pretrained_file(arch) if pretrained else None if weights is None or isinstance(weights, dict) else Path(weights)
+    if f is None: return {}
+    h = hashlib.blake2b(digest_size=12)
+    with open(f, 'rb') as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b''): h.update(chunk)
+    return dict(weights_file=str(Path(f).resolve()), weights_hash=h.hexdigest())
+
+# %% ../nbs/03_train.ipynb #988b74e4
+def model_body(model:nn.Module, # a model from `make_learner`
+               arch:str='cnn', # its arch
+              )->nn.Module:
+    "The body of `model`, every layer but the classifier head: a `small_cnn`'s layers but the last, or fastai's body (`model[0]`)."
+    return nn.Sequential(*list(model)[:-1]) if arch == 'cnn' else model[0]
+
+# %% ../nbs/03_train.ipynb #b5ce6e48
+def _namings(state:dict, arch:str):
+    "Ways of naming `state`'s layers as fastai names the body, each a dict new name → old name: as they are, a fastai model's body ('0.'), a timm model (fastai's `TimmBody` adds 'model.'), a torchvision model (children by position)."
+    yield {k: k for k in state}
+    yield {k[2:]: k for k in state if k.startswith('0.')}
+    yield {'model.' + k: k for k in state}
+    import torchvision.models as tvm
+    if arch != 'cnn' and arch in tvm.list_models(module=tvm):
+        pos = {n: str(i) for i, (n, _) in enumerate(getattr(tvm, arch)().named_children())}
+        yield {pos[k.split('.', 1)[0]] + '.' + k.split('.', 1)[1]: k for k in state if '.' in k and k.split('.', 1)[0] in pos}
+
+def _fit_channels(w:torch.Tensor, like:torch.Tensor, name:str, src)->torch.Tensor:
+    "`w` shaped as `like`: a first conv made for 3 channels sums them for 1 (the grey channel repeated), one for 1 channel is spread over 3."
+    if w.shape == like.shape: return w
+    if w.ndim == 4 and w.shape[0] == like.shape[0] and w.shape[2:] == like.shape[2:]:
+        if like.shape[1] == 1: return w.sum(1, keepdim=True)
+        if w.shape[1] == 1: return w.repeat(1, like.shape[1], 1, 1) / like.shape[1]
+    raise ValueError(f"{src} do not fit the model: {name} is {tuple(w.shape)}, the model's {tuple(like.shape)}. "
+                     'Pass weights made for the same arch (and, for the small CNN, the same width).')
+
+# %% ../nbs/03_train.ipynb #7fa18791
+def load_weights(model:nn.Module, # a model from `make_learner`
+                 weights, # a weights file (`read_weights`) or a state dict, of the whole model or its body
+                 arch:str='cnn', # the model's arch
+                )->nn.Module:
+    "Start `model`'s body from `weights` (its head stays new); a clear error, before training, for weights made for another model."
+    src = f'The weights in {weights}' if isinstance(weights, (str, Path)) else 'The weights'
+    state = read_weights(weights) if isinstance(weights, (str, Path)) else weights
+    body = model_body(model, arch); own = body.state_dict()
+    names = max(_namings(state, arch), key=lambda n: len(set(n) & set(own)))
+    if not set(names) & set(own):
+        raise ValueError(f'{src} fit no layer of arch {arch!r} (they hold {list(state)[:2]}, the model {list(own)[:2]}): pass the --arch they were made for.')
+    head = list(state)[-1].split('.', 1)[0]    # the last top-level layer of the weights: their classifier, if any
+    extra = [names[k] for k in names if k not in own and names[k].split('.', 1)[0] != head]
+    if extra: raise ValueError(f'{src} hold layers the {arch!r} body lacks ({extra[:3]}): pass the --arch they were made for.')
+    missing = [k for k in own if k not in names and not k.endswith('num_batches_tracked')]
+    if missing: raise ValueError(f'{src} lack layers of the {arch!r} body ({missing[:3]}): pass weights of the whole model or of its body.')
+    body.load_state_dict({k: _fit_channels(state[names[k]], own[k], k, src) for k in own if k in names}, strict=False)
+    return model
+
+# %% ../nbs/03_train.ipynb #a109c2d0
+def _torchvision_file(arch:str)->Path:
+    "The torch hub cache file of torchvision's default weights for `arch`, or an error saying what to download where."
+    import torchvision.models as tvm
+    url = tvm.get_model_weights(arch).DEFAULT.url
+    f = Path(torch.hub.get_dir())/'checkpoints'/url.rsplit('/', 1)[-1]
+    if f.is_file(): return f
+    raise FileNotFoundError(f'pretrained=True needs the {arch} weights file {f.name}, which is not in the torch hub cache and nothing downloads here: '
+                            f'download {url} into {f.parent} (the folder TORCH_HOME sets), or pass a weights file (--weights FILE).')
+
+def _timm_file(arch:str)->Path:
+    "The Hugging Face (or torch hub) cache file of timm's pretrained weights for `arch`, or an error saying what to download where."
+    import timm
+    from huggingface_hub import try_to_load_from_cache, constants
+    cfg = timm.models.get_pretrained_cfg(arch)
+    if cfg is None or not (cfg.hf_hub_id or cfg.url): raise ValueError(f'timm publishes no pretrained weights for {arch!r}: pass a weights file (--weights FILE).')
+    for name in ('model.safetensors', 'pytorch_model.bin') if cfg.hf_hub_id else ():
+        f = try_to_load_from_cache(cfg.hf_hub_id, name)
+        if isinstance(f, str): return Path(f)
+    f = Path(torch.hub.get_dir())/'checkpoints'/(cfg.url or 'none').rsplit('/', 1)[-1]
+    if cfg.url and f.is_file(): return f
+    where = (f'model.safetensors of the Hugging Face repo {cfg.hf_hub_id} in the Hugging Face hub cache ({constants.HF_HUB_CACHE}; '
+             f'`hf download {cfg.hf_hub_id}` on a machine with network, then copy the cache)') if cfg.hf_hub_id else f'{cfg.url} in {f.parent}'
+    raise FileNotFoundError(f'pretrained=True needs the {arch} weights, which are not cached and nothing downloads here: put {where}, '
+                            'or pass a weights file (--weights FILE).')
+
+# %% ../nbs/03_train.ipynb #696f23fd
+def pretrained_file(arch:str, # a torchvision or timm name
+                   )->Path:
+    "The cached file of `arch`'s published weights that `pretrained=True` loads; else an error naming the missing file and where to put it."
+    import torchvision.models as tvm
+    check_arch(arch)
+    if arch == 'cnn': raise ValueError("The small CNN ('cnn') has no published weights: pass a weights file from `pseudo_clean_pretrain` instead.")
+    return _torchvision_file(arch) if arch in tvm.list_models(module=tvm) else _timm_file(arch)
 
 # %% ../nbs/03_train.ipynb #006622ff
 DEFAULT_SETTINGS = dict(epochs=None, lr=1e-2, bs=128, arch='cnn', augment=True, label_smoothing=0.3, width=16, tta=0, mixed_precision='off',
