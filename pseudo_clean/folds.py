@@ -10,12 +10,16 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import KFold, StratifiedKFold
 
-from .checks import check_forget_rate
+from .checks import check_forget_rate, check_arch
 from .data import atomic_path
 from .train import train_model, predict_probs, resolve_mixed_precision, DEFAULT_SETTINGS, auto_epochs, fit_labels, ensemble_probs
+from .train import BACKBONE_SETTINGS, weights_origin, pretrained_file, make_learner, model_body, array_dls, to_tensor_images
+from .train import ArrayDL, ArrayDataset
+import torch
 
 # %% auto #0
-__all__ = ['fold_ids', 'unlabeled_folds', 'fold_key', 'run_fold', 'oof_probs', 'oof_pseudo_probs']
+__all__ = ['fold_ids', 'unlabeled_folds', 'fold_key', 'run_fold', 'oof_probs', 'embed_images', 'oof_logistic_probs',
+           'oof_embedding_probs', 'fold_probs', 'check_backbone', 'oof_pseudo_probs']
 
 # %% ../nbs/05_folds.ipynb #dcd955cc
 def _split_ids(codes:np.ndarray, n_folds:int, seed:int, stratify:bool=True)->np.ndarray:
@@ -72,7 +76,8 @@ def fold_key(images:np.ndarray, codes:np.ndarray, folds:np.ndarray, settings:dic
 def run_fold(images, codes, n_classes:int, folds:np.ndarray, k:int, settings:dict, seed:int=0,
              work_dir=None, progress:bool=True)->np.ndarray:
     "Train on every fold but `k`, predict fold `k`; reuse or save the result in `work_dir`."
-    key = fold_key(images, codes, folds, {**settings, 'seed': seed, 'n_classes': n_classes})
+    key = fold_key(images, codes, folds, {**settings, 'seed': seed, 'n_classes': n_classes,
+                                          **weights_origin(settings.get('weights'), settings.get('pretrained', False), settings.get('arch', 'cnn'))})
     f = Path(work_dir)/f'fold_{k}_{key}.npz' if work_dir is not None else None
     if f is not None and f.exists():
         with np.load(f) as z: return z['probs']
@@ -102,8 +107,8 @@ def oof_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     codes = np.asarray(codes, dtype=np.int64)
     if len(images) != len(codes): raise ValueError(f'{len(images)} images but {len(codes)} labels.')
     n_classes = int(codes.max()) + 1 if n_classes is None else n_classes
-    unknown = set(settings) - set(DEFAULT_SETTINGS)
-    if unknown: raise TypeError(f'Unknown training settings {sorted(unknown)}: use {sorted(DEFAULT_SETTINGS)}.')
+    unknown = set(settings) - set(DEFAULT_SETTINGS) - set(BACKBONE_SETTINGS)
+    if unknown: raise TypeError(f'Unknown training settings {sorted(unknown)}: use {sorted({**DEFAULT_SETTINGS, **BACKBONE_SETTINGS})}.')
     settings = {**DEFAULT_SETTINGS, **settings}
     check_forget_rate(settings['forget_rate'])
     folds = fold_ids(codes, n_folds, seed, classes=classes)
@@ -115,6 +120,108 @@ def oof_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
         if progress: print(f'fold {k+1}/{n_folds}')
         probs[folds == k] = run_fold(images, codes, n_classes, folds, k, settings, seed, work_dir, progress)
     return probs
+
+# %% ../nbs/05_folds.ipynb #ec7c5b2b
+def embed_images(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
+                 arch:str='cnn', # the backbone: 'cnn', or a torchvision or timm name
+                 weights=None, # a weights file or state dict of the backbone (see `pseudo_clean.train.load_weights`)
+                 pretrained:bool=False, # the arch's published weights, from the local caches
+                 width:int=16, # width of the small CNN
+                 bs:int=256, # batch size
+                )->np.ndarray: # N×D float32
+    "Features of `images` from a frozen backbone's body, average-pooled over the image."
+    if weights is None and not pretrained:
+        raise ValueError('Embedding needs a backbone that learned something: pass weights (a file, e.g. from pseudo_clean_pretrain) or pretrained=True.')
+    n_in = 1 if images.ndim == 3 else images.shape[-1]
+    dls = array_dls(images, np.zeros(len(images), np.int64), np.arange(len(images)), bs=bs, augment=False)
+    learn = make_learner(dls, n_in, 2, arch, pretrained=pretrained, width=width, weights=weights)
+    body = model_body(learn.model, arch)
+    if arch == 'cnn': body = body[:-2]     # the conv layers, before the small CNN's 4×4 pooling and flattening
+    body.eval(); ref = dls.train
+    dl = ArrayDL(ArrayDataset(to_tensor_images(images), torch.zeros(len(images), dtype=torch.long)), mean=ref.mean, std=ref.std, bs=bs, device=ref.device)
+    with torch.no_grad(): feats = [body(xb) for xb, _ in dl]
+    return torch.cat([f.float().mean((2, 3)) if f.ndim == 4 else f.float().flatten(1) for f in feats]).cpu().numpy()
+
+# %% ../nbs/05_folds.ipynb #8f110168
+def oof_logistic_probs(feats:np.ndarray, # N×D embeddings
+                       codes:np.ndarray, # N given label codes
+                       n_classes:int, # K
+                       folds:np.ndarray, # N fold ids (`fold_ids`)
+                       seed:int=0, # seed of the inner cross-validation's split
+                       Cs=(0.01, 0.1, 1., 10.), # inverse regularisation strengths the inner cross-validation chooses from
+                      )->np.ndarray: # N×K float32
+    "Out-of-fold probabilities from scikit-learn's `LogisticRegressionCV` on standardized embeddings, one per fold."
+    from sklearn.linear_model import LogisticRegressionCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    codes, probs = np.asarray(codes), np.zeros((len(codes), n_classes), np.float32)
+    for k in np.unique(folds):
+        tr, va = folds != k, folds == k
+        inner = StratifiedKFold(int(np.clip(np.bincount(codes[tr])[np.unique(codes[tr])].min(), 2, 3)), shuffle=True, random_state=seed)
+        clf = make_pipeline(StandardScaler(), LogisticRegressionCV(Cs=list(Cs), cv=inner, max_iter=1000, scoring='neg_log_loss'))
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore')    # a class rarer than the inner folds; lbfgs convergence at a weak regularisation
+            clf.fit(feats[tr], codes[tr])
+        probs[np.ix_(np.flatnonzero(va), clf.classes_)] = clf.predict_proba(feats[va])
+    return probs
+
+# %% ../nbs/05_folds.ipynb #be5c8823
+def oof_embedding_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
+                        codes:np.ndarray, # N given label codes (0..K-1)
+                        n_classes:int|None=None, # K; default: max code + 1
+                        *,
+                        n_folds:int=5, # number of folds
+                        seed:int=0, # seed for the folds
+                        work_dir=None, # folder to keep the embeddings in, so a repeated run embeds once
+                        progress:bool=True, # say what is done
+                        classes=None, # class names, for error messages
+                        **settings, # `arch`, `weights`, `pretrained`, `width` of the backbone; the training settings are not used
+                       )->np.ndarray:
+    "Out-of-fold class probabilities (N×K float32) of a logistic regression on a frozen backbone's embeddings: `oof_probs` without training networks."
+    codes = np.asarray(codes, dtype=np.int64)
+    if len(images) != len(codes): raise ValueError(f'{len(images)} images but {len(codes)} labels.')
+    n_classes = int(codes.max()) + 1 if n_classes is None else n_classes
+    unknown = set(settings) - set(DEFAULT_SETTINGS) - set(BACKBONE_SETTINGS)
+    if unknown: raise TypeError(f'Unknown settings {sorted(unknown)}: use {sorted({**DEFAULT_SETTINGS, **BACKBONE_SETTINGS})}.')
+    s = {**DEFAULT_SETTINGS, **BACKBONE_SETTINGS, **settings}
+    folds = fold_ids(codes, n_folds, seed, classes=classes)
+    bb = dict(arch=s['arch'], width=s['width'], **weights_origin(s['weights'], s['pretrained'], s['arch']))
+    f = Path(work_dir)/f'embeddings_{fold_key(images, codes[:0], folds[:0], bb)}.npy' if work_dir is not None else None
+    if f is not None and f.exists(): feats = np.load(f)
+    else:
+        if progress: print(f"embedding {len(images):,} images with the frozen {s['arch']} body")
+        feats = embed_images(images, s['arch'], s['weights'], s['pretrained'], s['width'])
+        if f is not None:
+            f.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_path(f) as tmp:
+                with open(tmp, 'wb') as fh: np.save(fh, feats)
+    if progress: print(f'{n_folds} logistic regressions on {feats.shape[1]} features')
+    return oof_logistic_probs(feats, codes, n_classes, folds, seed)
+
+# %% ../nbs/05_folds.ipynb #690f61f4
+def fold_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
+               codes:np.ndarray, # N given label codes
+               n_classes:int|None=None, # K
+               *,
+               embed:bool=False, # the embedding mode (`oof_embedding_probs`) instead of training a network per fold (`oof_probs`)
+               **kw, # the arguments and settings of either
+              )->np.ndarray:
+    "Out-of-fold probabilities, from networks trained per fold or, with `embed`, from logistic regressions on a frozen backbone's embeddings."
+    return (oof_embedding_probs if embed else oof_probs)(images, codes, n_classes, **kw)
+
+# %% ../nbs/05_folds.ipynb #82aa7f66
+def check_backbone(settings:dict, # the run's settings: `arch`, and `weights`, `pretrained`, `embed` when given
+                   flag:str='--', # '--' names them as the command's flags
+                  )->dict:
+    "Errors, before any image is read, for a backbone that cannot work: an unknown arch, a missing weights file, published weights not cached, `embed` without weights."
+    arch, w, pre = check_arch(settings.get('arch', 'cnn'), flag), settings.get('weights'), settings.get('pretrained', False)
+    if w is not None and pre: raise ValueError(f'Pass {flag}pretrained or {flag}weights, not both.')
+    if w is not None and not Path(w).is_file():
+        raise FileNotFoundError(f'No weights file {w}: pass the path of a .pth or .safetensors file to {flag}weights (pseudo_clean_pretrain writes one).')
+    if pre: pretrained_file(arch)
+    if settings.get('embed') and w is None and not pre:
+        raise ValueError(f'{flag}embed needs a backbone that learned something: pass {flag}weights FILE (e.g. from pseudo_clean_pretrain) or {flag}pretrained.')
+    return settings
 
 # %% ../nbs/05_folds.ipynb #c7a1e00a
 def oof_pseudo_probs(images:np.ndarray, # labeled images, N×H×W(×3) uint8

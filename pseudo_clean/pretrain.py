@@ -5,15 +5,17 @@
 # %% ../nbs/04_pretrain.ipynb #420e1127
 from __future__ import annotations
 import math
+from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from fastai.learner import Learner
 from fastai.callback.core import Callback
 from fastai.torch_core import set_seed
 
-from .train import batch_augment, array_dls, small_cnn, body_state, progress_context
+from .train import batch_augment, array_dls, small_cnn, body_state, progress_context, save_weights
+from .data import from_source, size_cap
 
 # %% auto #0
-__all__ = ['PRETRAIN_STEPS', 'strong_augment', 'nt_xent', 'TwoViews', 'pretrain_body', 'pretrain_steps']
+__all__ = ['PRETRAIN_STEPS', 'strong_augment', 'nt_xent', 'TwoViews', 'pretrain_body', 'pretrain_steps', 'pretrain_file']
 
 # %% ../nbs/04_pretrain.ipynb #42903dbd
 def strong_augment(max_rotate:float=25., # largest rotation, in degrees
@@ -84,3 +86,21 @@ def pretrain_steps(pretrain:int|None, arch:str, flag:str='')->int:
     if pretrain < 0: raise ValueError(f'{flag}pretrain must be 0 (no pretraining) or more steps, got {pretrain}.')
     if pretrain and arch != 'cnn': raise ValueError(f"{flag}pretrain works with arch 'cnn', not {arch!r}: pass {flag}pretrain 0.")
     return int(pretrain)
+
+# %% ../nbs/04_pretrain.ipynb #dd87920b
+def pretrain_file(source, # image folder, CSV, IDX images file, or None for the bundled MNIST sample; labels are not used
+                  out='body.pth', # the weights file to write: `.pth` or `.safetensors`
+                  steps:int=PRETRAIN_STEPS, # optimizer steps (see `pretrain_body`)
+                  width:int=16, # width of the small CNN that will load the weights
+                  size=None, # (H, W) to resize folder/CSV images to; default as `pseudo_clean` reads them for the small CNN
+                  seed:int=0, # random seed
+                  progress:bool=False, # show progress bars
+                 )->Path:
+    "Contrastive pretraining of the small CNN's body on the images of `source`, written to the weights file `out`."
+    if steps < 1: raise ValueError(f'--steps must be at least 1, got {steps}.')
+    if Path(out).suffix == '.safetensors':
+        import importlib.util
+        if importlib.util.find_spec('safetensors') is None: raise ValueError(f'{out} is a safetensors file: pip install safetensors, or write a .pth file.')
+    data = from_source(source, size=size, max_side=size_cap('cnn'))
+    body = pretrain_body(data.images, steps=steps, width=width, seed=seed, progress=progress)
+    return save_weights(body, out)
