@@ -14,8 +14,8 @@ from .checks import check_same_items, check_resize_method, check_class_from
 from .data import from_source, labels_from_csv, size_cap, LabeledImages, save_csv, save_npy, save_json, atomic_write_text
 from .noise import symmetric_noise, pair_noise, MNIST_PAIRS
 from .checks import check_forget_rate, check_training_numbers
-from .train import DEFAULT_SETTINGS, ARCHS, MIXED_PRECISION
-from .folds import oof_probs, fold_ids
+from .train import DEFAULT_SETTINGS, MIXED_PRECISION, weights_origin
+from .folds import oof_probs, fold_ids, fold_probs, check_backbone
 from .ranking import rank_suspects, evaluate_detection, DEFAULT_METHOD, METHODS
 
 # %% auto #0
@@ -96,7 +96,7 @@ def inject_noise(labels, rate:float, kind:str='symmetric', seed:int=0)->tuple:
 def _run_settings(arch:str, method, noise, epochs, settings:dict, seed:int=0, folds:int=5)->dict:
     "The run's training settings, each checked before any work; an error names the command's flag."
     check_training_numbers(epochs, seed, folds)
-    if arch not in ARCHS: raise ValueError(f'Unknown --arch {arch!r}: use one of {", ".join(ARCHS)}.')
+    check_backbone({**settings, 'arch': arch}, '--')     # arch, --weights, --pretrained, --embed: before any image is read
     if method is not None and method not in METHODS and method != 'reference':
         raise ValueError(f'Unknown --method {method!r}: use one of {", ".join(METHODS)}.')
     if noise is not None and not 0 <= noise < 1: raise ValueError(f'--noise must be in [0, 1), got {noise}.')
@@ -104,6 +104,7 @@ def _run_settings(arch:str, method, noise, epochs, settings:dict, seed:int=0, fo
     if settings['mixed_precision'] not in MIXED_PRECISION:
         raise ValueError(f"Unknown --mixed_precision {settings['mixed_precision']!r}: use one of {', '.join(MIXED_PRECISION)}.")
     check_forget_rate(settings['forget_rate'], flag='--')
+    if settings.get('embed'): settings['label_smoothing'] = 0.   # logistic regressions' probabilities: no smoothing for the ranking to undo
     return settings
 
 def _run_metrics(suspects:pd.DataFrame, probs:np.ndarray, classes, true_labels, is_noisy, forget_rate:float)->dict:
@@ -124,6 +125,7 @@ def _run_ident(source, labels, **settings)->dict:
     if labels is not None:   # only with --labels, so that the runs without keep their identity
         ident['labels'] = str(Path(labels).resolve())
         if Path(labels).is_file(): ident['labels_hash'] = hashlib.blake2b(Path(labels).read_bytes(), digest_size=12).hexdigest()
+    ident.update(weights_origin(settings.get('weights'), settings.get('pretrained', False), settings.get('arch', 'cnn')))   # the weights' file and hash
     return ident
 
 # %% ../nbs/09_run.ipynb #de2acb49
@@ -159,7 +161,7 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
         folds:int=5, # number of folds
         epochs:int|None=None, # training epochs per fold; default: `folds.auto_epochs` (10 on the bundled sample)
         seed:int=0, # seed for noise, folds and models
-        arch:str='cnn', # 'cnn' (small CNN for small images) or a torchvision resnet name
+        arch:str='cnn', # 'cnn' (small CNN for small images), or a torchvision or timm name (`check_arch`); settings `pretrained`, `weights`, `embed`: see `check_backbone`
         method:str|None=None, # label-issue filter (see `ranking.find_label_issues`); default `DEFAULT_METHOD`
         size=None, # (H, W) to resize folder/CSV images to; default: their median size, longer side at most `size_cap(arch)` (64 px for 'cnn', 224 for resnets)
         resize_method:str='crop', class_from:str='parent', # folder/CSV images: 'crop', 'pad' or 'squish' (fastai's `ResizeMethod`); class from each image's 'parent' folder or the 'top'-level subfolder
@@ -181,7 +183,7 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
     fold_ids(codes, folds, seed, classes=classes)                  # class-size check, before any training
     out = check_out_dir(out, ident, overwrite, input_dir=data.root, input_is_folder=source is not None and Path(source).is_dir())
     if progress: print(f'{len(codes):,} items, {len(classes)} classes, {folds} folds, {settings["epochs"] or "auto"} epochs, arch {arch}')
-    probs = oof_probs(data.images, codes, len(classes), n_folds=folds, seed=seed, work_dir=out/'folds',
+    probs = fold_probs(data.images, codes, len(classes), n_folds=folds, seed=seed, work_dir=out/'folds',
                       progress=progress, classes=classes, **settings)
     stages['train'] = time.time() - t0 - stages['load']
     suspects = rank_suspects(codes, probs, classes=classes, items=data.items, method=method,
