@@ -13,7 +13,7 @@ from PIL import Image
 from pseudo_clean.data import tree_digest, digits_8x8
 
 BIN = Path(sys.executable).parent
-COMMANDS = ('pseudo_clean', 'pseudo_clean_fix', 'pseudo_clean_label', 'pseudo_clean_retrain')
+COMMANDS = ('pseudo_clean', 'pseudo_clean_fix', 'pseudo_clean_label', 'pseudo_clean_retrain', 'pseudo_clean_pretrain')
 ENV = {**os.environ, 'PYTHONUNBUFFERED': '1'}
 
 
@@ -43,7 +43,7 @@ getattr(cli, sys.argv[0])()
 '''
 
 
-@pytest.mark.parametrize('cmd', ['main', 'fix', 'label', 'retrain'])
+@pytest.mark.parametrize('cmd', ['main', 'fix', 'label', 'retrain', 'pretrain'])
 def test_help_imports_neither_torch_nor_fastai(cmd, tmp_path):
     probe = tmp_path/'probe.py'; probe.write_text(HELP_PROBE)
     r = subprocess.run([sys.executable, str(probe), cmd], capture_output=True, text=True, timeout=120)

@@ -144,7 +144,7 @@ def test_console_scripts_declared():
     cfg = configparser.ConfigParser(); cfg.read(ROOT/'settings.ini')
     scripts = cfg['DEFAULT']['console_scripts'].split()
     assert sorted(scripts) == sorted(['pseudo_clean=pseudo_clean.cli:main', 'pseudo_clean_fix=pseudo_clean.cli:fix',
-                                      'pseudo_clean_label=pseudo_clean.cli:label', 'pseudo_clean_retrain=pseudo_clean.cli:retrain']), scripts
+                                      'pseudo_clean_label=pseudo_clean.cli:label', 'pseudo_clean_retrain=pseudo_clean.cli:retrain', 'pseudo_clean_pretrain=pseudo_clean.cli:pretrain']), scripts
 
 def test_readme_in_sync():
     from tools.readme import readme_from_index, README_CMD
