@@ -92,6 +92,14 @@ def run_fold(images, codes, n_classes:int, folds:np.ndarray, k:int, settings:dic
     return probs
 
 # %% ../nbs/05_folds.ipynb #fc5ca614
+def _fold_inputs(images, codes, n_classes, settings:dict)->tuple:
+    "`codes` as int64 and `n_classes`, after checking that they fit `images` and that every setting is known."
+    codes = np.asarray(codes, dtype=np.int64)
+    if len(images) != len(codes): raise ValueError(f'{len(images)} images but {len(codes)} labels.')
+    unknown = set(settings) - set(DEFAULT_SETTINGS) - set(BACKBONE_SETTINGS)
+    if unknown: raise TypeError(f'Unknown training settings {sorted(unknown)}: use {sorted({**DEFAULT_SETTINGS, **BACKBONE_SETTINGS})}.')
+    return codes, int(codes.max()) + 1 if n_classes is None else n_classes
+
 def oof_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
               codes:np.ndarray, # N given label codes (0..K-1)
               n_classes:int|None=None, # K; default: max code + 1
@@ -104,11 +112,7 @@ def oof_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
               **settings, # training settings overriding `DEFAULT_SETTINGS` (epochs, lr, bs, arch, ...)
              )->np.ndarray:
     "Out-of-fold class probabilities (N×K float32): each row from a model that never trained on that item."
-    codes = np.asarray(codes, dtype=np.int64)
-    if len(images) != len(codes): raise ValueError(f'{len(images)} images but {len(codes)} labels.')
-    n_classes = int(codes.max()) + 1 if n_classes is None else n_classes
-    unknown = set(settings) - set(DEFAULT_SETTINGS) - set(BACKBONE_SETTINGS)
-    if unknown: raise TypeError(f'Unknown training settings {sorted(unknown)}: use {sorted({**DEFAULT_SETTINGS, **BACKBONE_SETTINGS})}.')
+    codes, n_classes = _fold_inputs(images, codes, n_classes, settings)
     settings = {**DEFAULT_SETTINGS, **settings}
     check_forget_rate(settings['forget_rate'])
     folds = fold_ids(codes, n_folds, seed, classes=classes)
@@ -178,11 +182,7 @@ def oof_embedding_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
                         **settings, # `arch`, `weights`, `pretrained`, `width` of the backbone; the training settings are not used
                        )->np.ndarray:
     "Out-of-fold class probabilities (N×K float32) of a logistic regression on a frozen backbone's embeddings: `oof_probs` without training networks."
-    codes = np.asarray(codes, dtype=np.int64)
-    if len(images) != len(codes): raise ValueError(f'{len(images)} images but {len(codes)} labels.')
-    n_classes = int(codes.max()) + 1 if n_classes is None else n_classes
-    unknown = set(settings) - set(DEFAULT_SETTINGS) - set(BACKBONE_SETTINGS)
-    if unknown: raise TypeError(f'Unknown settings {sorted(unknown)}: use {sorted({**DEFAULT_SETTINGS, **BACKBONE_SETTINGS})}.')
+    codes, n_classes = _fold_inputs(images, codes, n_classes, settings)
     s = {**DEFAULT_SETTINGS, **BACKBONE_SETTINGS, **settings}
     folds = fold_ids(codes, n_folds, seed, classes=classes)
     bb = dict(arch=s['arch'], width=s['width'], **weights_origin(s['weights'], s['pretrained'], s['arch']))
