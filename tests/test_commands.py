@@ -83,7 +83,7 @@ def test_ctrl_c_pseudo_clean(tmp_path):
     "SIGINT mid-training: one line, exit 130, no traceback, the inputs unchanged; the rerun finishes."
     src = digits_folder(tmp_path/'src', 400); before = tree_digest(src)
     out = tmp_path/'out'
-    args = [exe('pseudo_clean'), str(src), '--out', str(out), '--folds', '2', '--epochs', '30', '--quiet']
+    args = [exe('pseudo_clean'), str(src), '--out', str(out), '--folds', '2', '--epochs', '3000', '--quiet']   # far more than 1.5 s of work, even on a fast machine
     rc, _, err = interrupt(args, lambda: (out/'run.json').exists())
     assert rc == 130, (rc, err[-2000:])
     assert 'pseudo_clean: interrupted; run the same command again to resume' in err and 'Traceback' not in err, err[-2000:]
@@ -97,7 +97,7 @@ def test_ctrl_c_pseudo_clean_label_then_resume(tmp_path):
     before = tree_digest(tmp_path)
     out = tmp_path/'res'/'pl.csv'; work = tmp_path/'res'/'.pl.csv.work'
     args = [exe('pseudo_clean_label'), str(lab), str(unl), '--out', str(out), '--rounds', '0', '--teachers', '3', '--tta', '0',
-            '--pretrain', '0', '--epochs', '12', '--min_iters', '0', '--quiet']
+            '--pretrain', '0', '--epochs', '40', '--min_iters', '0', '--quiet']
     rc, stdout, err = interrupt(args, lambda: len(list(work.glob('model_*.npy'))) >= 1, pause=0.2)
     assert rc == 130, (rc, err[-2000:])
     assert 'pseudo_clean_label: interrupted; run the same command again to resume' in err and 'Traceback' not in err, err[-2000:]
