@@ -155,15 +155,16 @@ def retrain(source:Param('the images: image folder, CSV with path,label, or IDX 
 def pretrain(source:Param('images to pretrain on: image folder, CSV with path,label, or IDX images file (default: bundled MNIST sample); labels are not used', str, opt=False, nargs='?')=None,
              out:str='body.pth', # the weights file to write: .pth, or .safetensors
              steps:int=1500, # optimizer steps of the contrastive pretraining
+             arch:str='cnn', # the body to pretrain: 'cnn' (the small CNN), or a torchvision or timm name (pass the same --arch with --weights)
              width:int=16, # width of the small CNN that will load the weights (pseudo_clean's is 16)
-             size:Param('resize folder/CSV images to this size: one number (a square) or two (height width); default as pseudo_clean reads them', int, nargs='+')=None,
+             size:Param('resize folder/CSV images to this size: one number (a square) or two (height width); default as pseudo_clean reads them for --arch', int, nargs='+')=None,
              seed:int=0, # random seed
              quiet:store_true=False, # no progress bars
              version:store_true=False, # print the version and exit
             ):
-    "Pretrain the small CNN's body on images without their labels (contrastive) and write a weights file for --weights and --embed."
+    "Pretrain a body (the small CNN's by default) on images without their labels (contrastive) and write a weights file for --weights and --embed."
     if version: return print(f'pseudo_clean_pretrain {pseudo_clean.__version__}')
     from pseudo_clean.pretrain import pretrain_file
     f = guarded('pseudo_clean_pretrain', lambda: pretrain_file(source, out, steps=steps, width=width, size=check_size(size, flag='--'), seed=seed,
-                progress=not quiet), out, folder=False, resumable=False)
-    print(f'pretrained the small CNN body for {steps:,} steps -> {f}')
+                progress=not quiet, arch=arch), out, folder=False, resumable=False)
+    print(f"pretrained the {'small CNN' if arch == 'cnn' else arch} body for {steps:,} steps -> {f}")

@@ -11,11 +11,15 @@ from fastai.learner import Learner
 from fastai.callback.core import Callback
 from fastai.torch_core import set_seed
 
-from .train import batch_augment, array_dls, small_cnn, body_state, progress_context, save_weights
+from fastai.callback.hook import num_features_model
+
+from .checks import check_arch
+from .train import batch_augment, array_dls, small_cnn, body_state, progress_context, save_weights, make_learner, model_body
 from .data import from_source, size_cap
 
 # %% auto #0
-__all__ = ['PRETRAIN_STEPS', 'strong_augment', 'nt_xent', 'TwoViews', 'pretrain_body', 'pretrain_steps', 'pretrain_file']
+__all__ = ['PRETRAIN_STEPS', 'strong_augment', 'nt_xent', 'TwoViews', 'contrastive_net', 'pretrain_body', 'pretrain_steps',
+           'pretrain_file']
 
 # %% ../nbs/04_pretrain.ipynb #42903dbd
 def strong_augment(max_rotate:float=25., # largest rotation, in degrees
@@ -53,6 +57,22 @@ class TwoViews(Callback):
         x = self.xb[0]
         self.learn.xb = (torch.cat([self.augment(x), self.augment(x)]).contiguous(memory_format=torch.channels_last),)
 
+# %% ../nbs/04_pretrain.ipynb #c0e7a1f2
+def contrastive_net(dls, # the images' `DataLoaders` (`array_dls`), for fastai to build a torchvision or timm body
+                    n_in:int, # image channels
+                    arch:str='cnn', # 'cnn' (the small CNN), or a torchvision or timm name
+                    width:int=16, # width of the small CNN
+                   )->nn.Sequential:
+    "SimCLR's network: the body `make_learner` builds for `arch` (layer names kept, so its weights load back), pooled, then a projection head."
+    if arch == 'cnn':
+        cnn = small_cnn(n_in, 1, width)
+        layers, n_feats = list(cnn[:-1]), cnn[-1].in_features          # the same layer names as `small_cnn`
+    else:
+        body = model_body(make_learner(dls, n_in, 2, arch).model, arch)
+        layers, n_feats = [body, nn.AdaptiveAvgPool2d(1), nn.Flatten()], num_features_model(body)
+    head = nn.Sequential(nn.Linear(n_feats, 256), nn.ReLU(), nn.Linear(256, 64))
+    return nn.Sequential(*layers, head).to(memory_format=torch.channels_last)
+
 # %% ../nbs/04_pretrain.ipynb #8e0f5535
 def pretrain_body(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images; no labels, so unlabeled images count
                   steps:int=1500, # optimizer steps (at least: rounded up to whole epochs)
@@ -62,20 +82,19 @@ def pretrain_body(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images; no la
                   width:int=16, # width of the `small_cnn` that will start from these weights
                   seed:int=0, # random seed
                   progress:bool=False, # show progress bars
-                 )->dict: # the body's weights, for `train_model(init=...)`
-    "Contrastive (SimCLR) pretraining of `small_cnn`'s body on images without labels."
+                  arch:str='cnn', # the body to pretrain: 'cnn', or a torchvision or timm name (its weights then go through `load_weights`)
+                 )->dict: # the body's weights, for `train_model(init=...)` ('cnn') or `weights=`
+    "Contrastive (SimCLR) pretraining of a body (`small_cnn`'s by default) on images without labels."
     if steps < 1: raise ValueError(f'steps must be at least 1, got {steps}.')
     if len(images) < 16: raise ValueError(f'Contrastive pretraining needs at least 16 images, got {len(images)}: skip it (pretrain=0).')
-    bs = min(bs, len(images))
+    check_arch(arch); bs = min(bs, len(images))
     set_seed(seed, reproducible=True)
     dls = array_dls(images, np.zeros(len(images), np.int64), np.arange(len(images)), bs=bs, augment=False)
-    n_in = 1 if images.ndim == 3 else images.shape[-1]
-    cnn = small_cnn(n_in, 1, width)
-    head = nn.Sequential(nn.Linear(cnn[-1].in_features, 256), nn.ReLU(), nn.Linear(256, 64))
-    model = nn.Sequential(*cnn[:-1], head).to(memory_format=torch.channels_last)   # the same layer names as `small_cnn`
+    model = contrastive_net(dls, 1 if images.ndim == 3 else images.shape[-1], arch, width)
     learn = Learner(dls, model, loss_func=lambda z, *_: nt_xent(z, temperature), cbs=TwoViews(strong_augment()))
     with progress_context(learn, progress): learn.fit_one_cycle(math.ceil(steps / len(dls.train)), lr)
-    return body_state(learn.model)
+    if arch == 'cnn': return body_state(learn.model)
+    return {k: v.detach().cpu().clone() for k, v in learn.model[0].state_dict().items()}
 
 # %% ../nbs/04_pretrain.ipynb #bec4356d
 PRETRAIN_STEPS = 1500
@@ -92,15 +111,17 @@ def pretrain_file(source, # image folder, CSV, IDX images file, or None for the 
                   out='body.pth', # the weights file to write: `.pth` or `.safetensors`
                   steps:int=PRETRAIN_STEPS, # optimizer steps (see `pretrain_body`)
                   width:int=16, # width of the small CNN that will load the weights
-                  size=None, # (H, W) to resize folder/CSV images to; default as `pseudo_clean` reads them for the small CNN
+                  size=None, # (H, W) to resize folder/CSV images to; default as `pseudo_clean` reads them for `arch`
                   seed:int=0, # random seed
                   progress:bool=False, # show progress bars
+                  arch:str='cnn', # the body: 'cnn', or a torchvision or timm name (then `--arch` of the runs that load it)
                  )->Path:
-    "Contrastive pretraining of the small CNN's body on the images of `source`, written to the weights file `out`."
+    "Contrastive pretraining of a body (the small CNN's by default) on the images of `source`, written to the weights file `out`."
     if steps < 1: raise ValueError(f'--steps must be at least 1, got {steps}.')
+    check_arch(arch)
     if Path(out).suffix == '.safetensors':
         import importlib.util
         if importlib.util.find_spec('safetensors') is None: raise ValueError(f'{out} is a safetensors file: pip install safetensors, or write a .pth file.')
-    data = from_source(source, size=size, max_side=size_cap('cnn'))
-    body = pretrain_body(data.images, steps=steps, width=width, seed=seed, progress=progress)
+    data = from_source(source, size=size, max_side=size_cap(arch))
+    body = pretrain_body(data.images, steps=steps, width=width, seed=seed, progress=progress, arch=arch)
     return save_weights(body, out)
