@@ -12,10 +12,10 @@ import numpy as np, pandas as pd
 from .data import save_csv, from_source
 from .ranking import rank_suspects
 from .checks import check_same_items
-from .run import load_run
+from .run import load_run, read_data, own_files
 from .checks import check_threshold
 from .data import same_file, check_out_file, read_csv_utf8
-from .report import png_bytes
+from .report import png_bytes, write_report
 
 # %% auto #0
 __all__ = ['POLICIES', 'ACTIONS', 'CLEAN_COLUMNS', 'clean_labels', 'usable_labels', 'write_clean_labels', 'fix_run',
@@ -130,6 +130,19 @@ def _with_source_labels(clean:pd.DataFrame, r:dict)->pd.DataFrame:
     return clean.assign(original_label=src, injected=clean.original_label.to_numpy() != src)
 
 # %% ../nbs/10_clean.ipynb #02909a77
+def _run_data(r:dict):
+    "A run's images read again as the run read them: its source at the size settings its `run.json` records, through the run's image cache."
+    s = r['run'].get('settings', {})
+    return read_data(s.get('source'), size=s.get('size'), resize_method=s.get('resize_method', 'crop'), class_from=s.get('class_from', 'parent'),
+                     arch=s.get('arch', 'cnn'), cache_dir=Path(r['dir'])/'cache')
+
+def _report_with_fix(r:dict, clean:pd.DataFrame)->None:
+    "Write the run's report again, with the fix decisions, from its images as the run read them."
+    data = _run_data(r)
+    items = r['labels'].item.tolist()
+    images = data.images if data.items == items else data.images[[{o: k for k, o in enumerate(data.items)}[o] for o in items]]
+    write_report(r['dir'], images, r['suspects'], classes=r['classes'], metrics=r['metrics'], items_root=r['run'].get('root'), clean=clean)
+
 def fix_run(run, # a finished `pseudo_clean` output folder
             policy:str='relabel', # 'relabel', 'drop', 'review' or 'mix'
             threshold:float=0.8, # relabel when the predicted probability is at least this, in (0, 1]
@@ -148,6 +161,7 @@ def fix_run(run, # a finished `pseudo_clean` output folder
     clean = clean_labels(_suspects_for(r, labels), policy, threshold, flagged_only)
     if labels is None: clean = _with_source_labels(clean, r)
     write_clean_labels(clean, out)
+    if same_file(out, r['dir']/'clean_labels.csv') and 'report.html' in own_files(r['dir']): _report_with_fix(r, clean)   # a run's own report
     return clean
 
 # %% ../nbs/10_clean.ipynb #d6850188
@@ -244,15 +258,11 @@ def decide(self:ReviewSession, item:str, # the item decided on
 # %% ../nbs/10_clean.ipynb #286358b5
 @patch
 def image(self:ReviewSession, item:str)->np.ndarray:
-    "The image of `item`, as a uint8 array."
+    "The image of `item`, as a uint8 array: as the run trained on it (EXIF orientation, training size), unless `images` was given."
     if callable(self._images): return np.asarray(self._images(item))
     if self._images is None:
-        meta = self.run['run'] if self.run else {}
-        if meta.get('root'):
-            from PIL import Image
-            with Image.open(Path(meta['root'])/item) as im: return np.asarray(im.convert('RGB') if im.mode not in ('L', 'RGB') else im)
         if self.run is None: raise ValueError('Pass images= to show images of a suspects table.')
-        self._images = from_source(meta.get('source'))
+        self._images = _run_data(self.run)
     if not hasattr(self, '_index'): self._index = {o: k for k, o in enumerate(self._images.items)}
     return self._images.images[self._index[str(item)]]
 

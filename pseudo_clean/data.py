@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #12ad1193
 from __future__ import annotations
-import fcntl, gzip, hashlib, json, os, tempfile, warnings
+import fcntl, gzip, hashlib, json, os, shutil, tempfile, warnings
 from contextlib import contextmanager
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -26,7 +26,7 @@ __all__ = ['IMAGE_EXTENSIONS', 'atomic_path', 'atomic_write_bytes', 'atomic_writ
            'LabeledImages', 'from_arrays', 'mnist_sample', 'digits_8x8', 'read_idx', 'from_idx', 'write_idx',
            'scan_files', 'read_image_folder', 'read_csv_utf8', 'read_labels_csv', 'size_cap', 'training_size',
            'load_images', 'from_folder', 'from_csv', 'write_image_folder', 'from_source', 'sample_photo_folder',
-           'labels_from_csv']
+           'image_cache', 'labels_from_csv']
 
 # %% ../nbs/01_data.ipynb #b2a2ad20
 _UMASK = os.umask(0); os.umask(_UMASK)
@@ -262,7 +262,8 @@ class LabeledImages:
     def subset(self, idxs)->LabeledImages:
         "The items at positions `idxs`, in that order."
         idxs = np.asarray(idxs)
-        return LabeledImages(self.images[idxs], self.labels[idxs], [self.items[i] for i in idxs], self.root, list(self.skipped), dict(self.decisions))
+        same = len(idxs) == len(self) and (idxs == np.arange(len(self))).all()   # every item in order: no copy (a memory-mapped cache stays on disk)
+        return LabeledImages(self.images if same else self.images[idxs], self.labels[idxs], [self.items[i] for i in idxs], self.root, list(self.skipped), dict(self.decisions))
 
 # %% ../nbs/01_data.ipynb #18502a48
 def from_arrays(images, # N×H×W or N×H×W×3 images (uint8, or floats in [0,1] or [0,255]), or N×(H·W) flattened
@@ -484,43 +485,69 @@ def _header(path:str):
     except Exception as e: return None, f'{type(e).__name__}: {e}'
 
 # %% ../nbs/01_data.ipynb #e5ac3dc5
-def load_images(paths, # image files to decode
-                size=None, # (H, W) to resize to; default: `training_size` of the images, capped at `max_side`
-                n_workers:int=4, # decoding threads
-                resize_method:str='crop', # how an image of another shape is brought to `size`: 'crop', 'pad' or 'squish' (fastai's `ResizeMethod`)
-                max_side:int|None=64, # the default size's longest side (`size_cap(arch)`); None: the median size as it is
-                decisions:dict|None=None, # filled with what was decided: size, how it was chosen, resize method
-               )->tuple:
-    "Decode images once, in threads, straight to one uint8 array at the training size; returns the array, the indices read, and `(path, reason)` of those skipped."
-    paths, method = [str(p) for p in paths], check_resize_method(resize_method)
+def _plan(paths:list, size, max_side, method:str, n_workers:int)->tuple:
+    "The header pass: indices that open, the reasons of those that do not, the training size, colour or not, the decisions and the size warning."
     with ThreadPoolExecutor(n_workers) as ex: heads = list(ex.map(_header, paths))
     ok = [i for i, (h, _) in enumerate(heads) if h is not None]
     why = {i: w for i, (h, w) in enumerate(heads) if h is None}
     if not ok: raise ValueError(f'None of the {len(paths)} images could be read; first error: {next(iter(why.values()), "-")}.')
     shapes, rgb = [heads[i][0][0] for i in ok], any(heads[i][0][1] for i in ok)
     med = training_size(shapes, None)
-    hw = training_size(shapes, max_side) if size is None else check_size(size)
-    out = np.empty((len(ok), *hw, 3) if rgb else (len(ok), *hw), np.uint8)
+    hw = tuple(training_size(shapes, max_side) if size is None else check_size(size))
+    n_other = sum(tuple(s) != hw for s in shapes)
+    note = (f'{n_other} of {len(shapes)} images are not {hw[0]}×{hw[1]} (images of different sizes, {len(set(shapes))} sizes): '
+            f'resized to {hw} by {method}; pass --size and --resize_method to choose.') if n_other else None
+    dec = dict(size=list(hw), resize_method=method, channels=3 if rgb else 1, median_size=list(med), n_sizes=len(set(shapes)),
+               size_from='given' if size is not None else 'median' if hw == tuple(med) else f'median, longer side capped at {max_side} px')
+    return ok, why, hw, rgb, dec, note
+
+def _decode_into(out, paths:list, ok:list, hw, rgb:bool, method:str, n_workers:int, chunk:int=1024)->dict:
+    "Decode `paths[ok[j]]` into `out[j]` in threads, `chunk` images at a time so that pending work stays small; the reason of each failure, by j."
     def _one(j):
         a, w = _read_one(paths[ok[j]], hw, rgb, method)
         if a is not None: out[j] = a
         return w
-    with ThreadPoolExecutor(n_workers) as ex: fails = list(ex.map(_one, range(len(ok))))
-    why.update({ok[j]: w for j, w in enumerate(fails) if w is not None})
-    good = [j for j, w in enumerate(fails) if w is None]
+    fails = {}
+    with ThreadPoolExecutor(n_workers) as ex:
+        for s in range(0, len(ok), chunk):
+            js = range(s, min(s + chunk, len(ok)))
+            fails.update({j: w for j, w in zip(js, ex.map(_one, js)) if w is not None})
+    return fails
+
+def _compact(out, paths:list, ok:list, why:dict, fails:dict)->tuple:
+    "Move the decoded rows to the front of `out`, in order, in place; the indices read, and `(path, reason)` of every image skipped."
+    why = {**why, **{ok[j]: w for j, w in fails.items()}}
+    good = [j for j in range(len(ok)) if j not in fails]
     if not good: raise ValueError(f'None of the {len(paths)} images could be read; first error: {next(iter(why.values()))}.')
-    n_other = sum(tuple(s) != tuple(hw) for s in shapes)
-    if n_other: warnings.warn(f'{n_other} of {len(shapes)} images are not {hw[0]}×{hw[1]} (images of different sizes, {len(set(shapes))} sizes): '
-                              f'resized to {tuple(hw)} by {method}; pass --size and --resize_method to choose.')
-    if decisions is not None:
-        decisions.update(size=list(hw), resize_method=method, channels=3 if rgb else 1, median_size=list(med), n_sizes=len(set(shapes)),
-                         size_from='given' if size is not None else 'median' if hw == med else f'median, longer side capped at {max_side} px')
-    return (out if len(good) == len(ok) else out[good]), np.array([ok[j] for j in good], dtype=np.int64), [(paths[i], why[i]) for i in sorted(why)]
+    for k, j in enumerate(good):
+        if k != j: out[k] = out[j]
+    return [ok[j] for j in good], [(paths[i], why[i]) for i in sorted(why)]
+
+
+# %% ../nbs/01_data.ipynb #e7938ef6
+def load_images(paths, # image files to decode
+                size=None, # (H, W) to resize to; default: `training_size` of the images, capped at `max_side`
+                n_workers:int=4, # decoding threads
+                resize_method:str='crop', # how an image of another shape is brought to `size`: 'crop', 'pad' or 'squish' (fastai's `ResizeMethod`)
+                max_side:int|None=64, # the default size's longest side (`size_cap(arch)`); None: the median size as it is
+                decisions:dict|None=None, # filled with what was decided: size, how it was chosen, resize method
+                cache_dir=None, # a folder: decode into a memory-mapped file there instead of memory, reused while the files are the same (`image_cache`)
+               )->tuple:
+    "Decode images once, in threads, straight to one uint8 array at the training size; returns the array, the indices read, and `(path, reason)` of those skipped."
+    if cache_dir is not None: return image_cache(paths, cache_dir, size=size, n_workers=n_workers, resize_method=resize_method, max_side=max_side, decisions=decisions)
+    paths, method = [str(p) for p in paths], check_resize_method(resize_method)
+    ok, why, hw, rgb, dec, note = _plan(paths, size, max_side, method, n_workers)
+    out = np.empty((len(ok), *hw, 3) if rgb else (len(ok), *hw), np.uint8)
+    ok, skipped = _compact(out, paths, ok, why, _decode_into(out, paths, ok, hw, rgb, method, n_workers))
+    if note: warnings.warn(note)
+    if decisions is not None: decisions.update(dec)
+    return out[:len(ok)], np.array(ok, dtype=np.int64), skipped
+
 
 # %% ../nbs/01_data.ipynb #b1353c0e
-def _from_table(df:pd.DataFrame, root:Path, size, resize_method:str='crop', max_side:int|None=64, notes=())->LabeledImages:
+def _from_table(df:pd.DataFrame, root:Path, size, resize_method:str='crop', max_side:int|None=64, notes=(), cache_dir=None)->LabeledImages:
     decisions = {}
-    images, ok, skipped = load_images([root/o for o in df.item], size=size, resize_method=resize_method, max_side=max_side, decisions=decisions)
+    images, ok, skipped = load_images([root/o for o in df.item], size=size, resize_method=resize_method, max_side=max_side, decisions=decisions, cache_dir=cache_dir)
     if skipped:
         warnings.warn(f'Skipped {len(skipped)} unreadable image(s): ' +
                       '; '.join(f'{os.path.relpath(p, root)} ({why})' for p, why in skipped[:10]))
@@ -546,11 +573,12 @@ def from_folder(path, # folder with one subfolder of images per class
                 resize_method:str='crop', # 'crop', 'pad' or 'squish' (fastai's `ResizeMethod`)
                 max_side:int|None=64, # the default size's longest side (`size_cap(arch)`)
                 class_from:str='parent', # 'parent': each image's own folder is its class; 'top': the top-level subfolder
+                cache_dir=None, # decode into a memory-mapped cache in this folder (`image_cache`); None: in memory
                )->LabeledImages:
     "Labeled images from a folder of class subfolders, in sorted path order."
     with _noted_warnings() as notes:
         df = read_image_folder(path, class_from)
-        data = _from_table(df, Path(path).resolve(), size, resize_method, max_side)
+        data = _from_table(df, Path(path).resolve(), size, resize_method, max_side, cache_dir=cache_dir)
     data.decisions.update(class_from=class_from, warnings=notes)
     return data
 
@@ -559,11 +587,12 @@ def from_csv(csv, # CSV with `path` and `label` columns; relative paths resolve 
              size=None, # (H, W) to resize to; default: `training_size`
              resize_method:str='crop', # 'crop', 'pad' or 'squish' (fastai's `ResizeMethod`)
              max_side:int|None=64, # the default size's longest side (`size_cap(arch)`)
+             cache_dir=None, # decode into a memory-mapped cache in this folder (`image_cache`); None: in memory
             )->LabeledImages:
     "Labeled images from a CSV of `path,label` rows, in CSV row order."
     with _noted_warnings() as notes:
         df, root = read_labels_csv(csv)
-        data = _from_table(df, root, size, resize_method, max_side)
+        data = _from_table(df, root, size, resize_method, max_side, cache_dir=cache_dir)
     data.decisions['warnings'] = notes
     return data
 
@@ -590,15 +619,16 @@ def from_source(source=None, # None (bundled MNIST sample), an image folder, a `
                 resize_method:str='crop', # folder/CSV images: 'crop', 'pad' or 'squish' (fastai's `ResizeMethod`)
                 max_side:int|None=64, # folder/CSV images: the default size's longest side (`size_cap(arch)`)
                 class_from:str='parent', # folders: 'parent' (each image's own folder is its class) or 'top' (the top-level subfolder)
+                cache_dir=None, # folder/CSV images: decode into a memory-mapped cache in this folder (`image_cache`); None: in memory
                )->LabeledImages:
     "Labeled images from wherever they are."
     check_resize_method(resize_method, flag='--'); check_class_from(class_from, flag='--')
     if source is None or str(source) in ('', 'mnist_sample'): return mnist_sample()
     p = Path(source)
     if not p.exists(): raise FileNotFoundError(f'{source} does not exist: pass an image folder, a CSV with path,label, or an IDX file.')
-    if p.is_dir(): return from_folder(p, size, resize_method, max_side, class_from)
+    if p.is_dir(): return from_folder(p, size, resize_method, max_side, class_from, cache_dir)
     if class_from != 'parent': raise ValueError(f'--class_from {class_from} applies to image folders; {source} is not a folder.')
-    if p.suffix.lower() == '.csv': return from_csv(p, size, resize_method, max_side)
+    if p.suffix.lower() == '.csv': return from_csv(p, size, resize_method, max_side, cache_dir)
     if 'idx1' in p.name or ('idx' in p.name and 'labels' in p.name):
         raise ValueError(f'{source} is an IDX labels file: pass the images file beside it (e.g. {p.name.replace("labels", "images").replace("idx1", "idx3")}); its labels are found from it.')
     if 'idx' in p.name: return from_idx(p, _idx_labels_for(p))
@@ -623,6 +653,70 @@ def sample_photo_folder(path, # the folder to write: one subfolder per class
             f.parent.mkdir(parents=True, exist_ok=True)
             with atomic_path(f) as tmp: Image.fromarray(np.ascontiguousarray(img[y:y+h, x:x+w])).save(tmp, format=Image.registered_extensions()['.' + f.suffix[1:]])
     return Path(path)
+
+# %% ../nbs/01_data.ipynb #785585d1
+_CACHE_VERSION = 1   # bump when decoding changes, so that older caches are not reused
+
+def _cache_key(paths:list, size, max_side, method:str)->str:
+    "A hash of the files (path, size in bytes, modification time) and of the settings that decide the decoded images."
+    h = hashlib.blake2b(digest_size=12)
+    h.update(json.dumps([_CACHE_VERSION, None if size is None else list(check_size(size)), max_side, method]).encode())
+    for p in paths:
+        try: st = os.stat(p); s = f'{st.st_size} {st.st_mtime_ns}'
+        except OSError: s = 'missing'
+        h.update(f'{p}\0{s}\n'.encode('utf-8', 'surrogateescape'))
+    return h.hexdigest()
+
+def _open_cache(npy:Path, meta:Path):
+    "The cached images (memory-mapped, read-only) and their record; None when either is missing, cut short or does not match."
+    try:
+        m = json.loads(meta.read_text()); a = np.load(npy, mmap_mode='r')
+        if list(a.shape) != m['shape'] or a.dtype != np.uint8: return None
+        return a[:m['n_good']], m
+    except (OSError, ValueError, KeyError, TypeError): return None
+
+def _check_space(folder:Path, nbytes:int)->None:
+    free = shutil.disk_usage(folder).free
+    if nbytes + (64 << 20) > free:
+        raise OSError(f'The image cache needs {nbytes/2**30:.2f} GiB in {folder}, which has {free/2**30:.2f} GiB free: '
+                      'free some space, pass a smaller --size, or put the run (--out) on a larger disk.')
+
+def _build_cache(paths:list, npy:Path, meta:Path, size, max_side, method:str, n_workers:int)->None:
+    "Decode the images straight into a new `.npy` file, atomically, then write its record."
+    meta.unlink(missing_ok=True)
+    ok, why, hw, rgb, dec, note = _plan(paths, size, max_side, method, n_workers)
+    shape = (len(ok), *hw, 3) if rgb else (len(ok), *hw)
+    _check_space(npy.parent, int(np.prod(shape)))
+    with atomic_path(npy) as tmp:
+        out = np.lib.format.open_memmap(tmp, mode='w+', dtype=np.uint8, shape=shape)
+        ok, skipped = _compact(out, paths, ok, why, _decode_into(out, paths, ok, hw, rgb, method, n_workers))
+        out.flush(); del out
+    save_json(dict(shape=list(shape), n_good=len(ok), ok=ok, skipped=skipped, decisions=dec, note=note), meta)
+
+
+# %% ../nbs/01_data.ipynb #4b9310c6
+def image_cache(paths, # image files to decode
+                cache_dir, # the folder of the cache files (`images_KEY.npy` and `images_KEY.json`)
+                *,
+                size=None, # (H, W); default: `training_size` of the images, capped at `max_side`
+                n_workers:int=4, # decoding threads
+                resize_method:str='crop', # 'crop', 'pad' or 'squish' (fastai's `ResizeMethod`)
+                max_side:int|None=64, # the default size's longest side (`size_cap(arch)`)
+                decisions:dict|None=None, # filled with what was decided, as `load_images` does
+               )->tuple: # (memory-mapped N×H×W(×3) uint8 images, indices read, `(path, reason)` of those skipped)
+    "`load_images` through an on-disk cache: decoded once into a memory-mapped `.npy` file, reused while the files and settings are the same."
+    paths, method = [str(p) for p in paths], check_resize_method(resize_method)
+    cache_dir = Path(cache_dir); cache_dir.mkdir(parents=True, exist_ok=True)
+    key = _cache_key(paths, size, max_side, method)
+    npy, meta = cache_dir/f'images_{key}.npy', cache_dir/f'images_{key}.json'
+    with out_lock(npy, folder=False, flag='the image cache'):
+        hit = _open_cache(npy, meta)
+        if hit is None: _build_cache(paths, npy, meta, size, max_side, method, n_workers); hit = _open_cache(npy, meta)
+    images, m = hit
+    if m['note']: warnings.warn(m['note'])
+    if decisions is not None: decisions.update(m['decisions'])
+    return images, np.array(m['ok'], dtype=np.int64), [tuple(o) for o in m['skipped']]
+
 
 # %% ../nbs/01_data.ipynb #697424da
 def labels_from_csv(data:LabeledImages, # the source's images (their labels are replaced)

@@ -13,7 +13,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from .checks import check_forget_rate, check_arch
 from .data import atomic_path
 from .train import train_model, predict_probs, resolve_mixed_precision, DEFAULT_SETTINGS, auto_epochs, fit_labels, ensemble_probs
-from .train import BACKBONE_SETTINGS, weights_origin, pretrained_file, make_learner, model_body, array_dls, to_tensor_images
+from .train import BACKBONE_SETTINGS, weights_origin, pretrained_file, make_learner, model_body, array_dls
 from .train import ArrayDL, ArrayDataset
 import torch
 
@@ -85,7 +85,7 @@ def run_fold(images, codes, n_classes:int, folds:np.ndarray, k:int, settings:dic
     settings = dict(settings); tta = settings.pop('tta', 0)
     learn = train_model(images, codes, n_classes, np.flatnonzero(folds != k), seed=seed + k,
                         progress=progress, **settings)
-    probs = predict_probs(learn, images[valid], tta=tta)
+    probs = predict_probs(learn, images, tta=tta, idx=valid)
     if f is not None:
         with atomic_path(f) as tmp:
             with open(tmp, 'wb') as fh: np.savez(fh, probs=probs, valid_idx=valid)
@@ -142,7 +142,7 @@ def embed_images(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     body = model_body(learn.model, arch)
     if arch == 'cnn': body = body[:-2]     # the conv layers, before the small CNN's 4×4 pooling and flattening
     body.eval(); ref = dls.train
-    dl = ArrayDL(ArrayDataset(to_tensor_images(images), torch.zeros(len(images), dtype=torch.long)), mean=ref.mean, std=ref.std, bs=bs, device=ref.device)
+    dl = ArrayDL(ArrayDataset(images, torch.zeros(len(images), dtype=torch.long)), mean=ref.mean, std=ref.std, bs=bs, device=ref.device)
     with torch.no_grad(): feats = [body(xb) for xb, _ in dl]
     return torch.cat([f.float().mean((2, 3)) if f.ndim == 4 else f.float().flatten(1) for f in feats]).cpu().numpy()
 

@@ -13,10 +13,11 @@ import numpy as np, pandas as pd
 from fastcore.meta import delegates
 
 from .checks import check_threshold, check_counts, check_training_numbers
-from .data import IMAGE_EXTENSIONS, scan_files, load_images, from_source, save_csv, same_file, save_npy, atomic_path, check_out_file
+from .data import IMAGE_EXTENSIONS, scan_files, load_images, save_csv, same_file, save_npy, atomic_path, check_out_file
 from .train import fit_labels, predict_probs, ensemble_probs, probs_accuracy, fit_epochs
 from .pretrain import pretrain_body, pretrain_steps
 from .folds import unlabeled_folds, oof_pseudo_probs
+from .run import read_data
 
 # %% auto #0
 __all__ = ['PSEUDO_COLUMNS', 'select_confident', 'load_unlabeled', 'PseudoLabels', 'pseudo_label', 'write_pseudo_labels',
@@ -316,6 +317,8 @@ def label_unlabeled(labeled, # image folder, `path,label` CSV, or IDX images fil
                     out='pseudo_labels.csv', # CSV to write: item, label, confidence, round
                     min_iters:int|None=None, # optimizer steps per model at least; None: `capped_min_iters` (1000, at most 400 epochs' worth)
                     work_dir=None, # folder keeping each finished model's predictions for a rerun; default `.NAME.work` beside `out`
+                    size=None, # (H, W) for folder/CSV images; default: their median size, longer side at most `size_cap(arch)`
+                    resize_method:str='crop', # folder/CSV images: 'crop', 'pad' or 'squish'
                     **kwargs, # `pseudo_label`'s settings (threshold, rounds, teachers, tta, pretrain, folds, epochs, ...)
                    )->PseudoLabels:
     "Pseudo-label a folder of unlabeled images from a labeled dataset; checks everything before training, prints the plan, resumes."
@@ -326,7 +329,7 @@ def label_unlabeled(labeled, # image folder, `path,label` CSV, or IDX images fil
     check_training_numbers(a['epochs'], a['seed'], min_iters=min_iters)
     out = check_out_file(out, [labeled, unlabeled], header=','.join(PSEUDO_COLUMNS))
     check_apart(labeled, unlabeled)
-    data = from_source(labeled)
+    data = read_data(labeled, size=size, resize_method=resize_method, arch=a['arch'])   # the default size capped for the model, as `run` reads
     U, items = load_unlabeled(unlabeled, like=data.images)
     check_apart(data, unlabeled)
     check_counts(a['rounds'], a['per_class_cap'], a['teachers'], a['tta'], a['folds'], flag='--', n_unlabeled=len(U))

@@ -16,7 +16,7 @@ from .checks import check_images
 from .visual import check_suspects, confusion_plot, per_class_issue_counts, suspect_title
 
 # %% auto #0
-__all__ = ['png_bytes', 'figure_png', 'data_uri', 'summary_html', 'grid_html', 'suspects_table_html', 'write_report']
+__all__ = ['png_bytes', 'figure_png', 'data_uri', 'summary_html', 'grid_html', 'suspects_table_html', 'fix_html', 'write_report']
 
 # %% ../nbs/08_report.ipynb #97330434
 def png_bytes(img:np.ndarray, # one H×W (grayscale) or H×W×3 (RGB) image, uint8
@@ -157,7 +157,27 @@ body{margin:0}
 .pc-report .empty{color:#777}
 """.strip()
 
+# %% ../nbs/08_report.ipynb #356fd7eb
+def fix_html(clean:pd.DataFrame, # clean labels: `pseudo_clean.clean.clean_labels`, or a `clean_labels.csv` read back (item, original_label, label, action)
+             n:int=100, # changed items listed
+            )->str: # HTML: the count of each action, and a table of the changed items
+    "What `pseudo_clean_fix` decided: how many labels it kept, relabeled, dropped or left for review, and the items it changed."
+    counts = clean.action.value_counts()
+    rows = ''.join(f'<tr><th>{_e(a)}</th><td>{int(counts.get(a, 0)):,}</td></tr>' for a in ('kept', 'relabeled', 'dropped', 'review'))
+    changed = clean[clean.action != 'kept'].head(n)[['item', 'original_label', 'label', 'action']]
+    listed = _table(changed, 'fix') if len(changed) else '<p class="empty">No label was changed.</p>'
+    return f'<table class="summary">{rows}</table><p>The first {len(changed)} items not kept, most suspicious first:</p>{listed}'
+
+
 # %% ../nbs/08_report.ipynb #783be670
+def _class_counts(suspects:pd.DataFrame, classes)->pd.DataFrame:
+    "The per-class table of the report, formatted."
+    counts = per_class_issue_counts(suspects, classes)
+    counts['flagged_rate'] = [f'{v:.1%}' if pd.notna(v) else '' for v in counts.flagged_rate]
+    counts['top_predicted'] = counts.top_predicted.map(lambda v: '' if v is None else v)
+    counts.columns = ['label', 'items', 'flagged', 'flagged rate', 'flagged ones most often predicted as']
+    return counts
+
 def write_report(out_dir, # folder to write into (created if missing)
                  images, # N×H×W or N×H×W×3 uint8 images in source order
                  suspects:pd.DataFrame, # table from `rank_suspects`, most suspicious first, indexed by row in `images`
@@ -168,6 +188,7 @@ def write_report(out_dir, # folder to write into (created if missing)
                  n_table:int=100, # suspects listed in the table
                  fname:str='report.html', # the report's file name in `out_dir`
                  title:str='pseudo_clean report', # the page title
+                 clean:pd.DataFrame|None=None, # the fix decisions (`pseudo_clean_fix`'s clean labels), shown after the suspects (`fix_html`)
                 )->Path: # path of the written report
     "Write one self-contained HTML report (inline images and CSS, no scripts, no network) and return its path."
     images = check_images(images)
@@ -177,10 +198,7 @@ def write_report(out_dir, # folder to write into (created if missing)
     classes = np.unique(suspects.given_label) if classes is None else np.asarray(classes)
     cache = {}
     cm_fig = confusion_plot(suspects.given_label.to_numpy(), suspects.predicted_label.to_numpy(), classes)
-    counts = per_class_issue_counts(suspects, classes)
-    counts['flagged_rate'] = [f'{v:.1%}' if pd.notna(v) else '' for v in counts.flagged_rate]
-    counts['top_predicted'] = counts.top_predicted.map(lambda v: '' if v is None else v)
-    counts.columns = ['label', 'items', 'flagged', 'flagged rate', 'flagged ones most often predicted as']
+    counts = _class_counts(suspects, classes)
     n_shown = min(n_grid, len(suspects))
     parts = [
         '<!DOCTYPE html>', '<html lang="en">', '<head>', '<meta charset="utf-8">',
@@ -196,5 +214,6 @@ def write_report(out_dir, # folder to write into (created if missing)
         '<h2 id="per-class">Suspected errors per class</h2>', _table(counts, 'per-class'),
         f'<h2 id="suspects">Top {min(n_table, len(suspects))} suspects</h2>',
         suspects_table_html(images, suspects, out_dir, items_root, n_table, cache),
+        *([] if clean is None else ['<h2 id="fix">Fix decisions</h2>', fix_html(clean)]),
         '</main>', '</body>', '</html>']
     return atomic_write_text(out_dir/fname, '\n'.join(parts) + '\n')

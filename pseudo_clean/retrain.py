@@ -10,11 +10,11 @@ import numpy as np, pandas as pd
 from sklearn.model_selection import train_test_split
 
 from .checks import check_threshold, encode_labels
-from .data import from_source, labels_from_csv, size_cap, atomic_path, atomic_write_text, save_json
-from .train import fit_labels, accuracy_on, DEFAULT_SETTINGS
+from .data import from_source, atomic_path, atomic_write_text, save_json
+from .train import fit_labels, accuracy_on, predict_probs, probs_accuracy, DEFAULT_SETTINGS
 from .folds import oof_probs
 from .ranking import rank_suspects
-from .run import check_out_dir
+from .run import check_out_dir, read_data, run_ident, source_dir
 from .clean import clean_labels, usable_labels
 
 # %% auto #0
@@ -126,14 +126,15 @@ def train_final_model(source, # image folder, `path,label` CSV or IDX images fil
                      )->dict: # what `metrics.json` holds
     "Train the final model on cleaned labels, measure it on a held-out share of them, and export it with fastai."
     if not 0 <= valid_pct < 1: raise ValueError(f'--valid_pct must be in [0, 1) (a share of the labeled items), got {valid_pct}.')
-    ident = dict(command='retrain', source=None if source is None else str(Path(source).resolve()), labels=str(Path(labels).resolve()),
-                 valid_pct=valid_pct, size=size, resize_method=resize_method, arch=arch, epochs=epochs, min_iters=min_iters, seed=seed)
-    data = labels_from_csv(from_source(source, size=size, resize_method=resize_method, max_side=size_cap(arch)), labels)
-    out = check_out_dir(out, ident, overwrite, input_dir=data.root, input_is_folder=source is not None and Path(source).is_dir())
+    ident = run_ident(source, labels, command='retrain', valid_pct=valid_pct, size=size, resize_method=resize_method, arch=arch, epochs=epochs,
+                      min_iters=min_iters, seed=seed)
+    out = check_out_dir(out, ident, overwrite, *source_dir(source))    # before reading: the image cache goes in `out`
+    data = read_data(source, labels, size=size, resize_method=resize_method, arch=arch, cache_dir=out/'cache')
     trn, val = _holdout(data.codes, valid_pct, seed)
-    learn = fit_labels(data.images[trn], data.labels[trn], data.classes, epochs=epochs, min_iters=min_iters, seed=seed, arch=arch, progress=progress)
+    labs = data.labels.astype(object); labs[val] = None       # trains on `trn` only, reading its batches from the images as they are
+    learn = fit_labels(data.images, labs, data.classes, epochs=epochs, min_iters=min_iters, seed=seed, arch=arch, progress=progress)
     metrics = dict(n_items=len(data), n_train=len(trn), n_valid=len(val), image_shape=list(data.images.shape[1:]),
-                   valid_accuracy=accuracy_on(learn, data.images[val], data.labels[val], data.classes) if len(val) else None)
+                   valid_accuracy=probs_accuracy(predict_probs(learn, data.images, idx=val), data.labels[val], data.classes) if len(val) else None)
     with atomic_path(out/'model.pkl') as tmp: learn.export(tmp)
     atomic_write_text(out/'classes.txt', ''.join(f'{c}\n' for c in data.classes))
     save_json(metrics, out/'metrics.json'); save_json(dict(settings=ident, finished=True), out/'run.json')

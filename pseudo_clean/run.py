@@ -19,8 +19,8 @@ from .folds import oof_probs, fold_ids, fold_probs, check_backbone
 from .ranking import rank_suspects, evaluate_detection, DEFAULT_METHOD, METHODS
 
 # %% auto #0
-__all__ = ['OUTPUT_FILES', 'check_out_dir', 'own_files', 'inject_noise', 'decisions_line', 'run', 'write_outputs', 'summary_line',
-           'print_summary', 'forget_hint', 'load_run']
+__all__ = ['OUTPUT_FILES', 'check_out_dir', 'own_files', 'inject_noise', 'run_ident', 'decisions_line', 'read_data', 'source_dir',
+           'run', 'write_outputs', 'summary_line', 'print_summary', 'forget_hint', 'load_run']
 
 # %% ../nbs/09_run.ipynb #8d89847b
 def _is_within(p:Path, parent:Path)->bool:
@@ -63,7 +63,7 @@ def check_out_dir(out, # the output folder
         probe.write_text('ok'); probe.unlink()
     except OSError as e:
         raise PermissionError(f'Cannot write to the output folder {out} ({e.strerror}): pass a writable --out.') from None
-    for f in list(out.glob('.*.tmp')) + list((out/'folds').glob('.*.tmp')): f.unlink()   # left by a killed write
+    for f in [*out.glob('.*.tmp'), *(out/'folds').glob('.*.tmp'), *(out/'cache').glob('.*.tmp')]: f.unlink()   # left by a killed write
     if overwrite:
         for f in ours: (out/f).unlink()
     if not prev.exists(): save_json(dict(settings=ident, finished=False, written=['run.json']), prev)
@@ -72,14 +72,14 @@ def check_out_dir(out, # the output folder
 # %% ../nbs/09_run.ipynb #da1a181a
 def own_files(out, # an output folder
              )->list: # paths relative to `out`, of files that exist
-    "The files in `out` that a pseudo_clean run wrote: those its `run.json` lists as `written` (or, for an older `run.json`, our own names) and its fold files."
+    "The files in `out` that a pseudo_clean run wrote: those its `run.json` lists as `written` (or, for an older `run.json`, our own names) and its fold and image cache files."
     out, prev = Path(out), Path(out)/'run.json'
     if not prev.is_file(): return []
     try: meta = json.loads(prev.read_text())
     except (ValueError, UnicodeDecodeError): return []
     written = meta.get('written', OUTPUT_FILES) if isinstance(meta, dict) else []
     files = [f for f in written if f in OUTPUT_FILES and (out/f).is_file()]
-    return files + sorted(p.relative_to(out).as_posix() for p in (out/'folds').glob('fold_*.npz'))
+    return files + sorted(p.relative_to(out).as_posix() for p in [*(out/'folds').glob('fold_*.npz'), *(out/'cache').glob('images_*.*')])
 
 # %% ../nbs/09_run.ipynb #f1604ffb
 def inject_noise(labels, rate:float, kind:str='symmetric', seed:int=0)->tuple:
@@ -119,7 +119,10 @@ def _run_metrics(suspects:pd.DataFrame, probs:np.ndarray, classes, true_labels, 
     return metrics
 
 # %% ../nbs/09_run.ipynb #c9619c64
-def _run_ident(source, labels, **settings)->dict:
+def run_ident(source, # the images: a folder, a CSV or an IDX file; None: the bundled MNIST sample
+              labels, # the `--labels` CSV, or None
+              **settings, # every setting of the command
+             )->dict:
     "What identifies a run, written to `run.json`: the source, the labels file (path and a hash of its bytes) and every setting."
     ident = dict(source=None if source is None else str(Path(source).resolve()), **settings)
     if labels is not None:   # only with --labels, so that the runs without keep their identity
@@ -147,11 +150,32 @@ def decisions_line(decisions:dict, # `LabeledImages.decisions` of a folder or CS
             f" | {d['n_classes']} classes{frm}: {cls} | skipped {d['n_skipped']}")
 
 # %% ../nbs/09_run.ipynb #fc78d403
-def _read_data(source, labels, progress:bool, **read)->LabeledImages:
-    "The source's images (`from_source(source, **read)`), with the labels of the `labels` CSV if given; their decisions printed with `progress`."
-    data = from_source(source, **read) if labels is None else labels_from_csv(from_source(source, **read), labels)
+def read_data(source=None, # image folder, `path,label` CSV or IDX images file; None: the bundled MNIST sample
+              labels=None, # an `item,label` CSV of the same items whose labels replace the source's (`pseudo_clean_fix`'s output)
+              *,
+              size=None, # (H, W) for folder/CSV images; default: their median size, longer side at most `size_cap(arch)`
+              resize_method:str='crop', # folder/CSV images: 'crop', 'pad' or 'squish' (fastai's `ResizeMethod`)
+              class_from:str='parent', # folders: class from each image's 'parent' folder or the 'top'-level subfolder
+              arch:str='cnn', # the model: it caps the default size (`size_cap`: 64 px for 'cnn', 224 for ImageNet-style backbones)
+              cache_dir=None, # folder/CSV images: decode into a memory-mapped cache there (`pseudo_clean.data.image_cache`); None: in memory
+              progress:bool=False, # print how the images were read (`decisions_line`)
+             )->LabeledImages:
+    "What every command reads: the source's images at the run's size settings, with the labels of `labels` if given."
+    data = from_source(source, size=size, resize_method=resize_method, max_side=size_cap(arch), class_from=class_from, cache_dir=cache_dir)
+    if labels is not None: data = labels_from_csv(data, labels)
     if progress and data.decisions: print(decisions_line(data.decisions))
     return data
+
+
+# %% ../nbs/09_run.ipynb #598313ac
+def source_dir(source, # image folder, `path,label` CSV or IDX images file; None: the bundled MNIST sample
+              )->tuple: # (folder or None, is it an image folder)
+    "The input's folder, which no output may go in: an image folder, or a CSV's folder (None for the MNIST sample and IDX files); an error if it does not exist."
+    if source is None or str(source) in ('', 'mnist_sample'): return None, False
+    p = Path(source)
+    if not p.exists(): raise FileNotFoundError(f'{source} does not exist: pass an image folder, a CSV with path,label, or an IDX file.')
+    return (p.resolve(), True) if p.is_dir() else (p.resolve().parent, False) if p.suffix.lower() == '.csv' else (None, False)
+
 
 # %% ../nbs/09_run.ipynb #59b0e2b1
 def run(source=None, # image folder, `path,label` CSV or IDX images file; None: the bundled MNIST sample
@@ -174,14 +198,14 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
     t0 = time.time()
     if source is None and noise is None: noise = 0.1
     settings = _run_settings(arch, method, noise, epochs, settings, seed=seed, folds=folds)
-    ident = _run_ident(source, labels, noise=noise, noise_kind=noise_kind, folds=folds, seed=seed, size=size, method=method or DEFAULT_METHOD, **settings, **_read_settings(source, resize_method, class_from))
-    data = _read_data(source, labels, progress, size=size, resize_method=resize_method, max_side=size_cap(arch), class_from=class_from)
+    ident = run_ident(source, labels, noise=noise, noise_kind=noise_kind, folds=folds, seed=seed, size=size, method=method or DEFAULT_METHOD, **settings, **_read_settings(source, resize_method, class_from))
+    out = check_out_dir(out, ident, overwrite, *source_dir(source))    # before reading: the image cache goes in `out`
+    data = read_data(source, labels, size=size, resize_method=resize_method, class_from=class_from, arch=arch, cache_dir=out/'cache', progress=progress)
     stages = {'load': time.time() - t0}
     labels, is_noisy = data.labels, None
     if noise: labels, is_noisy = inject_noise(data.labels, noise, noise_kind, seed)
     classes = np.unique(labels); codes = np.searchsorted(classes, labels)
     fold_ids(codes, folds, seed, classes=classes)                  # class-size check, before any training
-    out = check_out_dir(out, ident, overwrite, input_dir=data.root, input_is_folder=source is not None and Path(source).is_dir())
     if progress: print(f'{len(codes):,} items, {len(classes)} classes, {folds} folds, {settings["epochs"] or "auto"} epochs, arch {arch}')
     probs = fold_probs(data.images, codes, len(classes), n_folds=folds, seed=seed, work_dir=out/'folds',
                       progress=progress, classes=classes, **settings)
@@ -214,7 +238,7 @@ def write_outputs(out:Path, data, labels, classes, probs, suspects, metrics, ide
     st['write'] = metrics['seconds'] - sum(st.values())
     metrics['stage_seconds'] = {k: round(v, 2) for k, v in st.items()}
     save_json(dict(settings=ident, finished=True, source=ident['source'], root=None if data.root is None else str(data.root),
-                   version=pseudo_clean.__version__, skipped=data.skipped, data=data.decisions, written=list(OUTPUT_FILES)), out/'run.json')
+                   version=pseudo_clean.__version__, skipped=data.skipped, data=data.decisions, written=[*OUTPUT_FILES, *(f for f in own_files(out) if f.startswith('cache/'))]), out/'run.json')
     write_report(out, data.images, suspects, classes=classes, metrics=metrics, items_root=data.root)
     save_json(metrics, out/'metrics.json')
 

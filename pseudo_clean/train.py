@@ -37,11 +37,19 @@ __all__ = ['ARCHS', 'BACKBONE_SETTINGS', 'MIXED_PRECISION', 'DEFAULT_SETTINGS', 
 
 # %% ../nbs/03_train.ipynb #3b984065
 class ArrayDataset:
-    "Images (N×C×H×W uint8 tensor) and their label codes: what `ArrayDL` slices."
-    def __init__(self, x:torch.Tensor, y:torch.Tensor): self.x, self.y = x, y
-    def __len__(self): return len(self.x)
-    def __getitem__(self, i): return self.x[i], self.y[i]
-    def new_empty(self): return ArrayDataset(self.x[:0], self.y[:0])   # what `Learner.export` keeps: the image shape, no images
+    "Images and their label codes, what `ArrayDL` slices: an N×C×H×W uint8 tensor, or an N×H×W(×3) uint8 array read a batch at a time (a memory-mapped `image_cache` too); `idx` picks the items."
+    idx = None   # every item (and what a `Learner` exported before `idx` existed reads back)
+    def __init__(self, x, y:torch.Tensor, idx=None): self.x, self.y, self.idx = x, y, None if idx is None else np.asarray(idx, dtype=np.int64)
+    def __len__(self): return len(self.y) if self.idx is None else len(self.idx)
+    def batch(self, b)->tuple:
+        "The images (N×C×H×W uint8 tensor) and codes at positions `b` of the dataset: only these are read."
+        b = np.asarray(b, dtype=np.int64); i = b if self.idx is None else self.idx[b]
+        x = self.x[torch.as_tensor(i)] if torch.is_tensor(self.x) else to_tensor_images(self.x[i])
+        return x, self.y[torch.as_tensor(i)]
+    def __getitem__(self, i): x, y = self.batch([i]); return x[0], y[0]
+    def new_empty(self):   # what `Learner.export` keeps: the image shape, no images
+        return ArrayDataset(self.x[:0] if torch.is_tensor(self.x) else np.zeros((0, *self.x.shape[1:]), np.uint8), self.y[:0])
+
 
 # %% ../nbs/03_train.ipynb #0d964abb
 def to_tensor_images(images:np.ndarray)->torch.Tensor:
@@ -51,16 +59,16 @@ def to_tensor_images(images:np.ndarray)->torch.Tensor:
 
 # %% ../nbs/03_train.ipynb #4ea386f0
 class ArrayDL(DataLoader):
-    "A fastai `DataLoader` over in-memory image tensors that slices whole batches at once."
+    "A fastai `DataLoader` over image arrays (in memory or memory-mapped) that reads whole batches at once."
     def __init__(self, dataset=None, mean=0., std=1., augment=None, **kwargs):
         store_attr('mean,std,augment')
         super().__init__(dataset, **kwargs)
     def create_batches(self, samps):
-        idxs = torch.as_tensor(np.fromiter(samps, dtype=np.int64))
+        idxs = np.fromiter(samps, dtype=np.int64)
         for i in range(0, len(idxs), self.bs):
             b = idxs[i:i+self.bs]
             if self.drop_last and len(b) < self.bs: break
-            yield self.dataset.x[b], self.dataset.y[b]
+            yield self.dataset.batch(b)
     def after_batch(self, b):
         x, y = b
         x = (x.float().div_(255.) - self.mean)/self.std
@@ -85,6 +93,17 @@ def batch_augment(max_rotate:float=10., # largest rotation, in degrees
     return _augment
 
 # %% ../nbs/03_train.ipynb #93273519
+def _pixel_stats(images, idx, chunk_bytes:int=1 << 24)->tuple:
+    "Mean and standard deviation of the pixels of `images[idx]`, in [0, 1]: at once when they are few, else by counting pixel values a small chunk at a time."
+    idx = np.asarray(idx, dtype=np.int64); per = max(1, int(np.prod(images.shape[1:])))
+    if len(idx)*per <= chunk_bytes:
+        xt = to_tensor_images(images[idx]).float()
+        return xt.mean().item()/255., xt.std().item()/255. + 1e-6
+    step = max(1, chunk_bytes // 8 // per)      # `np.bincount` counts through an int64 copy: 8 bytes a pixel
+    counts = sum(np.bincount(images[idx[i:i+step]].ravel(), minlength=256) for i in range(0, len(idx), step)).astype(np.float64)
+    v = np.arange(256.); n = counts.sum(); m = (counts*v).sum()/n
+    return float(m/255.), float(np.sqrt(max((counts*(v - m)**2).sum()/(n - 1), 0.))/255. + 1e-6)
+
 def array_dls(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
               codes:np.ndarray, # N label codes
               train_idx, # positions to train on
@@ -93,14 +112,11 @@ def array_dls(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
               augment:bool=True, # apply batch augmentation when training
               device=None, # default: fastai's default device
              )->DataLoaders:
-    "fastai `DataLoaders` over in-memory arrays: shuffled, augmented training batches; plain validation batches."
-    x, y = to_tensor_images(images), torch.as_tensor(np.asarray(codes), dtype=torch.long)
-    xt = x[torch.as_tensor(train_idx)]
-    mean = xt.float().mean().item()/255.
-    std = xt.float().std().item()/255. + 1e-6
+    "fastai `DataLoaders` over image arrays, in memory or memory-mapped (read a batch at a time): shuffled, augmented training batches; plain validation batches."
+    y = torch.as_tensor(np.asarray(codes), dtype=torch.long)
+    mean, std = _pixel_stats(images, train_idx)
     device = default_device() if device is None else device
-    mk = lambda idx, **kw: ArrayDL(ArrayDataset(x[torch.as_tensor(idx)], y[torch.as_tensor(idx)]),
-                                   mean=mean, std=std, device=device, **kw)
+    mk = lambda idx, **kw: ArrayDL(ArrayDataset(images, y, idx), mean=mean, std=std, device=device, **kw)
     train = mk(train_idx, bs=bs, shuffle=True, drop_last=len(train_idx) > bs,
                augment=batch_augment() if augment else None)
     valid = mk(valid_idx if valid_idx is not None else train_idx[:0], bs=bs*2)
@@ -288,10 +304,11 @@ def predict_probs(learn:Learner, # a trained `Learner`
                   images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
                   bs:int=512, # batch size
                   tta:int=0, # test-time augmentation: also average this many augmented views
+                  idx=None, # positions of `images` to predict (default: all), read a batch at a time
                  )->np.ndarray:
-    "Class probabilities (N×K float32) of `images` from `learn`, in their order."
+    "Class probabilities (N×K float32) of `images` (or of `images[idx]`) from `learn`, in their order."
     ref = learn.dls.train
-    ds = ArrayDataset(to_tensor_images(images), torch.zeros(len(images), dtype=torch.long))
+    ds = ArrayDataset(images, torch.zeros(len(images), dtype=torch.long), idx)
     dl = ArrayDL(ds, mean=ref.mean, std=ref.std, bs=bs, device=ref.device)
     amp = [cb for cb in learn.cbs if isinstance(cb, MixedPrecision)]   # predict in float32: bfloat16 would round the probabilities
     with learn.no_bar(), learn.no_logging(), learn.removed_cbs(amp):
