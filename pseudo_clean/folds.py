@@ -12,7 +12,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 
 from .checks import check_forget_rate, check_arch
 from .data import atomic_path
-from .train import train_model, predict_probs, resolve_mixed_precision, DEFAULT_SETTINGS, auto_epochs, fit_labels, ensemble_probs
+from .train import backbone_stats, train_model, predict_probs, resolve_mixed_precision, DEFAULT_SETTINGS, auto_epochs, fit_labels, ensemble_probs
 from .train import BACKBONE_SETTINGS, weights_origin, pretrained_file, make_learner, model_body, array_dls
 from .train import ArrayDL, ArrayDataset
 import torch
@@ -137,7 +137,8 @@ def embed_images(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     if weights is None and not pretrained:
         raise ValueError('Embedding needs a backbone that learned something: pass weights (a file, e.g. from pseudo_clean_pretrain) or pretrained=True.')
     n_in = 1 if images.ndim == 3 else images.shape[-1]
-    dls = array_dls(images, np.zeros(len(images), np.int64), np.arange(len(images)), bs=bs, augment=False)
+    dls = array_dls(images, np.zeros(len(images), np.int64), np.arange(len(images)), bs=bs, augment=False,
+                    stats=backbone_stats(arch, pretrained))
     learn = make_learner(dls, n_in, 2, arch, pretrained=pretrained, width=width, weights=weights)
     body = model_body(learn.model, arch)
     if arch == 'cnn': body = body[:-2]     # the conv layers, before the small CNN's 4×4 pooling and flattening

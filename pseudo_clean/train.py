@@ -29,7 +29,7 @@ from .checks import check_forget_rate, encode_labels, check_arch
 
 # %% auto #0
 __all__ = ['ARCHS', 'BACKBONE_SETTINGS', 'MIXED_PRECISION', 'DEFAULT_SETTINGS', 'FIT_EPOCHS_AT_4000', 'ArrayDataset',
-           'to_tensor_images', 'ArrayDL', 'batch_augment', 'array_dls', 'small_cnn', 'make_learner',
+           'to_tensor_images', 'ArrayDL', 'batch_augment', 'array_dls', 'small_cnn', 'make_learner', 'backbone_stats',
            'CPUMixedPrecision', 'bf16_is_fast', 'resolve_mixed_precision', 'mixed_precision_cb', 'small_loss_mean',
            'ForgetHighLoss', 'progress_context', 'body_state', 'load_body', 'train_model', 'predict_probs',
            'read_weights', 'save_weights', 'weights_origin', 'model_body', 'load_weights', 'pretrained_file',
@@ -71,7 +71,8 @@ class ArrayDL(DataLoader):
             yield self.dataset.batch(b)
     def after_batch(self, b):
         x, y = b
-        x = (x.float().div_(255.) - self.mean)/self.std
+        m, s = (self.mean, self.std) if not torch.is_tensor(self.mean) else (self.mean.to(x.device), self.std.to(x.device))   # per channel
+        x = (x.float().div_(255.) - m)/s
         if self.augment is not None: x = self.augment(x)
         return x.contiguous(memory_format=torch.channels_last), y
     def new(self, dataset=None, cls=None, **kwargs):
@@ -111,10 +112,14 @@ def array_dls(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
               bs:int=128, # batch size
               augment:bool=True, # apply batch augmentation when training
               device=None, # default: fastai's default device
+              stats=None, # per-channel (mean, std) in [0, 1] to normalise with, e.g. `backbone_stats`; default: the training images' own
              )->DataLoaders:
     "fastai `DataLoaders` over image arrays, in memory or memory-mapped (read a batch at a time): shuffled, augmented training batches; plain validation batches."
     y = torch.as_tensor(np.asarray(codes), dtype=torch.long)
-    mean, std = _pixel_stats(images, train_idx)
+    n_in = 1 if images.ndim == 3 else images.shape[-1]
+    if stats is None: mean, std = _pixel_stats(images, train_idx)
+    else: mean, std = (torch.tensor(v, dtype=torch.float32).reshape(1, -1, 1, 1) for v in stats)
+    if stats is not None and n_in != mean.shape[1]: mean, std = mean.mean(1, keepdim=True), std.mean(1, keepdim=True)   # grey images
     device = default_device() if device is None else device
     mk = lambda idx, **kw: ArrayDL(ArrayDataset(images, y, idx), mean=mean, std=std, device=device, **kw)
     train = mk(train_idx, bs=bs, shuffle=True, drop_last=len(train_idx) > bs,
@@ -168,6 +173,20 @@ def make_learner(dls:DataLoaders, # from `array_dls`
         load_weights(learn.model, weights, arch)
         if arch != 'cnn': learn.freeze()
     return learn
+
+# %% ../nbs/03_train.ipynb #b5a7c0d2
+def backbone_stats(arch:str='cnn', # the model
+                   pretrained:bool=False, # whether it starts from its published weights
+                  )->tuple|None:
+    "The per-channel (mean, std) `arch`'s published weights were trained with, when `pretrained`; None (the images' own statistics) otherwise."
+    if not pretrained or arch == 'cnn': return None
+    import torchvision.models as tvm
+    if arch in tvm.list_models(module=tvm):
+        from fastai.vision.core import imagenet_stats
+        return tuple(tuple(v) for v in imagenet_stats)
+    import timm
+    cfg = timm.models.get_pretrained_cfg(arch)
+    return (tuple(cfg.mean), tuple(cfg.std)) if cfg is not None else None
 
 # %% ../nbs/03_train.ipynb #0a494ada
 class CPUMixedPrecision(MixedPrecision):
@@ -287,7 +306,7 @@ def train_model(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     train_idx = np.arange(len(codes)) if train_idx is None else np.asarray(train_idx)
     forget_rate = check_forget_rate(forget_rate)
     set_seed(seed, reproducible=True)
-    dls = array_dls(images, codes, train_idx, bs=bs, augment=augment)
+    dls = array_dls(images, codes, train_idx, bs=bs, augment=augment, stats=backbone_stats(arch, pretrained))
     n_in = 1 if images.ndim == 3 else images.shape[-1]
     learn = make_learner(dls, n_in, n_classes, arch=arch, label_smoothing=label_smoothing, width=width, pretrained=pretrained,
                          weights=weights, init=init)
