@@ -125,36 +125,40 @@ def _unit_call(fn, threads:int, shared, *job):
     torch.set_num_threads(threads)
     return fn(shared, *job)
 
-def _ray_start(address)->bool:
-    "Join the Ray cluster at `address` (or `RAY_ADDRESS`), or start a small Ray here; True when this call started or joined it."
+def _ray_start(address):
+    "Join the Ray cluster at `address` (or `RAY_ADDRESS`), or start a small Ray here; a Ray this process already joined is used as it is, and stays up for the next call."
     import ray
-    if ray.is_initialized(): return False
+    if ray.is_initialized(): return
     quiet = dict(log_to_driver=False, logging_level='ERROR', include_dashboard=False)
     address = address or os.environ.get('RAY_ADDRESS')
     if address: ray.init(address=address, **quiet)
-    else: ray.init(num_cpus=os.cpu_count(), object_store_memory=RAY_OBJECT_STORE, **quiet)
-    return True
+    else: ray.init(address='local', num_cpus=os.cpu_count(), object_store_memory=RAY_OBJECT_STORE, **quiet)   # 'local': a new Ray, whatever `ray start` left behind
+
+def _check_resources(have:dict, cpus:float, gpus:float):
+    "An error, before any task is queued, when the cluster (Ray's `cluster_resources()`) lacks what one task needs: it would wait forever."
+    for name, n, flag in (('CPU', cpus, 'cpus_per_fold'), ('GPU', gpus, 'gpus_per_fold')):
+        if n and have.get(name, 0) < n:
+            raise ValueError(f'Each task needs {n:g} {name}(s) ({flag}) but the Ray cluster has {have.get(name, 0):g}: '
+                             f'lower {flag}, or join a cluster that has them.')
 
 def _ray_units(fn, shared, jobs:list, done, address=None, cpus_per_fold=None, gpus_per_fold=None, progress:bool=True)->list:
     "`run_units` with Ray: every job a task, the shared input put in the object store once; Ctrl-C cancels the tasks."
     import ray
     from fastprogress.fastprogress import progress_bar
-    started, res = _ray_start(address), [None]*len(jobs)
+    _ray_start(address)
+    cpus, res = cpus_per_fold or 1, [None]*len(jobs)
+    _check_resources(ray.cluster_resources(), cpus, gpus_per_fold or 0)
+    task = ray.remote(_unit_call).options(num_cpus=cpus, num_gpus=gpus_per_fold or 0, max_retries=RAY_MAX_RETRIES)
+    ref = ray.put(shared)
+    pending = {task.remote(fn, max(1, int(cpus)), ref, *job): i for i, job in enumerate(jobs)}
     try:
-        cpus = cpus_per_fold or 1
-        task = ray.remote(_unit_call).options(num_cpus=cpus, num_gpus=gpus_per_fold or 0, max_retries=RAY_MAX_RETRIES)
-        ref = ray.put(shared)
-        pending = {task.remote(fn, max(1, int(cpus)), ref, *job): i for i, job in enumerate(jobs)}
-        try:
-            for _ in (progress_bar(range(len(jobs))) if progress else range(len(jobs))):
-                (r,), _ = ray.wait(list(pending), num_returns=1)
-                i = pending.pop(r); res[i] = ray.get(r); done(i, res[i])
-        except KeyboardInterrupt:
-            for r in pending: ray.cancel(r, force=True)
-            raise
-        return res
-    finally:
-        if started: ray.shutdown()
+        for _ in (progress_bar(range(len(jobs))) if progress else range(len(jobs))):
+            (r,), _ = ray.wait(list(pending), num_returns=1)
+            i = pending.pop(r); res[i] = ray.get(r); done(i, res[i])
+    except KeyboardInterrupt:
+        for r in pending: ray.cancel(r, force=True)
+        raise
+    return res
 
 
 # %% ../nbs/05_folds.ipynb #6db74ac0
@@ -173,7 +177,7 @@ def run_units(fn, # a module-level function: `fn(shared, *job)` computes one uni
     "`fn(shared, *job)` for every job: one after another in this process, or as Ray tasks on this machine or a cluster."
     done = done or (lambda i, r: None)
     check_engine(engine, address, cpus_per_fold, gpus_per_fold)
-    if engine == 'ray': return _ray_units(fn, shared, jobs, done, address, cpus_per_fold, gpus_per_fold, progress)
+    if engine == 'ray': return _ray_units(fn, shared, jobs, done, address, cpus_per_fold, gpus_per_fold, progress) if jobs else []
     res = []
     for i, job in enumerate(jobs):
         if progress: print(f'{desc} {i+1}/{len(jobs)}')

@@ -5,14 +5,14 @@ or a missing Ray is a clear error before any training.
 Ray starts slowly (seconds per cluster, and each worker imports torch and fastai), so the in-process tests share one
 local Ray of 2 worker processes (module scope). Skipped where Ray is not installed, but the dev install includes it.
 """
-import os, signal, socket, subprocess, sys, threading, time
+import os, shutil, signal, socket, subprocess, sys, tempfile, threading, time
 from pathlib import Path
 
 import numpy as np, pytest, torch
 from PIL import Image
 
 from pseudo_clean.data import digits_8x8
-from pseudo_clean.folds import oof_probs
+from pseudo_clean.folds import oof_probs, run_units
 from pseudo_clean.run import run
 
 BIN = Path(sys.executable).parent
@@ -37,7 +37,8 @@ class one_thread:
 @pytest.fixture(scope='module')
 def local_ray():
     ray = pytest.importorskip('ray')
-    ray.init(num_cpus=2, object_store_memory=100 * 2**20, include_dashboard=False, log_to_driver=False, logging_level='ERROR')
+    # one GPU as far as Ray's scheduler knows (there is none here): where Ray places fractional GPUs, tested on the CPU
+    ray.init(address='local', num_cpus=2, num_gpus=1, object_store_memory=100 * 2**20, include_dashboard=False, log_to_driver=False, logging_level='ERROR')
     yield ray
     ray.shutdown()
 
@@ -101,6 +102,37 @@ def test_a_killed_worker_is_retried_to_the_same_bytes(local_ray):
     assert probs.tobytes() == ref.tobytes()
 
 
+@needs_ray
+def test_pseudo_labeling_on_ray_matches_local(local_ray, tmp_path):
+    from pseudo_clean.pseudolabel import pseudo_label
+    d = digits_8x8(); lab = np.concatenate([np.flatnonzero(d.labels == c)[:10] for c in range(10)]); unl = np.arange(1000, 1200)
+    kw = dict(threshold=0.5, rounds=1, teachers=2, folds=2, tta=1, pretrain=0, epochs=2, min_iters=0, seed=0)
+    # a work folder on both sides: each teacher then predicts right after its training, as a task does (without one, the
+    # local engine trains all teachers first and their predictions draw other random augmentations)
+    with one_thread(): ref = pseudo_label(d.images[lab], d.labels[lab], d.images[unl], work_dir=tmp_path/'ref', **kw)
+    res = pseudo_label(d.images[lab], d.labels[lab], d.images[unl], engine='ray', work_dir=tmp_path/'work', **kw)
+    assert res.probs.tobytes() == ref.probs.tobytes() and res.oof_probs.tobytes() == ref.oof_probs.tobytes()
+    assert res.table.equals(ref.table) and res.models == [None, None]       # Ray returns predictions, not models
+    assert len(list((tmp_path/'work').glob('model_*.npy'))) == 4            # the driver kept each teacher's predictions
+
+
+def _placed(shared, i:int)->dict:
+    "Where and when a task ran: its GPU ids (as Ray assigned them), process, start and end."
+    import ray
+    t0 = time.time(); time.sleep(2)
+    return dict(gpus=[str(g) for g in ray.get_gpu_ids()], pid=os.getpid(), start=t0, end=time.time())
+
+
+@needs_ray
+def test_fractional_gpus_pack_two_folds_on_one_gpu(local_ray):
+    local_ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])     # `_placed` travels by value to the workers
+    res = run_units(_placed, None, [(0,), (1,)], engine='ray', gpus_per_fold=0.5, progress=False)
+    assert [r['gpus'] for r in res] == [['0'], ['0']] and len({r['pid'] for r in res}) == 2
+    assert max(r['start'] for r in res) < min(r['end'] for r in res)          # at the same time, on the same GPU
+    with pytest.raises(ValueError, match=r'needs 2 GPU\(s\) \(gpus_per_fold\) but the Ray cluster has 1'):
+        run_units(_placed, None, [(0,)], engine='ray', gpus_per_fold=2, progress=False)
+
+
 def _free_port()->int:
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
@@ -108,11 +140,11 @@ def _free_port()->int:
 @needs_ray
 def test_address_joins_a_cluster_started_with_ray_start(local_ray, tmp_path):
     local_ray.shutdown()        # this test's cluster is separate; the shared one is no longer needed (the last Ray test)
-    port = _free_port()
+    port, temp = _free_port(), tempfile.mkdtemp(prefix='ray', dir='/tmp')   # its own temp dir: nothing left in /tmp/ray (short: socket paths)
     # --block: the cluster lives as long as this process, so stopping it stops this cluster only (a plain `ray stop`
     # stops every Ray cluster of this user on the machine, other sessions' included)
     head = subprocess.Popen([str(BIN/'ray'), 'start', '--head', '--port', str(port), '--node-ip-address', '127.0.0.1', '--num-cpus', '2',
-                             '--include-dashboard=false', '--block'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                             '--include-dashboard=false', '--temp-dir', temp, '--block'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         t0 = time.time()
         while time.time() - t0 < 120:
@@ -128,6 +160,7 @@ def test_address_joins_a_cluster_started_with_ray_start(local_ray, tmp_path):
         head.send_signal(signal.SIGINT)       # `ray start --block` stops its cluster on SIGINT
         try: head.wait(60)
         except subprocess.TimeoutExpired: os.killpg(head.pid, signal.SIGKILL); head.wait()
+        shutil.rmtree(temp, ignore_errors=True)
     time.sleep(1)
     with pytest.raises(OSError): socket.create_connection(('127.0.0.1', port), timeout=2).close()   # stopped
 
