@@ -116,21 +116,22 @@ def test_pseudo_labeling_on_ray_matches_local(local_ray, tmp_path):
     assert len(list((tmp_path/'work').glob('model_*.npy'))) == 4            # the driver kept each teacher's predictions
 
 
-def _placed(shared, i:int)->dict:
-    "Where and when a task ran: its GPU ids (as Ray assigned them), process, start and end."
+def _placed(shared, i:int, folder:str)->dict:
+    "Where a task ran (its GPU ids as Ray assigned them, its process), and whether the other task ran at the same time."
     import ray
-    t0 = time.time(); time.sleep(2)
-    return dict(gpus=[str(g) for g in ray.get_gpu_ids()], pid=os.getpid(), start=t0, end=time.time())
+    (Path(folder)/str(i)).touch(); t0 = time.time()
+    while len(list(Path(folder).iterdir())) < 2 and time.time() - t0 < 120: time.sleep(0.1)   # wait for the other one
+    return dict(gpus=[str(g) for g in ray.get_gpu_ids()], pid=os.getpid(), together=len(list(Path(folder).iterdir())) == 2)
 
 
 @needs_ray
-def test_fractional_gpus_pack_two_folds_on_one_gpu(local_ray):
+def test_fractional_gpus_pack_two_folds_on_one_gpu(local_ray, tmp_path):
     local_ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])     # `_placed` travels by value to the workers
-    res = run_units(_placed, None, [(0,), (1,)], engine='ray', gpus_per_fold=0.5, progress=False)
-    assert [r['gpus'] for r in res] == [['0'], ['0']] and len({r['pid'] for r in res}) == 2
-    assert max(r['start'] for r in res) < min(r['end'] for r in res)          # at the same time, on the same GPU
+    res = run_units(_placed, None, [(0, str(tmp_path)), (1, str(tmp_path))], engine='ray', gpus_per_fold=0.5, progress=False)
+    assert [r['gpus'] for r in res] == [['0'], ['0']] and len({r['pid'] for r in res}) == 2, res
+    assert all(r['together'] for r in res), res                                # at the same time, on the same GPU
     with pytest.raises(ValueError, match=r'needs 2 GPU\(s\) \(gpus_per_fold\) but the Ray cluster has 1'):
-        run_units(_placed, None, [(0,)], engine='ray', gpus_per_fold=2, progress=False)
+        run_units(_placed, None, [(0, str(tmp_path))], engine='ray', gpus_per_fold=2, progress=False)
 
 
 def _free_port()->int:
