@@ -41,7 +41,7 @@ setuptools.setup(
     packages=setuptools.find_packages(include=['pseudo_clean', 'pseudo_clean.*']),  # not tools/, tests/ or benchmarks/
     include_package_data=True,
     install_requires=requirements,
-    extras_require={'dev': dev_requirements, 'heif': shlex.split(cfg.get('heif_requirements', ''))},
+    extras_require={'dev': dev_requirements, 'heif': shlex.split(cfg.get('heif_requirements', '')), 'ray': shlex.split(cfg.get('ray_requirements', ''))},
     dependency_links=cfg.get('dep_links', '').split(),
     python_requires='>=' + cfg['min_python'],
     long_description=open('README.md', encoding='utf-8').read(),

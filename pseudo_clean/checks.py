@@ -4,15 +4,15 @@
 
 # %% ../nbs/00_checks.ipynb #f3fd481f
 from __future__ import annotations
-import re, unicodedata, warnings
+import importlib.util, os, re, socket, unicodedata, warnings
 from collections import defaultdict
 
 import numpy as np, pandas as pd
 
 # %% auto #0
-__all__ = ['RESIZE_METHODS', 'CLASS_FROM', 'check_rate', 'check_threshold', 'check_forget_rate', 'check_size',
+__all__ = ['RESIZE_METHODS', 'CLASS_FROM', 'ENGINES', 'check_rate', 'check_threshold', 'check_forget_rate', 'check_size',
            'check_resize_method', 'check_class_from', 'check_counts', 'check_number', 'check_training_numbers',
-           'check_arch', 'encode_labels', 'as_class_labels', 'similar_class_names', 'check_label_text',
+           'check_engine', 'check_arch', 'encode_labels', 'as_class_labels', 'similar_class_names', 'check_label_text',
            'check_same_items', 'as_uint8_images', 'check_images']
 
 # %% ../nbs/00_checks.ipynb #9a60529f
@@ -128,6 +128,42 @@ def check_training_numbers(epochs:int|None=None, # epochs per model: at least 1,
     check_number(seed, f'{flag}seed', 0, 2**32 - 1)
     if folds is not None: check_number(folds, f'{flag}folds', 2)
     check_number(min_iters, f'{flag}min_iters', 0, none='the automatic count')
+
+# %% ../nbs/00_checks.ipynb #f4326ff0
+ENGINES = ('local', 'ray')   # one fold after another in this process, or each fold a Ray task
+
+def _check_address(address:str, flag:str)->str:
+    "`address` of a Ray head as HOST:PORT, reached over TCP within a few seconds; 'auto' and ray:// addresses are Ray's to resolve."
+    if address == 'auto' or address.startswith('ray://'): return address
+    host, _, port = address.rpartition(':')
+    if not host or not port.isdigit():
+        raise ValueError(f"{flag}address must be HOST:PORT of a Ray head (as `ray start --head` prints it), 'auto' or ray://HOST:PORT, got {address!r}.")
+    try: socket.create_connection((host, int(port)), timeout=5).close()
+    except OSError as e:
+        raise ConnectionError(f'No Ray cluster answers at {flag}address {address} ({e.strerror or e}): start one with `ray start --head` on that machine, '
+                              f'or leave out {flag}address (and RAY_ADDRESS) to run Ray on this machine only.') from None
+    return address
+
+def check_engine(engine:str='local', # 'local' (one fold after another in this process) or 'ray' (each fold a Ray task)
+                 address:str|None=None, # the Ray cluster to join (HOST:PORT); None: `RAY_ADDRESS` if set, else a Ray started here
+                 cpus_per_fold:float|None=None, # CPUs (and torch threads) of each task, > 0; fractions allowed; None: 1
+                 gpus_per_fold:float|None=None, # GPUs of each task, >= 0; fractions share a GPU; None: 0
+                 flag:str='', # '--' names them as the command's flags
+                )->str:
+    "`engine`, or an error before any training: an unknown engine, Ray settings without Ray, Ray not installed, a cluster nobody answers at."
+    if engine not in ENGINES: raise ValueError(f"Unknown {flag}engine {engine!r}: use 'local' (one fold after another here) or 'ray'.")
+    if cpus_per_fold is not None and not cpus_per_fold > 0: raise ValueError(f'{flag}cpus_per_fold must be more than 0, got {cpus_per_fold}.')
+    if gpus_per_fold is not None and not gpus_per_fold >= 0: raise ValueError(f'{flag}gpus_per_fold must be 0 or more, got {gpus_per_fold}.')
+    given = [n for n, v in (('address', address), ('cpus_per_fold', cpus_per_fold), ('gpus_per_fold', gpus_per_fold)) if v is not None]
+    if engine == 'local':
+        if given: raise ValueError(f'{", ".join(flag + n for n in given)} place(s) Ray tasks: pass {flag}engine ray too, or leave them out.')
+        return engine
+    if importlib.util.find_spec('ray') is None:
+        raise ValueError(f'{flag}engine ray needs Ray, which is not installed: pip install "pseudo_clean[ray]" (or pass {flag}engine local).')
+    address = address or os.environ.get('RAY_ADDRESS')
+    if address: _check_address(address, flag)
+    return engine
+
 
 # %% ../nbs/00_checks.ipynb #fcc1c4ed
 def check_arch(arch:str, # 'cnn', a torchvision model name or a timm model name (with an optional pretrained tag)

@@ -64,6 +64,10 @@ def main(source:Param('image folder, CSV with path,label, or IDX images file (de
          resize_method:str='crop', # images of another shape: 'crop' (keep the aspect ratio, cut the edges), 'pad' (black borders) or 'squish' (stretch)
          class_from:str='parent', # image folders: 'parent' (each image's own folder is its class) or 'top' (the top-level subfolder)
          overwrite:store_true=False, # replace a previous run in --out (only the files that run wrote)
+         engine:str='local', # where the folds run: 'local' (one after another in this process) or 'ray' (each a Ray task; pip install "pseudo_clean[ray]")
+         address:str=None, # --engine ray: the Ray cluster to join, HOST:PORT of its head (default: RAY_ADDRESS, else a Ray started on this machine)
+         cpus_per_fold:float=None, # --engine ray: CPUs (and torch threads) of each task (default 1)
+         gpus_per_fold:float=None, # --engine ray: GPUs of each task; fractions share a GPU (default 0)
          quiet:store_true=False, # no progress bars (the summary line is still printed)
          version:store_true=False, # print the version and exit
         ):
@@ -72,6 +76,7 @@ def main(source:Param('image folder, CSV with path,label, or IDX images file (de
     from pseudo_clean.run import run, print_summary
     kw = {} if forget_rate is None else {'forget_rate': forget_rate}
     kw.update({k: v for k, v in dict(pretrained=pretrained, weights=weights, embed=embed).items() if v})   # only when given: other runs keep their identity
+    kw.update({k: v for k, v in dict(engine=engine, address=address, cpus_per_fold=cpus_per_fold, gpus_per_fold=gpus_per_fold).items() if v is not None})
     metrics = guarded('pseudo_clean', lambda: run(source, out=out, noise=noise, noise_kind=noise_kind, folds=folds, epochs=epochs, seed=seed,
                       arch=arch, method=method, overwrite=overwrite, progress=not quiet, mixed_precision=mixed_precision,
                       labels=labels, size=check_size(size, flag='--'), resize_method=resize_method, class_from=class_from, **kw), out)
@@ -113,6 +118,10 @@ def label(labeled:Param('labeled images: image folder of class subfolders, CSV w
          seed:int=0, # random seed
          arch:str='cnn', # 'cnn', 'resnet18', 'resnet34' or 'resnet50'
          work_dir:str=None, # folder keeping each finished model's predictions, so that a rerun resumes (default: .OUT.work beside --out)
+         engine:str='local', # where the models train: 'local' (one after another in this process) or 'ray' (each a Ray task; pip install "pseudo_clean[ray]")
+         address:str=None, # --engine ray: the Ray cluster to join, HOST:PORT of its head (default: RAY_ADDRESS, else a Ray started on this machine)
+         cpus_per_fold:float=None, # --engine ray: CPUs (and torch threads) of each task (default 1)
+         gpus_per_fold:float=None, # --engine ray: GPUs of each task; fractions share a GPU (default 0)
          quiet:store_true=False, # no progress bars
          version:store_true=False, # print the version and exit
         ):
@@ -122,7 +131,8 @@ def label(labeled:Param('labeled images: image folder of class subfolders, CSV w
     from pseudo_clean.pseudolabel import label_unlabeled
     res = guarded('pseudo_clean_label', lambda: label_unlabeled(labeled, unlabeled, out, threshold=threshold, rounds=rounds,
                   per_class_cap=per_class_cap, teachers=teachers, tta=tta, pretrain=pretrain, folds=folds, epochs=epochs,
-                  min_iters=min_iters, seed=seed, arch=arch, work_dir=work_dir, progress=not quiet), out, folder=False)
+                  min_iters=min_iters, seed=seed, arch=arch, work_dir=work_dir, progress=not quiet,
+                  **{k: v for k, v in dict(engine=engine, address=address, cpus_per_fold=cpus_per_fold, gpus_per_fold=gpus_per_fold).items() if v is not None}), out, folder=False)
     print(f'{len(res.table)} of {len(res.probs)} unlabeled images pseudo-labeled (confidence >= {threshold}) -> {out}')
 
 # %% ../nbs/14_cli.ipynb #ed006255

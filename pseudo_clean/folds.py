@@ -4,13 +4,13 @@
 
 # %% ../nbs/05_folds.ipynb #ed2fd6b9
 from __future__ import annotations
-import hashlib, json, warnings
+import hashlib, json, os, warnings
 from pathlib import Path
 
 import numpy as np
 from sklearn.model_selection import KFold, StratifiedKFold
 
-from .checks import check_forget_rate, check_arch
+from .checks import check_forget_rate, check_arch, check_engine
 from .data import atomic_path
 from .train import backbone_stats, train_model, predict_probs, resolve_mixed_precision, DEFAULT_SETTINGS, auto_epochs, fit_labels, ensemble_probs
 from .train import BACKBONE_SETTINGS, weights_origin, pretrained_file, make_learner, model_body, array_dls
@@ -18,8 +18,9 @@ from .train import ArrayDL, ArrayDataset
 import torch
 
 # %% auto #0
-__all__ = ['fold_ids', 'unlabeled_folds', 'fold_key', 'run_fold', 'oof_probs', 'embed_images', 'oof_logistic_probs',
-           'oof_embedding_probs', 'fold_probs', 'check_backbone', 'oof_pseudo_probs']
+__all__ = ['ENGINE_KEYS', 'RAY_MAX_RETRIES', 'RAY_OBJECT_STORE', 'fold_ids', 'unlabeled_folds', 'fold_key', 'run_fold',
+           'engine_settings', 'run_units', 'oof_probs', 'embed_images', 'oof_logistic_probs', 'oof_embedding_probs',
+           'fold_probs', 'check_backbone', 'oof_pseudo_probs']
 
 # %% ../nbs/05_folds.ipynb #dcd955cc
 def _split_ids(codes:np.ndarray, n_folds:int, seed:int, stratify:bool=True)->np.ndarray:
@@ -73,23 +74,116 @@ def fold_key(images:np.ndarray, codes:np.ndarray, folds:np.ndarray, settings:dic
     return h.hexdigest()
 
 # %% ../nbs/05_folds.ipynb #4ef3628a
+def _fold_file(images, codes, n_classes:int, folds:np.ndarray, k:int, settings:dict, seed:int, work_dir)->Path|None:
+    "Where fold `k`'s result is kept: `work_dir/fold_<k>_<key>.npz`, `key` from `fold_key` (None without a `work_dir`)."
+    if work_dir is None: return None
+    key = fold_key(images, codes, folds, {**settings, 'seed': seed, 'n_classes': n_classes,
+                                          **weights_origin(settings.get('weights'), settings.get('pretrained', False), settings.get('arch', 'cnn'))})
+    return Path(work_dir)/f'fold_{k}_{key}.npz'
+
+def _fold_task(images, codes, n_classes:int, folds:np.ndarray, k:int, settings:dict, seed:int=0, progress:bool=True)->np.ndarray:
+    "Fold `k`'s probabilities: a model trained on every other fold (seed `seed`+`k`) predicts fold `k`."
+    settings = dict(settings); tta = settings.pop('tta', 0)
+    learn = train_model(images, codes, n_classes, np.flatnonzero(folds != k), seed=seed + k, progress=progress, **settings)
+    return predict_probs(learn, images, tta=tta, idx=np.flatnonzero(folds == k))   # reads only fold k (of a memory-mapped cache too)
+
+def _save_fold(f:Path|None, probs:np.ndarray, folds:np.ndarray, k:int):
+    "Write fold `k`'s probabilities to `f`, atomically (nothing without a file)."
+    if f is None: return
+    with atomic_path(f) as tmp:
+        with open(tmp, 'wb') as fh: np.savez(fh, probs=probs, valid_idx=np.flatnonzero(folds == k))
+
 def run_fold(images, codes, n_classes:int, folds:np.ndarray, k:int, settings:dict, seed:int=0,
              work_dir=None, progress:bool=True)->np.ndarray:
     "Train on every fold but `k`, predict fold `k`; reuse or save the result in `work_dir`."
-    key = fold_key(images, codes, folds, {**settings, 'seed': seed, 'n_classes': n_classes,
-                                          **weights_origin(settings.get('weights'), settings.get('pretrained', False), settings.get('arch', 'cnn'))})
-    f = Path(work_dir)/f'fold_{k}_{key}.npz' if work_dir is not None else None
+    f = _fold_file(images, codes, n_classes, folds, k, settings, seed, work_dir)
     if f is not None and f.exists():
         with np.load(f) as z: return z['probs']
-    valid = np.flatnonzero(folds == k)
-    settings = dict(settings); tta = settings.pop('tta', 0)
-    learn = train_model(images, codes, n_classes, np.flatnonzero(folds != k), seed=seed + k,
-                        progress=progress, **settings)
-    probs = predict_probs(learn, images, tta=tta, idx=valid)
-    if f is not None:
-        with atomic_path(f) as tmp:
-            with open(tmp, 'wb') as fh: np.savez(fh, probs=probs, valid_idx=valid)
+    probs = _fold_task(images, codes, n_classes, folds, k, settings, seed, progress)
+    _save_fold(f, probs, folds, k)
     return probs
+
+
+# %% ../nbs/05_folds.ipynb #3521c012
+ENGINE_KEYS = ('engine', 'address', 'cpus_per_fold', 'gpus_per_fold')   # where the units of work run: `run_units`'s settings
+RAY_MAX_RETRIES = 3   # a Ray task whose worker dies is run again, at most this many times
+RAY_OBJECT_STORE = 256 * 2**20   # bytes of object store for a Ray started on this machine: the images, once
+
+def engine_settings(settings:dict, # a run's settings, with or without the `ENGINE_KEYS`
+                    flag:str='', # '--' names them as the command's flags in an error
+                   )->tuple: # (the engine's settings, checked; the other settings)
+    "Split the engine's settings off a run's settings and check them: they say where the folds run, not what they compute."
+    eng = {k: settings[k] for k in ENGINE_KEYS if settings.get(k) is not None}
+    check_engine(**eng, flag=flag)
+    return eng, {k: v for k, v in settings.items() if k not in ENGINE_KEYS}
+
+
+# %% ../nbs/05_folds.ipynb #28b1d78e
+def _unit_call(fn, threads:int, shared, *job):
+    "`fn(shared, *job)` in a Ray worker, with `threads` torch threads: the arithmetic of a local run with as many."
+    import torch
+    torch.set_num_threads(threads)
+    return fn(shared, *job)
+
+def _ray_start(address):
+    "Join the Ray cluster at `address` (or `RAY_ADDRESS`), or start a small Ray here; a Ray this process already joined is used as it is, and stays up for the next call."
+    import ray
+    if ray.is_initialized(): return
+    quiet = dict(log_to_driver=False, logging_level='ERROR', include_dashboard=False)
+    address = address or os.environ.get('RAY_ADDRESS')
+    if address: ray.init(address=address, **quiet)
+    else: ray.init(address='local', num_cpus=os.cpu_count(), object_store_memory=RAY_OBJECT_STORE, **quiet)   # 'local': a new Ray, whatever `ray start` left behind
+
+def _check_resources(have:dict, cpus:float, gpus:float):
+    "An error, before any task is queued, when the cluster (Ray's `cluster_resources()`) lacks what one task needs: it would wait forever."
+    for name, n, flag in (('CPU', cpus, 'cpus_per_fold'), ('GPU', gpus, 'gpus_per_fold')):
+        if n and have.get(name, 0) < n:
+            raise ValueError(f'Each task needs {n:g} {name}(s) ({flag}) but the Ray cluster has {have.get(name, 0):g}: '
+                             f'lower {flag}, or join a cluster that has them.')
+
+def _ray_units(fn, shared, jobs:list, done, address=None, cpus_per_fold=None, gpus_per_fold=None, progress:bool=True)->list:
+    "`run_units` with Ray: every job a task, the shared input put in the object store once; Ctrl-C cancels the tasks."
+    import ray
+    from fastprogress.fastprogress import progress_bar
+    _ray_start(address)
+    cpus, res = cpus_per_fold or 1, [None]*len(jobs)
+    _check_resources(ray.cluster_resources(), cpus, gpus_per_fold or 0)
+    task = ray.remote(_unit_call).options(num_cpus=cpus, num_gpus=gpus_per_fold or 0, max_retries=RAY_MAX_RETRIES)
+    ref = ray.put(shared)
+    pending = {task.remote(fn, max(1, int(cpus)), ref, *job): i for i, job in enumerate(jobs)}
+    try:
+        for _ in (progress_bar(range(len(jobs))) if progress else range(len(jobs))):
+            (r,), _ = ray.wait(list(pending), num_returns=1)
+            i = pending.pop(r); res[i] = ray.get(r); done(i, res[i])
+    except KeyboardInterrupt:
+        for r in pending: ray.cancel(r, force=True)
+        raise
+    return res
+
+
+# %% ../nbs/05_folds.ipynb #6db74ac0
+def run_units(fn, # a module-level function: `fn(shared, *job)` computes one unit of work (a fold) and returns its result
+              shared, # the big input every unit reads (the images): in Ray's object store once
+              jobs:list, # the other arguments of each unit
+              *,
+              engine:str='local', # 'local': one after another in this process; 'ray': each a Ray task
+              address:str|None=None, # Ray: the cluster to join; None: `RAY_ADDRESS`, else a Ray started here
+              cpus_per_fold:float|None=None, # Ray: CPUs (and torch threads) of each task; None: 1
+              gpus_per_fold:float|None=None, # Ray: GPUs of each task, fractions allowed; None: 0
+              done=None, # `done(i, result)` is called as unit `i` finishes, in the driver (to write its file)
+              progress:bool=True, # local: say which unit runs; Ray: one progress bar over the units
+              desc:str='fold', # what a unit is called in the local engine's messages
+             )->list: # the results, in the order of `jobs`
+    "`fn(shared, *job)` for every job: one after another in this process, or as Ray tasks on this machine or a cluster."
+    done = done or (lambda i, r: None)
+    check_engine(engine, address, cpus_per_fold, gpus_per_fold)
+    if engine == 'ray': return _ray_units(fn, shared, jobs, done, address, cpus_per_fold, gpus_per_fold, progress) if jobs else []
+    res = []
+    for i, job in enumerate(jobs):
+        if progress: print(f'{desc} {i+1}/{len(jobs)}')
+        res.append(fn(shared, *job)); done(i, res[-1])
+    return res
+
 
 # %% ../nbs/05_folds.ipynb #fc5ca614
 def _fold_inputs(images, codes, n_classes, settings:dict)->tuple:
@@ -109,9 +203,10 @@ def oof_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
               work_dir=None, # folder to keep finished folds in, so a repeated run resumes
               progress:bool=True, # show fastprogress bars
               classes=None, # class names, for error messages
-              **settings, # training settings overriding `DEFAULT_SETTINGS` (epochs, lr, bs, arch, ...)
+              **settings, # training settings overriding `DEFAULT_SETTINGS` (epochs, lr, bs, arch, ...), and where the folds run: `engine`, `address`, `cpus_per_fold`, `gpus_per_fold` (`run_units`)
              )->np.ndarray:
     "Out-of-fold class probabilities (N×K float32): each row from a model that never trained on that item."
+    eng, settings = engine_settings(settings)
     codes, n_classes = _fold_inputs(images, codes, n_classes, settings)
     settings = {**DEFAULT_SETTINGS, **settings}
     check_forget_rate(settings['forget_rate'])
@@ -120,10 +215,15 @@ def oof_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     settings['mixed_precision'] = resolve_mixed_precision(settings['mixed_precision'])
     if work_dir is not None: Path(work_dir).mkdir(parents=True, exist_ok=True)
     probs = np.full((len(codes), n_classes), np.nan, np.float32)
-    for k in range(n_folds):
-        if progress: print(f'fold {k+1}/{n_folds}')
-        probs[folds == k] = run_fold(images, codes, n_classes, folds, k, settings, seed, work_dir, progress)
+    files, todo = [_fold_file(images, codes, n_classes, folds, k, settings, seed, work_dir) for k in range(n_folds)], []
+    for k, f in enumerate(files):
+        if f is None or not f.exists(): todo.append(k); continue
+        with np.load(f) as z: probs[folds == k] = z['probs']       # finished before, by either engine
+    def done(i, p): k = todo[i]; probs[folds == k] = p; _save_fold(files[k], p, folds, k)
+    inner = progress and eng.get('engine', 'local') == 'local'     # Ray: one bar over the folds, none per epoch
+    run_units(_fold_task, images, [(codes, n_classes, folds, k, settings, seed, inner) for k in todo], done=done, progress=progress, **eng)
     return probs
+
 
 # %% ../nbs/05_folds.ipynb #ec7c5b2b
 def embed_images(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
@@ -208,6 +308,7 @@ def fold_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
                **kw, # the arguments and settings of either
               )->np.ndarray:
     "Out-of-fold probabilities, from networks trained per fold or, with `embed`, from logistic regressions on a frozen backbone's embeddings."
+    if embed: kw = engine_settings(kw)[1]   # logistic regressions: quick, in this process whatever the engine
     return (oof_embedding_probs if embed else oof_probs)(images, codes, n_classes, **kw)
 
 # %% ../nbs/05_folds.ipynb #82aa7f66
@@ -225,6 +326,11 @@ def check_backbone(settings:dict, # the run's settings: `arch`, and `weights`, `
     return settings
 
 # %% ../nbs/05_folds.ipynb #c7a1e00a
+def _pseudo_fold_task(allx, labs, classes, n:int, valid:np.ndarray, tta:int, fit:dict)->np.ndarray:
+    "One out-of-fold model of pseudo-labeling: trained on `labs`, predicting the unlabeled items `valid` (positions after the `n` labeled ones)."
+    model = fit_labels(allx, labs, classes, **fit)
+    return ensemble_probs([model], allx[n + valid], tta)
+
 def oof_pseudo_probs(images:np.ndarray, # labeled images, N×H×W(×3) uint8
                      labels, # their labels
                      unlabeled:np.ndarray, # M unlabeled images, matched to `images` (`load_unlabeled`)
@@ -239,17 +345,21 @@ def oof_pseudo_probs(images:np.ndarray, # labeled images, N×H×W(×3) uint8
                      arch:str='cnn', # model
                      init:dict|None=None, # body weights every model starts from (`pretrain_body`)
                      progress:bool=False, # show progress bars
+                     **engine, # where the models train: `engine`, `address`, `cpus_per_fold`, `gpus_per_fold` (`run_units`)
                     )->np.ndarray: # M×K probabilities, each from the model that did not train on its pseudo label
     "Out-of-fold probabilities of the unlabeled images: fold f's model trains on the labels and the pseudo labels outside fold f, then predicts fold f."
     pseudo, folds = np.asarray(pseudo, dtype=object), np.asarray(folds)
     if len(pseudo) != len(unlabeled) or len(folds) != len(unlabeled):
         raise ValueError(f'{len(unlabeled)} unlabeled images need as many pseudo labels and fold ids, got {len(pseudo)} and {len(folds)}.')
-    allx, n = np.concatenate([images, unlabeled]), len(images)
-    has = np.array([o is not None for o in pseudo], bool)
-    probs = np.zeros((len(unlabeled), len(classes)), np.float32)
+    eng, rest = engine_settings(engine)
+    if rest: raise TypeError(f'Unknown settings {sorted(rest)}: where the models train is set by {list(ENGINE_KEYS)}.')
+    allx, n, has = np.concatenate([images, unlabeled]), len(images), np.array([o is not None for o in pseudo], bool)
+    probs, jobs = np.zeros((len(unlabeled), len(classes)), np.float32), []
     for f in np.unique(folds):
         labs = np.empty(len(allx), dtype=object); labs[:n] = labels
         train = np.flatnonzero(has & (folds != f)); labs[n + train] = pseudo[train]
-        model = fit_labels(allx, labs, classes, epochs=epochs, min_iters=min_iters, seed=seed + int(f), arch=arch, init=init, progress=progress)
-        probs[folds == f] = ensemble_probs([model], unlabeled[folds == f], tta)
+        fit = dict(epochs=epochs, min_iters=min_iters, seed=seed + int(f), arch=arch, init=init, progress=progress and eng.get('engine', 'local') == 'local')
+        jobs.append((labs, classes, n, np.flatnonzero(folds == f), tta, fit))
+    res = run_units(_pseudo_fold_task, allx, jobs, progress=progress, desc='out-of-fold model', **eng)
+    for job, p in zip(jobs, res): probs[job[3]] = p
     return probs

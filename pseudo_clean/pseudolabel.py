@@ -16,7 +16,7 @@ from .checks import check_threshold, check_counts, check_training_numbers
 from .data import IMAGE_EXTENSIONS, scan_files, load_images, save_csv, same_file, save_npy, atomic_path, check_out_file
 from .train import fit_labels, predict_probs, ensemble_probs, probs_accuracy, fit_epochs
 from .pretrain import pretrain_body, pretrain_steps
-from .folds import unlabeled_folds, oof_pseudo_probs
+from .folds import unlabeled_folds, oof_pseudo_probs, run_units, engine_settings, ENGINE_KEYS
 from .run import read_data
 
 # %% auto #0
@@ -95,6 +95,20 @@ def _item_names(items, names:list, n:int)->list:
     if len(items) != n: raise ValueError(f'{len(items)} item names for {n} unlabeled images.')
     return [str(o) for o in items]
 
+def _named(loaded:tuple, items)->tuple:
+    "`load_unlabeled`'s images, and their names: `items` when given."
+    U, names = loaded
+    return U, _item_names(items, names, len(U))
+
+def _engine(engine:dict, test_images)->dict:
+    "The checked settings of where the models train (`pseudo_clean.folds.run_units`), or an error for unknown ones."
+    eng, rest = engine_settings(engine)
+    if rest: raise TypeError(f"pseudo_label() got unexpected settings {sorted(rest)}: where the models train is set by {list(ENGINE_KEYS)}.")
+    if eng.get('engine') == 'ray' and test_images is not None:
+        raise ValueError("engine='ray' returns each model's predictions, not the model, so it cannot measure test_images: pass one of them.")
+    return eng
+
+
 # %% ../nbs/12_pseudolabel.ipynb #2b2549a2
 def _work_key(*parts)->str:
     "A hash of arrays and settings: what a model's predictions depend on."
@@ -136,21 +150,42 @@ def _pretrained(s, steps:int, seed:int, progress:bool)->dict:
     return body
 
 # %% ../nbs/12_pseudolabel.ipynb #14685466
+def _teacher_task(allx, labs, classes, n:int, seed:int, tta:int, fit:dict)->np.ndarray:
+    "One teacher's predictions of the unlabeled images (the images after the `n` labeled ones): trained on `labs`."
+    return predict_probs(fit_labels(allx, labs, classes, seed=seed, **fit), allx[n:], tta=tta)
+
+def _units_cached(s, name:str, keys:list, fn, jobs:list, progress:bool)->list:
+    "`run_units` of the jobs whose result is not in the work folder yet (`name_key.npy`); the driver saves each as it finishes."
+    files = [None if s.work is None else s.work/f'{name}_{k}.npy' for k in keys]
+    res = [np.load(f) if f is not None and f.exists() else None for f in files]
+    todo = [i for i, r in enumerate(res) if r is None]
+    def done(j, r):
+        res[todo[j]] = r
+        if files[todo[j]] is not None: save_npy(r, files[todo[j]])
+    run_units(fn, s.allx, [jobs[i] for i in todo], done=done, progress=progress, desc=name, **s.eng)
+    return res
+
 def _teach(s, n:int, labels, classes, teachers:int, seed:int, fit:dict, U, tta:int)->tuple:
-    "A round's `teachers` models and their averaged predictions of `U`; with a work folder, each model's predictions are kept there and a rerun reuses them (its model is then None)."
-    if s.work is None:
+    "A round's `teachers` models and their averaged predictions of `U`; with a work folder, each model's predictions are kept there and a rerun reuses them (its model is then None, as with Ray)."
+    ray = s.eng.get('engine') == 'ray'
+    if s.work is None and not ray:
         models = _train_round(s, n, labels, classes, teachers, seed, fit)
         return models, ensemble_probs(models, U, tta)
     labs = np.empty(len(s.allx), dtype=object); labs[:n] = labels
     if len(s.sel): labs[n + s.sel] = classes[s.pred[s.sel]]
+    keys = [_work_key(s.allx, labs, classes, U, seed + i, tta, _fit_id(s, fit)) for i in range(teachers)]
+    if ray:
+        jobs = [(labs, classes, n, seed + i, tta, {**fit, 'progress': False}) for i in range(teachers)]
+        return [None]*teachers, np.mean(_units_cached(s, 'model', keys, _teacher_task, jobs, fit['progress']), axis=0).astype(np.float32)
     models, probs = [], []
     for i in range(teachers):
         def one(i=i):
             models[-1] = fit_labels(s.allx, labs, classes, seed=seed + i, **fit)
             return predict_probs(models[-1], U, tta=tta)
         models.append(None)
-        probs.append(_cached(s.work, 'model', _work_key(s.allx, labs, classes, U, seed + i, tta, _fit_id(s, fit)), one))
+        probs.append(_cached(s.work, 'model', keys[i], one))
     return models, np.mean(probs, axis=0).astype(np.float32)
+
 
 # %% ../nbs/12_pseudolabel.ipynb #63357417
 def _choose_out_of_fold(s, images, labels, U, classes, r:int, folds:int, threshold, per_class_cap, tta:int, seed:int, fit:dict)->int:
@@ -158,7 +193,7 @@ def _choose_out_of_fold(s, images, labels, U, classes, r:int, folds:int, thresho
     prev = np.full(len(U), None, dtype=object); prev[s.sel] = classes[s.pred[s.sel]]
     s.folds = unlabeled_folds(s.pred, folds, seed + r - 1)
     key = _work_key(images, np.asarray(labels), U, prev, s.folds, classes, tta, seed, _fit_id(s, fit))
-    s.oof = _cached(s.work, 'oof', key, lambda: oof_pseudo_probs(images, labels, U, prev, s.folds, classes, tta=tta, seed=seed, **fit))
+    s.oof = _cached(s.work, 'oof', key, lambda: oof_pseudo_probs(images, labels, U, prev, s.folds, classes, tta=tta, seed=seed, **fit, **s.eng))
     changed = int((s.oof[s.sel].argmax(1) != s.pred[s.sel]).sum())
     s.pred, s.sel = s.oof.argmax(1), select_confident(s.oof, threshold, per_class_cap)
     return changed
@@ -230,16 +265,16 @@ def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
                  unlabeled_true=None, # true labels of the unlabeled items, when known (experiments)
                  progress:bool=False, # show progress bars
                  work_dir=None, # folder keeping each finished model's predictions, so that a rerun resumes (then `models` holds None for the reused ones)
+                 **engine, # where the models train: `engine` ('local' or 'ray'; Ray: `models` holds None), `address`, `cpus_per_fold`, `gpus_per_fold` (`pseudo_clean.folds.run_units`)
                 )->PseudoLabels:
     "Train on labeled, pseudo-label the confident unlabeled predictions, retrain on both; `rounds` times."
     threshold, labels = check_threshold(threshold), np.asarray(labels)
     if len(labels) != len(images): raise ValueError(f'{len(images)} labeled images but {len(labels)} labels.')
-    U, names = load_unlabeled(unlabeled, like=images)
-    names = _item_names(items, names, len(U))
+    U, names = _named(load_unlabeled(unlabeled, like=images), items)
     check_counts(rounds, per_class_cap, teachers, tta, folds, n_unlabeled=len(U))
     steps, classes = pretrain_steps(pretrain, arch), np.unique(labels)
     s = SimpleNamespace(allx=np.concatenate([images, U]), first=np.full(len(U), -1), sel=np.array([], np.int64), pred=None, oof=None,
-                        folds=None, hist=[], work=_work_dir(work_dir, test_images), body_key=None)
+                        folds=None, hist=[], work=_work_dir(work_dir, test_images), body_key=None, eng=_engine(engine, test_images))
     body = _pretrained(s, steps, seed, progress) if steps else None
     fit = dict(epochs=epochs, min_iters=min_iters, arch=arch, init=body, progress=progress)
     for r in range(rounds + 1):
@@ -327,6 +362,7 @@ def label_unlabeled(labeled, # image folder, `path,label` CSV, or IDX images fil
     check_counts(a['rounds'], a['per_class_cap'], a['teachers'], a['tta'], a['folds'], flag='--')
     steps = pretrain_steps(a['pretrain'], a['arch'], flag='--')
     check_training_numbers(a['epochs'], a['seed'], min_iters=min_iters)
+    engine_settings(kwargs, '--')    # --engine, --address (a cluster that answers), Ray installed
     out = check_out_file(out, [labeled, unlabeled], header=','.join(PSEUDO_COLUMNS))
     check_apart(labeled, unlabeled)
     data = read_data(labeled, size=size, resize_method=resize_method, arch=a['arch'])   # the default size capped for the model, as `run` reads

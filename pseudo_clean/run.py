@@ -15,7 +15,7 @@ from .data import from_source, labels_from_csv, size_cap, LabeledImages, save_cs
 from .noise import symmetric_noise, pair_noise, MNIST_PAIRS
 from .checks import check_forget_rate, check_training_numbers
 from .train import DEFAULT_SETTINGS, MIXED_PRECISION, weights_origin
-from .folds import oof_probs, fold_ids, fold_probs, check_backbone
+from .folds import oof_probs, fold_ids, fold_probs, check_backbone, engine_settings, ENGINE_KEYS
 from .ranking import rank_suspects, evaluate_detection, DEFAULT_METHOD, METHODS
 
 # %% auto #0
@@ -96,6 +96,7 @@ def inject_noise(labels, rate:float, kind:str='symmetric', seed:int=0)->tuple:
 def _run_settings(arch:str, method, noise, epochs, settings:dict, seed:int=0, folds:int=5)->dict:
     "The run's training settings, each checked before any work; an error names the command's flag."
     check_training_numbers(epochs, seed, folds)
+    engine_settings(settings, '--')                      # --engine, --address (a cluster that answers), Ray installed
     check_backbone({**settings, 'arch': arch}, '--')     # arch, --weights, --pretrained, --embed: before any image is read
     if method is not None and method not in METHODS and method != 'reference':
         raise ValueError(f'Unknown --method {method!r}: use one of {", ".join(METHODS)}.')
@@ -123,8 +124,8 @@ def run_ident(source, # the images: a folder, a CSV or an IDX file; None: the bu
               labels, # the `--labels` CSV, or None
               **settings, # every setting of the command
              )->dict:
-    "What identifies a run, written to `run.json`: the source, the labels file (path and a hash of its bytes) and every setting."
-    ident = dict(source=None if source is None else str(Path(source).resolve()), **settings)
+    "What identifies a run, written to `run.json`: the source, the labels file (path and a hash of its bytes) and every setting but where the folds run (`ENGINE_KEYS`)."
+    ident = dict(source=None if source is None else str(Path(source).resolve()), **{k: v for k, v in settings.items() if k not in ENGINE_KEYS})
     if labels is not None:   # only with --labels, so that the runs without keep their identity
         ident['labels'] = str(Path(labels).resolve())
         if Path(labels).is_file(): ident['labels_hash'] = hashlib.blake2b(Path(labels).read_bytes(), digest_size=12).hexdigest()
@@ -192,7 +193,7 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
         labels=None, # an `item,label` CSV of the same items whose labels replace the source's (`pseudo_clean_fix`'s output); an empty label leaves its item out
         overwrite:bool=False, # replace a previous run in `out`
         progress:bool=True, # progress bars and messages
-        **settings, # further training settings (lr, bs, ...)
+        **settings, # further training settings (lr, bs, ...), and where the folds run: `engine`, `address`, `cpus_per_fold`, `gpus_per_fold` (`pseudo_clean.folds.run_units`)
        )->dict:
     "Find suspect labels in `source` with out-of-fold predictions; write every output to `out`; return the metrics."
     t0 = time.time()

@@ -1,4 +1,4 @@
-"""The optional extra `heif` (HEIC/AVIF photos through pillow-heif) is declared: settings.ini names it, and setup.py
+"""The optional extras `heif` (HEIC/AVIF photos through pillow-heif) and `ray` (--engine ray) are declared: settings.ini names it, and setup.py
 hands it to setuptools (setup.py runs with `setuptools.setup` replaced by a function that keeps its arguments)."""
 import os, runpy
 from pathlib import Path
@@ -14,3 +14,13 @@ def test_heif_extra_is_declared(monkeypatch):
     assert seen['extras_require']['heif'] == ['pillow-heif']
     assert 'scikit-image' in seen['extras_require']['dev']   # the sample photos of the tests
     assert 'pillow-heif' not in seen['install_requires']      # optional: nothing requires it
+
+
+def test_ray_extra_is_declared_and_in_the_dev_install(monkeypatch):
+    seen = {}
+    monkeypatch.setattr(setuptools, 'setup', lambda **kw: seen.update(kw))
+    monkeypatch.chdir(ROOT)
+    runpy.run_path(str(ROOT/'setup.py'))
+    assert seen['extras_require']['ray'] == ['ray[default]>=2.9']
+    assert 'ray[default]>=2.9' in seen['extras_require']['dev']          # CI installs it: tests/test_ray.py runs there
+    assert not any(r.startswith('ray') for r in seen['install_requires'])   # optional: the package imports without it

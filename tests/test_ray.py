@@ -1,0 +1,193 @@
+"""Folds as Ray tasks (issue 23), on the CPU with the 8x8 digits: the Ray engine gives the local engine's bytes, a
+worker killed mid-task is retried to the same bytes, `--address` joins a cluster the test starts, and a bad address
+or a missing Ray is a clear error before any training.
+
+Ray starts slowly (seconds per cluster, and each worker imports torch and fastai), so the in-process tests share one
+local Ray of 2 worker processes (module scope). Skipped where Ray is not installed, but the dev install includes it.
+"""
+import os, shutil, signal, socket, subprocess, sys, tempfile, threading, time
+from pathlib import Path
+
+import numpy as np, pytest, torch
+from PIL import Image
+
+from pseudo_clean.data import digits_8x8
+from pseudo_clean.folds import oof_probs, run_units
+from pseudo_clean.run import run
+
+BIN = Path(sys.executable).parent
+needs_ray = pytest.mark.skipif(__import__('importlib').util.find_spec('ray') is None, reason='Ray is not installed (pip install "pseudo_clean[ray]")')
+ARGS = dict(folds=2, epochs=2, seed=0, noise=0.1, progress=False)
+
+
+def digits_folder(root:Path, n:int=400)->Path:
+    "The first `n` sklearn digits as PNGs in class subfolders of `root`."
+    d = digits_8x8()
+    for i in range(n):
+        f = root/str(d.labels[i])/f'{i}.png'; f.parent.mkdir(parents=True, exist_ok=True); Image.fromarray(d.images[i]).save(f)
+    return root
+
+
+class one_thread:
+    "torch with one thread in this process, as each Ray task has: the local engine's arithmetic is then the tasks'."
+    def __enter__(self): self.n = torch.get_num_threads(); torch.set_num_threads(1)
+    def __exit__(self, *a): torch.set_num_threads(self.n)
+
+
+@pytest.fixture(scope='module')
+def local_ray():
+    ray = pytest.importorskip('ray')
+    # one GPU as far as Ray's scheduler knows (there is none here): where Ray places fractional GPUs, tested on the CPU
+    ray.init(address='local', num_cpus=2, num_gpus=1, object_store_memory=100 * 2**20, include_dashboard=False, log_to_driver=False, logging_level='ERROR')
+    yield ray
+    ray.shutdown()
+
+
+@needs_ray
+def test_ray_matches_local_byte_for_byte_and_folds_are_shared(local_ray, tmp_path):
+    src = digits_folder(tmp_path/'digits')
+    with one_thread(): run(src, out=tmp_path/'local', **ARGS)
+    run(src, out=tmp_path/'ray', engine='ray', cpus_per_fold=1, **ARGS)
+    for f in ('suspects.csv', 'oof_probs.npy'):
+        assert (tmp_path/'local'/f).read_bytes() == (tmp_path/'ray'/f).read_bytes(), f
+    # the engine is not part of the run's identity: the local engine reuses the folds Ray finished, and rewrites nothing
+    stamps = {f.name: f.stat().st_mtime_ns for f in (tmp_path/'ray'/'folds').glob('fold_*.npz')}
+    assert len(stamps) == 2
+    with one_thread(): run(src, out=tmp_path/'ray', **ARGS)
+    assert {f.name: f.stat().st_mtime_ns for f in (tmp_path/'ray'/'folds').glob('fold_*.npz')} == stamps
+    assert (tmp_path/'local'/'suspects.csv').read_bytes() == (tmp_path/'ray'/'suspects.csv').read_bytes()
+
+
+def _descendants(root:int)->list:
+    "The pids of every process below `root`, from /proc."
+    parent = {}
+    for p in Path('/proc').iterdir():
+        if p.name.isdigit():
+            try: parent[int(p.name)] = int((p/'stat').read_text().rsplit(')', 1)[1].split()[1])
+            except (OSError, IndexError, ValueError): pass
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop(); kids = [c for c, pp in parent.items() if pp == pid]
+        out += kids; todo += kids
+    return out
+
+
+def _cmdline(pid:int)->str:
+    try: return Path(f'/proc/{pid}/cmdline').read_bytes().replace(b'\0', b' ').decode(errors='replace')
+    except OSError: return ''
+
+
+def _kill_a_task_worker(killed:list, after:float=1.0, timeout:float=120):
+    "Wait for one of our Ray workers to run a task (its title is `ray::_unit_call`), let it train `after` s, SIGKILL it."
+    t0 = time.time()
+    while time.time() - t0 < timeout:
+        busy = [p for p in _descendants(os.getpid()) if _cmdline(p).startswith('ray::_unit_call')]
+        if busy:
+            time.sleep(after)
+            if _cmdline(busy[0]).startswith('ray::_unit_call'):
+                os.kill(busy[0], signal.SIGKILL); killed.append(busy[0]); return
+        time.sleep(0.05)
+
+
+@needs_ray
+def test_a_killed_worker_is_retried_to_the_same_bytes(local_ray):
+    d = digits_8x8(); codes = np.searchsorted(np.unique(d.labels), d.labels)
+    kw = dict(n_folds=2, epochs=6, seed=1, progress=False)
+    with one_thread(): ref = oof_probs(d.images, codes, 10, **kw)
+    killed = []
+    killer = threading.Thread(target=_kill_a_task_worker, args=(killed,)); killer.start()
+    probs = oof_probs(d.images, codes, 10, engine='ray', **kw)
+    killer.join()
+    assert killed, 'no worker was killed mid-task: the test did not test the retry'
+    assert probs.tobytes() == ref.tobytes()
+
+
+@needs_ray
+def test_pseudo_labeling_on_ray_matches_local(local_ray, tmp_path):
+    from pseudo_clean.pseudolabel import pseudo_label
+    d = digits_8x8(); lab = np.concatenate([np.flatnonzero(d.labels == c)[:10] for c in range(10)]); unl = np.arange(1000, 1200)
+    kw = dict(threshold=0.5, rounds=1, teachers=2, folds=2, tta=1, pretrain=0, epochs=2, min_iters=0, seed=0)
+    # a work folder on both sides: each teacher then predicts right after its training, as a task does (without one, the
+    # local engine trains all teachers first and their predictions draw other random augmentations)
+    with one_thread(): ref = pseudo_label(d.images[lab], d.labels[lab], d.images[unl], work_dir=tmp_path/'ref', **kw)
+    res = pseudo_label(d.images[lab], d.labels[lab], d.images[unl], engine='ray', work_dir=tmp_path/'work', **kw)
+    assert res.probs.tobytes() == ref.probs.tobytes() and res.oof_probs.tobytes() == ref.oof_probs.tobytes()
+    assert res.table.equals(ref.table) and res.models == [None, None]       # Ray returns predictions, not models
+    assert len(list((tmp_path/'work').glob('model_*.npy'))) == 4            # the driver kept each teacher's predictions
+
+
+def _placed(shared, i:int, folder:str)->dict:
+    "Where a task ran (its GPU ids as Ray assigned them, its process), and whether the other task ran at the same time."
+    import ray
+    (Path(folder)/str(i)).touch(); t0 = time.time()
+    while len(list(Path(folder).iterdir())) < 2 and time.time() - t0 < 120: time.sleep(0.1)   # wait for the other one
+    return dict(gpus=[str(g) for g in ray.get_gpu_ids()], pid=os.getpid(), together=len(list(Path(folder).iterdir())) == 2)
+
+
+@needs_ray
+def test_fractional_gpus_pack_two_folds_on_one_gpu(local_ray, tmp_path):
+    local_ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])     # `_placed` travels by value to the workers
+    res = run_units(_placed, None, [(0, str(tmp_path)), (1, str(tmp_path))], engine='ray', gpus_per_fold=0.5, progress=False)
+    assert [r['gpus'] for r in res] == [['0'], ['0']] and len({r['pid'] for r in res}) == 2, res
+    assert all(r['together'] for r in res), res                                # at the same time, on the same GPU
+    with pytest.raises(ValueError, match=r'needs 2 GPU\(s\) \(gpus_per_fold\) but the Ray cluster has 1'):
+        run_units(_placed, None, [(0, str(tmp_path))], engine='ray', gpus_per_fold=2, progress=False)
+
+
+def _free_port()->int:
+    with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
+
+
+@needs_ray
+def test_address_joins_a_cluster_started_with_ray_start(local_ray, tmp_path):
+    local_ray.shutdown()        # this test's cluster is separate; the shared one is no longer needed (the last Ray test)
+    port, temp = _free_port(), tempfile.mkdtemp(prefix='ray', dir='/tmp')   # its own temp dir: nothing left in /tmp/ray (short: socket paths)
+    # --block: the cluster lives as long as this process, so stopping it stops this cluster only (a plain `ray stop`
+    # stops every Ray cluster of this user on the machine, other sessions' included)
+    head = subprocess.Popen([str(BIN/'ray'), 'start', '--head', '--port', str(port), '--node-ip-address', '127.0.0.1', '--num-cpus', '2',
+                             '--include-dashboard=false', '--temp-dir', temp, '--block'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        t0 = time.time()
+        while time.time() - t0 < 120:
+            try: socket.create_connection(('127.0.0.1', port), timeout=1).close(); break
+            except OSError: time.sleep(0.5)
+        src = digits_folder(tmp_path/'digits', 200)
+        r = subprocess.run([str(BIN/'pseudo_clean'), str(src), '--out', str(tmp_path/'out'), '--folds', '2', '--epochs', '1', '--noise', '0.1',
+                            '--engine', 'ray', '--address', f'127.0.0.1:{port}', '--quiet'], capture_output=True, text=True, timeout=600)
+        assert r.returncode == 0, r.stderr[-3000:]
+        assert r.stdout.startswith('items 200 | flagged') and len(r.stdout.splitlines()) == 1, r.stdout   # --quiet: the summary line only
+        assert len(list((tmp_path/'out'/'folds').glob('fold_*.npz'))) == 2
+    finally:
+        head.send_signal(signal.SIGINT)       # `ray start --block` stops its cluster on SIGINT
+        try: head.wait(60)
+        except subprocess.TimeoutExpired: os.killpg(head.pid, signal.SIGKILL); head.wait()
+        shutil.rmtree(temp, ignore_errors=True)
+    time.sleep(1)
+    with pytest.raises(OSError): socket.create_connection(('127.0.0.1', port), timeout=2).close()   # stopped
+
+
+def test_bad_address_and_missing_ray_are_errors_before_training(tmp_path):
+    src = digits_folder(tmp_path/'digits', 100)
+    port = _free_port()       # nobody listens there
+    args = [str(src), '--out', str(tmp_path/'out'), '--engine', 'ray', '--address', f'127.0.0.1:{port}']
+    if __import__('importlib').util.find_spec('ray') is not None:
+        t0 = time.time()
+        r = subprocess.run([str(BIN/'pseudo_clean'), *args], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+        assert r.returncode == 2 and 'No Ray cluster answers at --address 127.0.0.1:' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+        assert not (tmp_path/'out').exists() and time.time() - t0 < 60
+    # Ray not installed: a process where `import ray` fails, as without the extra (a script file: call_parse reads sys.argv only there)
+    probe = tmp_path/'no_ray.py'
+    probe.write_text("import sys; sys.modules['ray'] = None\nimport pseudo_clean.cli as cli\ncmd = sys.argv.pop(1)\ngetattr(cli, cmd)()\n")
+    r = subprocess.run([sys.executable, str(probe), 'main', str(src), '--out', str(tmp_path/'out'), '--engine', 'ray'],
+                       capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert r.returncode == 2 and 'pip install "pseudo_clean[ray]"' in r.stderr and 'Traceback' not in r.stderr, r.stderr
+    assert not (tmp_path/'out').exists()
+
+
+def test_label_without_ray_is_an_error_before_training(tmp_path, monkeypatch):
+    from pseudo_clean.pseudolabel import label_unlabeled
+    src = digits_folder(tmp_path/'digits', 100)
+    monkeypatch.setitem(sys.modules, 'ray', None)      # as without the extra
+    with pytest.raises(ValueError, match=r'--engine ray needs Ray, which is not installed: pip install "pseudo_clean\[ray\]"'):
+        label_unlabeled(src, src, tmp_path/'p.csv', engine='ray')
+    assert not (tmp_path/'p.csv').exists()
