@@ -14,7 +14,7 @@ from .data import from_source, atomic_path, atomic_write_text, save_json
 from .train import fit_labels, accuracy_on, predict_probs, probs_accuracy, DEFAULT_SETTINGS
 from .folds import oof_probs
 from .ranking import rank_suspects
-from .run import check_out_dir, read_data, run_ident, source_dir
+from .run import check_out_dir, read_data, run_ident, source_dir, discard_if_failed
 from .clean import clean_labels, usable_labels
 
 # %% auto #0
@@ -128,9 +128,10 @@ def train_final_model(source, # image folder, `path,label` CSV or IDX images fil
     if not 0 <= valid_pct < 1: raise ValueError(f'--valid_pct must be in [0, 1) (a share of the labeled items), got {valid_pct}.')
     ident = run_ident(source, labels, command='retrain', valid_pct=valid_pct, size=size, resize_method=resize_method, arch=arch, epochs=epochs,
                       min_iters=min_iters, seed=seed)
-    out = check_out_dir(out, ident, overwrite, *source_dir(source))    # before reading: the image cache goes in `out`
-    data = read_data(source, labels, size=size, resize_method=resize_method, arch=arch, cache_dir=out/'cache')
-    trn, val = _holdout(data.codes, valid_pct, seed)
+    with discard_if_failed(out):                                     # an error while reading leaves no half-made folder behind
+        out = check_out_dir(out, ident, overwrite, *source_dir(source))    # before reading: the image cache goes in `out`
+        data = read_data(source, labels, size=size, resize_method=resize_method, arch=arch, cache_dir=out/'cache')
+        trn, val = _holdout(data.codes, valid_pct, seed)
     labs = data.labels.astype(object); labs[val] = None       # trains on `trn` only, reading its batches from the images as they are
     learn = fit_labels(data.images, labs, data.classes, epochs=epochs, min_iters=min_iters, seed=seed, arch=arch, progress=progress)
     metrics = dict(n_items=len(data), n_train=len(trn), n_valid=len(val), image_shape=list(data.images.shape[1:]),

@@ -5,6 +5,7 @@
 # %% ../nbs/09_run.ipynb #cd30b754
 from __future__ import annotations
 import hashlib, json, sys, time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np, pandas as pd
@@ -19,8 +20,9 @@ from .folds import oof_probs, fold_ids, fold_probs, check_backbone, engine_setti
 from .ranking import rank_suspects, evaluate_detection, DEFAULT_METHOD, METHODS
 
 # %% auto #0
-__all__ = ['OUTPUT_FILES', 'check_out_dir', 'own_files', 'inject_noise', 'run_ident', 'decisions_line', 'read_data', 'source_dir',
-           'run', 'write_outputs', 'summary_line', 'print_summary', 'forget_hint', 'load_run']
+__all__ = ['OUTPUT_FILES', 'check_out_dir', 'own_files', 'discard_if_failed', 'inject_noise', 'run_ident', 'decisions_line',
+           'read_data', 'source_dir', 'run', 'write_outputs', 'summary_line', 'print_summary', 'forget_hint',
+           'load_run']
 
 # %% ../nbs/09_run.ipynb #8d89847b
 def _is_within(p:Path, parent:Path)->bool:
@@ -80,6 +82,20 @@ def own_files(out, # an output folder
     written = meta.get('written', OUTPUT_FILES) if isinstance(meta, dict) else []
     files = [f for f in written if f in OUTPUT_FILES and (out/f).is_file()]
     return files + sorted(p.relative_to(out).as_posix() for p in [*(out/'folds').glob('fold_*.npz'), *(out/'cache').glob('images_*.*')])
+
+# %% ../nbs/09_run.ipynb #d15ca4d1
+@contextmanager
+def discard_if_failed(out, # the output folder a new run is about to mark (`check_out_dir`)
+                     ):
+    "Remove what a new run wrote into `out` (and `out`, if the run made it) when the block fails; a folder that held a run is left as it is."
+    out = Path(out); made, fresh = not out.exists(), not (out/'run.json').exists()
+    try: yield
+    except BaseException:
+        if fresh and (out/'run.json').is_file():
+            for f in own_files(out): (out/f).unlink(missing_ok=True)
+            for d in (out/'cache', out/'folds', *([out] if made else [])):
+                if d.is_dir() and not any(d.iterdir()): d.rmdir()
+        raise
 
 # %% ../nbs/09_run.ipynb #f1604ffb
 def inject_noise(labels, rate:float, kind:str='symmetric', seed:int=0)->tuple:
@@ -200,13 +216,13 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
     if source is None and noise is None: noise = 0.1
     settings = _run_settings(arch, method, noise, epochs, settings, seed=seed, folds=folds)
     ident = run_ident(source, labels, noise=noise, noise_kind=noise_kind, folds=folds, seed=seed, size=size, method=method or DEFAULT_METHOD, **settings, **_read_settings(source, resize_method, class_from))
-    out = check_out_dir(out, ident, overwrite, *source_dir(source))    # before reading: the image cache goes in `out`
-    data = read_data(source, labels, size=size, resize_method=resize_method, class_from=class_from, arch=arch, cache_dir=out/'cache', progress=progress)
+    with discard_if_failed(out):                                     # an error before training leaves no half-made run behind
+        out = check_out_dir(out, ident, overwrite, *source_dir(source))    # before reading: the image cache goes in `out`
+        data = read_data(source, labels, size=size, resize_method=resize_method, class_from=class_from, arch=arch, cache_dir=out/'cache', progress=progress)
+        labels, is_noisy = inject_noise(data.labels, noise, noise_kind, seed) if noise else (data.labels, None)
+        classes = np.unique(labels); codes = np.searchsorted(classes, labels)
+        fold_ids(codes, folds, seed, classes=classes)                  # class-size check, before any training
     stages = {'load': time.time() - t0}
-    labels, is_noisy = data.labels, None
-    if noise: labels, is_noisy = inject_noise(data.labels, noise, noise_kind, seed)
-    classes = np.unique(labels); codes = np.searchsorted(classes, labels)
-    fold_ids(codes, folds, seed, classes=classes)                  # class-size check, before any training
     if progress: print(f'{len(codes):,} items, {len(classes)} classes, {folds} folds, {settings["epochs"] or "auto"} epochs, arch {arch}')
     probs = fold_probs(data.images, codes, len(classes), n_folds=folds, seed=seed, work_dir=out/'folds',
                       progress=progress, classes=classes, **settings)
