@@ -1,0 +1,156 @@
+"""Detection across the realistic range of label noise (issue 22): few wrong labels, and hard ones.
+
+Run by hand:  python benchmarks/bench_realistic.py [--data mnist10k sample] [--kinds none symmetric pairs instance]
+                  [--rates 0.01 0.1] [--seeds 0] [--settings "dict(forget_rate=0)"] [--name NAME] [--md-only]
+Data: the MNIST test set (10,000 digits, IDX gz in ../shared/data/mnist-test; benchmarks only) and the bundled
+5,000-digit sample. Noise kinds: `none` (the data's own labels), `symmetric` and `pairs` (pseudo_clean.noise), and
+`instance`: a reference model of another kind (logistic regression on pixels, out of fold by sklearn's
+`cross_val_predict` on the true labels) gives each item a margin (true class minus the best other); the round(rate·N)
+items with the smallest margins are flipped to that best other class (the kind of error people make).
+Each run trains the package's out-of-fold models (5 folds, `DEFAULT_SETTINGS` with `--settings` over them) through
+the same steps as `pseudo_clean.folds.oof_probs`, and caches its probabilities in benchmarks/work/realistic/, keyed by
+(data, kind, rate, seed, settings): ranking again costs nothing and an interrupted grid resumes.
+The ranking is the package's default (`rank_suspects`: the `adaptive` filter, self-confidence order).
+Appends one row a run to benchmarks/realistic.jsonl and rewrites benchmarks/realistic.md (means over the seeds present).
+Use OMP_NUM_THREADS=1 (the script sets torch to one thread unless --threads says otherwise).
+"""
+import argparse, hashlib, json, time
+from pathlib import Path
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE/'work'/'realistic'
+MNIST_TEST = HERE.parent.parent/'shared'/'data'/'mnist-test'
+KINDS = ('none', 'symmetric', 'pairs', 'instance')
+
+def load_data(name):
+    "(images, true labels as int64) of `name`: 'mnist10k' (the MNIST test set) or 'sample' (the bundled 5,000 digits)."
+    from pseudo_clean.data import mnist_sample, read_idx
+    if name == 'mnist10k':
+        return read_idx(MNIST_TEST/'t10k-images-idx3-ubyte.gz'), read_idx(MNIST_TEST/'t10k-labels-idx1-ubyte.gz').astype(np.int64)
+    if name == 'sample': s = mnist_sample(); return s.images, s.labels.astype(np.int64)
+    raise ValueError(f'unknown data {name!r}: mnist10k or sample')
+
+def reference_probs(name, X, y, seed=0):
+    "Out-of-fold logistic-regression probabilities on the pixels against the true labels (cached)."
+    f = WORK/f'reference_{name}_{seed}.npy'
+    if f.exists(): return np.load(f)
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_predict, StratifiedKFold
+    p = cross_val_predict(LogisticRegression(max_iter=200, C=0.05), X.reshape(len(X), -1) / 255., y,
+                          cv=StratifiedKFold(5, shuffle=True, random_state=seed), method='predict_proba')
+    WORK.mkdir(parents=True, exist_ok=True); np.save(f, p.astype(np.float32)); return p
+
+def instance_noise(p_ref, y, rate):
+    "Flip the round(rate·N) items the reference is least sure of (smallest true-minus-best-other margin) to that best other class."
+    other = p_ref.copy(); other[np.arange(len(y)), y] = -1
+    best = other.argmax(1); margin = p_ref[np.arange(len(y)), y] - other.max(1)
+    idx = np.argsort(margin, kind='stable')[:int(round(rate * len(y)))]
+    noisy, wrong = y.copy(), np.zeros(len(y), bool); noisy[idx] = best[idx]; wrong[idx] = True
+    return noisy, wrong
+
+def make_noise(name, X, y, kind, rate, seed):
+    from pseudo_clean.run import inject_noise
+    if kind == 'none' or rate == 0: return y.copy(), np.zeros(len(y), bool)
+    if kind == 'instance': return instance_noise(reference_probs(name, X, y), y, rate)
+    return inject_noise(y, rate, kind, seed)
+
+def oof(X, codes, K, seed, settings, cbs=None, n_folds=5):
+    "`oof_probs`'s steps, with optional extra training callbacks (`cbs`: a function returning a list, called per fold)."
+    from pseudo_clean.train import DEFAULT_SETTINGS, auto_epochs, train_model, predict_probs
+    from pseudo_clean.folds import fold_ids
+    s = {**DEFAULT_SETTINGS, **settings}; folds = fold_ids(codes, n_folds, seed)
+    if s['epochs'] is None: s['epochs'] = auto_epochs(int((folds != 0).sum()))
+    tta = s.pop('tta', 0)
+    probs = np.full((len(codes), K), np.nan, np.float32)
+    for k in range(n_folds):
+        learn = train_model(X, codes, K, np.flatnonzero(folds != k), seed=seed + k, progress=False,
+                            cbs=None if cbs is None else cbs(), **s)
+        probs[folds == k] = predict_probs(learn, X[folds == k], tta=tta)
+    return probs
+
+def cache_key(data, kind, rate, seed, settings, name):
+    h = hashlib.blake2b(json.dumps(dict(settings=settings, name=name), sort_keys=True, default=str).encode(), digest_size=6).hexdigest()
+    return f'{data}_{kind}_{rate:g}_{seed}_{h}'
+
+def get_run(data, kind, rate, seed, settings, name='default', cbs=None):
+    "Cached out-of-fold probabilities of one case: a dict of probs, y_true, y_noisy, wrong, train_seconds."
+    f = WORK/f'{cache_key(data, kind, rate, seed, settings, name)}.npz'
+    if f.exists():
+        with np.load(f) as z: return {k: z[k] for k in z.files}
+    X, y = load_data(data)
+    noisy, wrong = make_noise(data, X, y, kind, rate, seed)
+    t = time.time(); probs = oof(X, noisy, 10, seed, settings, cbs)
+    r = dict(probs=probs, y_true=y, y_noisy=noisy, wrong=wrong, train_seconds=np.float64(time.time() - t))
+    WORK.mkdir(parents=True, exist_ok=True); tmp = f.with_suffix('.tmp.npz'); np.savez(tmp, **r); tmp.replace(f)
+    return r
+
+def metrics(wrong, flagged, score):
+    "n_flagged, n_wrong, ratio, precision@k (k = n_wrong), recall@2k, AUPRC, F1; `score` lower = more suspicious."
+    from sklearn.metrics import average_precision_score
+    n, nw, nf = len(wrong), int(wrong.sum()), int(flagged.sum())
+    order = np.argsort(score, kind='stable'); tp = int((flagged & wrong).sum())
+    p, r = (tp / nf if nf else 0.), (tp / nw if nw else 0.)
+    m = dict(n_items=n, n_wrong=nw, n_flagged=nf, flagged_share=round(nf / n, 5))
+    if nw:
+        m.update(ratio=round(nf / nw, 3), precision_at_k=round(float(wrong[order[:nw]].mean()), 4),
+                 recall_at_2k=round(float(wrong[order[:2 * nw]].sum() / nw), 4),
+                 auprc=round(float(average_precision_score(wrong, -np.asarray(score, np.float64))), 4),
+                 f1=round(2 * p * r / (p + r) if p + r else 0., 4))
+    return m
+
+def default_ranking(r, label_smoothing):
+    "The package's default ranking of one cached run: (flag mask, score) from `rank_suspects`."
+    from pseudo_clean.ranking import rank_suspects
+    s = rank_suspects(r['y_noisy'], r['probs'], label_smoothing=label_smoothing).sort_index()
+    return s.is_label_issue.values, s.label_quality.values
+
+def to_markdown(rows):
+    keys = sorted({(r['data'], r['kind'], r['rate'], r['name']) for r in rows}, key=lambda k: (k[0], k[3], KINDS.index(k[1]), k[2]))
+    L = ['# Realistic label noise: few wrong labels, and hard ones', '',
+         'Produced by `python benchmarks/bench_realistic.py` (2-core CPU shared with other jobs, one torch thread). '
+         'Out-of-fold probabilities of the package\'s fold models (5 folds), ranked by its default (`rank_suspects`: '
+         '`adaptive` filter, self-confidence order). *instance*: the items a pixel logistic regression is least sure of, '
+         'flipped to its second choice. Mean of the seeds present (`seeds`); flagged/wrong is the ratio of the means.', '',
+         '| data | settings | kind | rate | seeds | wrong | flagged | flagged/wrong | precision@k | recall@2k | AUPRC | F1 | train s |',
+         '|---|---|---|---|---|---|---|---|---|---|---|---|---|']
+    for d, kind, rate, name in keys:
+        rs = [r for r in rows if (r['data'], r['kind'], r['rate'], r['name']) == (d, kind, rate, name)]
+        m = lambda k, f='{:.3f}': f.format(np.mean([r[k] for r in rs])) if k in rs[0] else '-'
+        ratio = f"{np.mean([r['n_flagged'] for r in rs]) / np.mean([r['n_wrong'] for r in rs]):.2f}" if rs[0]['n_wrong'] else f"({m('flagged_share', '{:.2%}')} of items)"
+        L.append(f"| {d} | {name} | {kind} | {rate:g} | {len(rs)} | {m('n_wrong', '{:.0f}')} | {m('n_flagged', '{:.1f}')} | {ratio} | "
+                 f"{m('precision_at_k')} | {m('recall_at_2k')} | {m('auprc')} | {m('f1', '{:.4f}')} | {m('train_seconds', '{:.0f}')} |")
+    return '\n'.join(L) + '\n'
+
+def parse_settings(s):
+    return eval(s, {'dict': dict}) if s else {}
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--data', nargs='+', default=['mnist10k', 'sample']); ap.add_argument('--kinds', nargs='+', default=list(KINDS))
+    ap.add_argument('--rates', type=float, nargs='+', default=[0.01, 0.1]); ap.add_argument('--seeds', type=int, nargs='+', default=[0])
+    ap.add_argument('--settings', default='', help='training settings over DEFAULT_SETTINGS, e.g. "dict(forget_rate=0)"')
+    ap.add_argument('--name', default=None, help='a name for the settings in the table (default: the settings text or "default")')
+    ap.add_argument('--threads', type=int, default=1); ap.add_argument('--md-only', action='store_true')
+    a = ap.parse_args()
+    log = HERE/'realistic.jsonl'
+    rows = [json.loads(l) for l in log.read_text().splitlines()] if log.exists() else []
+    if not a.md_only:
+        import torch; torch.set_num_threads(a.threads)
+        from pseudo_clean.train import DEFAULT_SETTINGS
+        settings = parse_settings(a.settings); name = a.name or (a.settings or 'default')
+        done = {(r['data'], r['kind'], r['rate'], r['seed'], r['name']) for r in rows}
+        for d in a.data:
+            for kind in a.kinds:
+                for rate in ([0.] if kind == 'none' else a.rates):
+                    if d == 'sample' and 0 < rate < 0.02: continue      # 5,000 digits: from 2% (100 wrong labels)
+                    for s in a.seeds:
+                        if (d, kind, rate, s, name) in done: continue
+                        r = get_run(d, kind, rate, s, settings, name)
+                        flagged, score = default_ranking(r, {**DEFAULT_SETTINGS, **settings}['label_smoothing'])
+                        row = dict(data=d, kind=kind, rate=rate, seed=s, name=name, settings=settings,
+                                   train_seconds=round(float(r['train_seconds']), 1), **metrics(r['wrong'], flagged, score))
+                        rows.append(row); print(row, flush=True)
+                        with open(log, 'a') as f: f.write(json.dumps(row) + '\n')
+    from pseudo_clean.data import atomic_write_text
+    atomic_write_text(HERE/'realistic.md', to_markdown(rows)); print(to_markdown(rows))
