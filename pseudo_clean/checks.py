@@ -33,12 +33,16 @@ def check_threshold(threshold, # a probability threshold
     return t
 
 # %% ../nbs/00_checks.ipynb #bf3fe421
-def check_forget_rate(forget_rate:float, # the share to check
+def check_forget_rate(forget_rate, # the share to check: a number in [0, 1), or 'auto' (a string from the command line too)
                       flag:str='', # '--' names it as the command's flag in the error
-                     )->float:
-    "`forget_rate` as a float; an error unless it is in [0, 1)."
-    if not 0 <= forget_rate < 1: raise ValueError(f'{flag}forget_rate must be in [0, 1) (0: train on every item), got {forget_rate}.')
-    return float(forget_rate)
+                     )->float|str:
+    "`forget_rate` as a float, or 'auto'; an error unless it is 'auto' or in [0, 1)."
+    if forget_rate == 'auto': return 'auto'
+    try: rate = float(forget_rate)
+    except (TypeError, ValueError): rate = None
+    if rate is None or not 0 <= rate < 1:
+        raise ValueError(f"{flag}forget_rate must be in [0, 1) (0: train on every item) or 'auto', got {forget_rate}.")
+    return rate
 
 # %% ../nbs/00_checks.ipynb #11c70aad
 def check_size(size, # None, one number (a square), or (H, W): the size images are resized to

@@ -58,7 +58,7 @@ def main(source:Param('image folder, CSV with path,label, or IDX images file (de
          embed:store_true=False, # fast: embed every image once with the frozen backbone (--weights or --pretrained) and fit logistic regressions per fold, no network training
          method:str=None, # label-issue filter (default: the package default)
          mixed_precision:str='off', # bfloat16 training of the fold models: 'off', 'auto' (where the hardware computes it natively) or 'bf16'
-         forget_rate:float=None, # fold models train on the small-loss share of each batch, leaving out this share (default 0.1; 0: every item)
+         forget_rate:str=None, # what fold models leave out of each batch: 'auto' (default: what the model confidently contradicts, at most 20%), or this share of the highest losses (0: nothing)
          labels:str=None, # an item,label CSV of the same items whose labels replace the source's (pseudo_clean_fix's output; empty labels are left out)
          size:Param('train at this size: one number (a square) or two (height width); default: the median size, longer side at most 64 px (cnn) or 224 (resnets)', int, nargs='+')=None,
          resize_method:str='crop', # images of another shape: 'crop' (keep the aspect ratio, cut the edges), 'pad' (black borders) or 'squish' (stretch)

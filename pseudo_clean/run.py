@@ -15,7 +15,7 @@ from .checks import check_same_items, check_resize_method, check_class_from
 from .data import from_source, labels_from_csv, size_cap, LabeledImages, save_csv, save_npy, save_json, atomic_write_text
 from .noise import symmetric_noise, pair_noise, MNIST_PAIRS
 from .checks import check_forget_rate, check_training_numbers
-from .train import DEFAULT_SETTINGS, MIXED_PRECISION, weights_origin
+from .train import DEFAULT_SETTINGS, MIXED_PRECISION, weights_origin, ForgetContradicted
 from .folds import oof_probs, fold_ids, fold_probs, check_backbone, engine_settings, ENGINE_KEYS
 from .ranking import rank_suspects, evaluate_detection, DEFAULT_METHOD, METHODS
 
@@ -120,7 +120,7 @@ def _run_settings(arch:str, method, noise, epochs, settings:dict, seed:int=0, fo
     settings = {**DEFAULT_SETTINGS, **settings, 'arch': arch, **({'epochs': epochs} if epochs else {})}
     if settings['mixed_precision'] not in MIXED_PRECISION:
         raise ValueError(f"Unknown --mixed_precision {settings['mixed_precision']!r}: use one of {', '.join(MIXED_PRECISION)}.")
-    check_forget_rate(settings['forget_rate'], flag='--')
+    settings['forget_rate'] = check_forget_rate(settings['forget_rate'], flag='--')
     if settings.get('embed'): settings['label_smoothing'] = 0.   # logistic regressions' probabilities: no smoothing for the ranking to undo
     return settings
 
@@ -275,10 +275,11 @@ def print_summary(metrics:dict):
 # %% ../nbs/09_run.ipynb #94510748
 def forget_hint(n_flagged:int, # items the run flagged
                 n_items:int, # items in the run
-                forget_rate:float, # the `forget_rate` the fold models trained with
+                forget_rate:float|str, # the `forget_rate` the fold models trained with ('auto': at most `ForgetContradicted`'s cap)
                )->str|None:
     "Advice to rerun with a higher `--forget_rate` when well over that share of the items was flagged; else None."
     share = n_flagged / max(n_items, 1)
+    if forget_rate == 'auto': forget_rate = ForgetContradicted().cap
     if share < forget_rate + 0.05: return None
     rate = min(0.3, round(share / 0.05) * 0.05)
     if rate <= forget_rate: return None

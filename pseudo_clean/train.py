@@ -31,9 +31,10 @@ from .checks import check_forget_rate, encode_labels, check_arch
 __all__ = ['ARCHS', 'BACKBONE_SETTINGS', 'MIXED_PRECISION', 'DEFAULT_SETTINGS', 'FIT_EPOCHS_AT_4000', 'ArrayDataset',
            'to_tensor_images', 'ArrayDL', 'batch_augment', 'array_dls', 'small_cnn', 'make_learner', 'backbone_stats',
            'CPUMixedPrecision', 'bf16_is_fast', 'resolve_mixed_precision', 'mixed_precision_cb', 'small_loss_mean',
-           'ForgetHighLoss', 'progress_context', 'body_state', 'load_body', 'train_model', 'predict_probs',
-           'read_weights', 'save_weights', 'weights_origin', 'model_body', 'load_weights', 'pretrained_file',
-           'auto_epochs', 'fit_labels', 'fit_epochs', 'probs_accuracy', 'accuracy_on', 'ensemble_probs']
+           'ForgetHighLoss', 'ForgetContradicted', 'progress_context', 'body_state', 'load_body', 'train_model',
+           'predict_probs', 'read_weights', 'save_weights', 'weights_origin', 'model_body', 'load_weights',
+           'pretrained_file', 'auto_epochs', 'fit_labels', 'fit_epochs', 'probs_accuracy', 'accuracy_on',
+           'ensemble_probs']
 
 # %% ../nbs/03_train.ipynb #3b984065
 class ArrayDataset:
@@ -251,6 +252,27 @@ class ForgetHighLoss(Callback):
         self.learn.loss_grad = small_loss_mean(losses, r)
         self.learn.loss = self.learn.loss_grad.clone()
 
+# %% ../nbs/03_train.ipynb #f0c7a002
+class ForgetContradicted(Callback):
+    "Leave out of each training batch the items whose given label the model confidently contradicts (another class at p ≥ `p`), at most `cap` of the batch."
+    def __init__(self, p:float=0.5, # probability of another class that counts as a contradiction
+                 cap:float=0.2, # most of a batch ever left out
+                ): store_attr()
+    def contradicted(self, pred:torch.Tensor, y:torch.Tensor)->torch.Tensor:
+        "Mask of the items that `pred` gives to a class other than `y` with probability at least `p`."
+        other = pred.float().softmax(1).scatter(1, y[:, None], -1.)
+        return other.max(1).values >= self.p
+    def after_loss(self):
+        if not self.training or not len(self.yb): return
+        with torch.no_grad(): bad = self.contradicted(self.pred, self.yb[0])
+        if not bad.any(): return
+        with self.learn.loss_not_reduced(): losses = self.loss_func(self.pred, *self.yb)
+        n = int(self.cap * len(losses))
+        if int(bad.sum()) > n:   # only the cap's worth, the highest losses among the contradicted
+            keep_out = losses.masked_fill(~bad, -float('inf')).topk(n).indices
+            bad = torch.zeros_like(bad); bad[keep_out] = True
+        self.learn.loss_grad = losses[~bad].mean(); self.learn.loss = self.learn.loss_grad.clone()
+
 # %% ../nbs/03_train.ipynb #ccb85cde
 def progress_context(learn, progress):
     from contextlib import ExitStack
@@ -295,7 +317,7 @@ def train_model(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
                 label_smoothing:float=0.1, # see `make_learner`
                 width:int=16, # see `small_cnn`
                 mixed_precision:str='off', # 'off', 'bf16', or 'auto' (bfloat16 where the device computes it natively)
-                forget_rate:float=0., # train on the small-loss share of each batch: leave out this share, the highest losses (see `ForgetHighLoss`)
+                forget_rate:float|str=0., # leave out this share of each batch, the highest losses (`ForgetHighLoss`); 'auto': what the model contradicts (`ForgetContradicted`)
                 cbs:list|None=None, # more fastai callbacks for this training run (experiments: see `benchmarks/bench_students.py`)
                 init:dict|None=None, # body weights to start from (arch 'cnn'; see `load_body`), e.g. from `pseudo_clean.pretrain.pretrain_body`
                 pretrained:bool=False, # start from the arch's published weights (see `make_learner`)
@@ -312,7 +334,7 @@ def train_model(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
                          weights=weights, init=init)
     cb = mixed_precision_cb(mixed_precision, dls.device)
     if cb is not None: learn.add_cb(cb)
-    if forget_rate: learn.add_cb(ForgetHighLoss(forget_rate))
+    if forget_rate: learn.add_cb(ForgetContradicted() if forget_rate == 'auto' else ForgetHighLoss(forget_rate))
     with progress_context(learn, progress):
         if arch != 'cnn' and (pretrained or weights is not None): learn.fine_tune(max(epochs - 1, 1), lr, freeze_epochs=1, cbs=cbs)   # head, then all
         else: learn.fit_one_cycle(epochs, lr, cbs=cbs)
@@ -465,7 +487,7 @@ def pretrained_file(arch:str, # a torchvision or timm name
 
 # %% ../nbs/03_train.ipynb #006622ff
 DEFAULT_SETTINGS = dict(epochs=None, lr=1e-2, bs=128, arch='cnn', augment=True, label_smoothing=0.3, width=16, tta=0, mixed_precision='off',
-                        forget_rate=0.1)
+                        forget_rate='auto')
 
 def auto_epochs(n_train:int, # items the model trains on
                 at_4000:int=10, # epochs at about 4,000 items, and at most
