@@ -19,8 +19,8 @@ import torch
 
 # %% auto #0
 __all__ = ['ENGINE_KEYS', 'RAY_MAX_RETRIES', 'RAY_OBJECT_STORE', 'fold_ids', 'unlabeled_folds', 'fold_key', 'run_fold',
-           'engine_settings', 'run_units', 'oof_probs', 'embed_images', 'oof_logistic_probs', 'oof_embedding_probs',
-           'fold_probs', 'check_backbone', 'oof_pseudo_probs']
+           'engine_settings', 'run_units', 'run_units_cached', 'oof_probs', 'embed_images', 'oof_logistic_probs',
+           'oof_embedding_probs', 'fold_probs', 'check_backbone', 'oof_pseudo_probs']
 
 # %% ../nbs/05_folds.ipynb #dcd955cc
 def _split_ids(codes:np.ndarray, n_folds:int, seed:int, stratify:bool=True)->np.ndarray:
@@ -87,6 +87,10 @@ def _fold_task(images, codes, n_classes:int, folds:np.ndarray, k:int, settings:d
     learn = train_model(images, codes, n_classes, np.flatnonzero(folds != k), seed=seed + k, progress=progress, **settings)
     return predict_probs(learn, images, tta=tta, idx=np.flatnonzero(folds == k))   # reads only fold k (of a memory-mapped cache too)
 
+def _load_fold(f:Path)->np.ndarray:
+    "The probabilities kept in the fold file `f`."
+    with np.load(f) as z: return z['probs']
+
 def _save_fold(f:Path|None, probs:np.ndarray, folds:np.ndarray, k:int):
     "Write fold `k`'s probabilities to `f`, atomically (nothing without a file)."
     if f is None: return
@@ -97,8 +101,7 @@ def run_fold(images, codes, n_classes:int, folds:np.ndarray, k:int, settings:dic
              work_dir=None, progress:bool=True)->np.ndarray:
     "Train on every fold but `k`, predict fold `k`; reuse or save the result in `work_dir`."
     f = _fold_file(images, codes, n_classes, folds, k, settings, seed, work_dir)
-    if f is not None and f.exists():
-        with np.load(f) as z: return z['probs']
+    if f is not None and f.exists(): return _load_fold(f)
     probs = _fold_task(images, codes, n_classes, folds, k, settings, seed, progress)
     _save_fold(f, probs, folds, k)
     return probs
@@ -185,6 +188,25 @@ def run_units(fn, # a module-level function: `fn(shared, *job)` computes one uni
     return res
 
 
+# %% ../nbs/05_folds.ipynb #e1c0a5d2
+def run_units_cached(fn, # as in `run_units`
+                     shared, # as in `run_units`
+                     jobs:list, # as in `run_units`
+                     files:list, # where each job's result is kept (None: not kept)
+                     *,
+                     load=np.load, # reads a result back from its file
+                     save=None, # `save(i, result)` keeps job `i`'s result in `files[i]`, as it finishes
+                     **kw, # where and how they run: `run_units`'s other arguments
+                    )->list: # the results, in the order of `jobs`
+    "`run_units` of the jobs whose result is not in its file yet; the others are read back."
+    res = [load(f) if f is not None and Path(f).exists() else None for f in files]
+    todo = [i for i, r in enumerate(res) if r is None]
+    def done(j, r):
+        res[todo[j]] = r
+        if save is not None and files[todo[j]] is not None: save(todo[j], r)
+    run_units(fn, shared, [jobs[i] for i in todo], done=done, **kw)
+    return res
+
 # %% ../nbs/05_folds.ipynb #fc5ca614
 def _fold_inputs(images, codes, n_classes, settings:dict)->tuple:
     "`codes` as int64 and `n_classes`, after checking that they fit `images` and that every setting is known."
@@ -215,13 +237,11 @@ def oof_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     settings['mixed_precision'] = resolve_mixed_precision(settings['mixed_precision'])
     if work_dir is not None: Path(work_dir).mkdir(parents=True, exist_ok=True)
     probs = np.full((len(codes), n_classes), np.nan, np.float32)
-    files, todo = [_fold_file(images, codes, n_classes, folds, k, settings, seed, work_dir) for k in range(n_folds)], []
-    for k, f in enumerate(files):
-        if f is None or not f.exists(): todo.append(k); continue
-        with np.load(f) as z: probs[folds == k] = z['probs']       # finished before, by either engine
-    def done(i, p): k = todo[i]; probs[folds == k] = p; _save_fold(files[k], p, folds, k)
+    files = [_fold_file(images, codes, n_classes, folds, k, settings, seed, work_dir) for k in range(n_folds)]
     inner = progress and eng.get('engine', 'local') == 'local'     # Ray: one bar over the folds, none per epoch
-    run_units(_fold_task, images, [(codes, n_classes, folds, k, settings, seed, inner) for k in todo], done=done, progress=progress, **eng)
+    res = run_units_cached(_fold_task, images, [(codes, n_classes, folds, k, settings, seed, inner) for k in range(n_folds)], files,
+                           load=_load_fold, save=lambda k, p: _save_fold(files[k], p, folds, k), progress=progress, **eng)
+    for k, p in enumerate(res): probs[folds == k] = p               # finished before (by either engine) or now
     return probs
 
 

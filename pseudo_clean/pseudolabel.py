@@ -16,7 +16,7 @@ from .checks import check_threshold, check_counts, check_training_numbers
 from .data import IMAGE_EXTENSIONS, scan_files, load_images, save_csv, same_file, save_npy, atomic_path, check_out_file
 from .train import fit_labels, predict_probs, ensemble_probs, probs_accuracy, fit_epochs
 from .pretrain import pretrain_body, pretrain_steps
-from .folds import unlabeled_folds, oof_pseudo_probs, run_units, engine_settings, ENGINE_KEYS
+from .folds import unlabeled_folds, oof_pseudo_probs, run_units_cached, engine_settings, ENGINE_KEYS
 from .run import read_data
 
 # %% auto #0
@@ -157,13 +157,7 @@ def _teacher_task(allx, labs, classes, n:int, seed:int, tta:int, fit:dict)->np.n
 def _units_cached(s, name:str, keys:list, fn, jobs:list, progress:bool)->list:
     "`run_units` of the jobs whose result is not in the work folder yet (`name_key.npy`); the driver saves each as it finishes."
     files = [None if s.work is None else s.work/f'{name}_{k}.npy' for k in keys]
-    res = [np.load(f) if f is not None and f.exists() else None for f in files]
-    todo = [i for i, r in enumerate(res) if r is None]
-    def done(j, r):
-        res[todo[j]] = r
-        if files[todo[j]] is not None: save_npy(r, files[todo[j]])
-    run_units(fn, s.allx, [jobs[i] for i in todo], done=done, progress=progress, desc=name, **s.eng)
-    return res
+    return run_units_cached(fn, s.allx, jobs, files, save=lambda i, r: save_npy(r, files[i]), progress=progress, desc=name, **s.eng)
 
 def _teach(s, n:int, labels, classes, teachers:int, seed:int, fit:dict, U, tta:int)->tuple:
     "A round's `teachers` models and their averaged predictions of `U`; with a work folder, each model's predictions are kept there and a rerun reuses them (its model is then None, as with Ray)."
