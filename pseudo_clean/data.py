@@ -26,7 +26,7 @@ __all__ = ['IMAGE_EXTENSIONS', 'atomic_path', 'atomic_write_bytes', 'atomic_writ
            'LabeledImages', 'from_arrays', 'mnist_sample', 'digits_8x8', 'read_idx', 'from_idx', 'write_idx',
            'scan_files', 'read_image_folder', 'read_csv_utf8', 'read_labels_csv', 'size_cap', 'training_size',
            'load_images', 'from_folder', 'from_csv', 'write_image_folder', 'from_source', 'sample_photo_folder',
-           'image_cache', 'labels_from_csv']
+           'image_cache', 'check_cache_dir', 'labels_from_csv']
 
 # %% ../nbs/01_data.ipynb #b2a2ad20
 _UMASK = os.umask(0); os.umask(_UMASK)
@@ -485,13 +485,18 @@ def _header(path:str):
     except Exception as e: return None, f'{type(e).__name__}: {e}'
 
 # %% ../nbs/01_data.ipynb #e5ac3dc5
-def _plan(paths:list, size, max_side, method:str, n_workers:int)->tuple:
-    "The header pass: indices that open, the reasons of those that do not, the training size, colour or not, the decisions and the size warning."
+def _check_channels(channels)->int|None:
+    "`channels` when it is None, 1 or 3; else an error."
+    if channels not in (None, 1, 3): raise ValueError(f'channels must be 1 (grey), 3 (RGB) or None (as the images are), got {channels!r}.')
+    return channels
+
+def _plan(paths:list, size, max_side, method:str, n_workers:int, channels:int|None=None)->tuple:
+    "The header pass: indices that open, the reasons of those that do not, the training size, colour or not (`channels` when given), the decisions and the size warning."
     with ThreadPoolExecutor(n_workers) as ex: heads = list(ex.map(_header, paths))
     ok = [i for i, (h, _) in enumerate(heads) if h is not None]
     why = {i: w for i, (h, w) in enumerate(heads) if h is None}
     if not ok: raise ValueError(f'None of the {len(paths)} images could be read; first error: {next(iter(why.values()), "-")}.')
-    shapes, rgb = [heads[i][0][0] for i in ok], any(heads[i][0][1] for i in ok)
+    shapes, rgb = [heads[i][0][0] for i in ok], any(heads[i][0][1] for i in ok) if channels is None else channels == 3
     med = training_size(shapes, None)
     hw = tuple(training_size(shapes, max_side) if size is None else check_size(size))
     n_other = sum(tuple(s) != hw for s in shapes)
@@ -532,11 +537,12 @@ def load_images(paths, # image files to decode
                 max_side:int|None=64, # the default size's longest side (`size_cap(arch)`); None: the median size as it is
                 decisions:dict|None=None, # filled with what was decided: size, how it was chosen, resize method
                 cache_dir=None, # a folder: decode into a memory-mapped file there instead of memory, reused while the files are the same (`image_cache`)
+                channels:int|None=None, # 1 (grey) or 3 (RGB): every image converted to it, e.g. to match other images; None: RGB when any image is colour
                )->tuple:
     "Decode images once, in threads, straight to one uint8 array at the training size; returns the array, the indices read, and `(path, reason)` of those skipped."
-    if cache_dir is not None: return image_cache(paths, cache_dir, size=size, n_workers=n_workers, resize_method=resize_method, max_side=max_side, decisions=decisions)
+    if cache_dir is not None: return image_cache(paths, cache_dir, size=size, n_workers=n_workers, resize_method=resize_method, max_side=max_side, decisions=decisions, channels=channels)
     paths, method = [str(p) for p in paths], check_resize_method(resize_method)
-    ok, why, hw, rgb, dec, note = _plan(paths, size, max_side, method, n_workers)
+    ok, why, hw, rgb, dec, note = _plan(paths, size, max_side, method, n_workers, _check_channels(channels))
     out = np.empty((len(ok), *hw, 3) if rgb else (len(ok), *hw), np.uint8)
     ok, skipped = _compact(out, paths, ok, why, _decode_into(out, paths, ok, hw, rgb, method, n_workers))
     if note: warnings.warn(note)
@@ -657,10 +663,10 @@ def sample_photo_folder(path, # the folder to write: one subfolder per class
 # %% ../nbs/01_data.ipynb #785585d1
 _CACHE_VERSION = 1   # bump when decoding changes, so that older caches are not reused
 
-def _cache_key(paths:list, size, max_side, method:str)->str:
+def _cache_key(paths:list, size, max_side, method:str, channels:int|None=None)->str:
     "A hash of the files (path, size in bytes, modification time) and of the settings that decide the decoded images."
     h = hashlib.blake2b(digest_size=12)
-    h.update(json.dumps([_CACHE_VERSION, None if size is None else list(check_size(size)), max_side, method]).encode())
+    h.update(json.dumps([_CACHE_VERSION, None if size is None else list(check_size(size)), max_side, method, *([channels] if channels else [])]).encode())
     for p in paths:
         try: st = os.stat(p); s = f'{st.st_size} {st.st_mtime_ns}'
         except OSError: s = 'missing'
@@ -681,10 +687,10 @@ def _check_space(folder:Path, nbytes:int)->None:
         raise OSError(f'The image cache needs {nbytes/2**30:.2f} GiB in {folder}, which has {free/2**30:.2f} GiB free: '
                       'free some space, pass a smaller --size, or put the run (--out) on a larger disk.')
 
-def _build_cache(paths:list, npy:Path, meta:Path, size, max_side, method:str, n_workers:int)->None:
+def _build_cache(paths:list, npy:Path, meta:Path, size, max_side, method:str, n_workers:int, channels:int|None=None)->None:
     "Decode the images straight into a new `.npy` file, atomically, then write its record."
     meta.unlink(missing_ok=True)
-    ok, why, hw, rgb, dec, note = _plan(paths, size, max_side, method, n_workers)
+    ok, why, hw, rgb, dec, note = _plan(paths, size, max_side, method, n_workers, channels)
     shape = (len(ok), *hw, 3) if rgb else (len(ok), *hw)
     _check_space(npy.parent, int(np.prod(shape)))
     with atomic_path(npy) as tmp:
@@ -703,20 +709,36 @@ def image_cache(paths, # image files to decode
                 resize_method:str='crop', # 'crop', 'pad' or 'squish' (fastai's `ResizeMethod`)
                 max_side:int|None=64, # the default size's longest side (`size_cap(arch)`)
                 decisions:dict|None=None, # filled with what was decided, as `load_images` does
+                channels:int|None=None, # 1 (grey) or 3 (RGB): every image converted to it; None: RGB when any image is colour
                )->tuple: # (memory-mapped N×H×W(×3) uint8 images, indices read, `(path, reason)` of those skipped)
     "`load_images` through an on-disk cache: decoded once into a memory-mapped `.npy` file, reused while the files and settings are the same."
-    paths, method = [str(p) for p in paths], check_resize_method(resize_method)
+    paths, method, channels = [str(p) for p in paths], check_resize_method(resize_method), _check_channels(channels)
     cache_dir = Path(cache_dir); cache_dir.mkdir(parents=True, exist_ok=True)
-    key = _cache_key(paths, size, max_side, method)
+    key = _cache_key(paths, size, max_side, method, channels)
     npy, meta = cache_dir/f'images_{key}.npy', cache_dir/f'images_{key}.json'
     with out_lock(npy, folder=False, flag='the image cache'):
         hit = _open_cache(npy, meta)
-        if hit is None: _build_cache(paths, npy, meta, size, max_side, method, n_workers); hit = _open_cache(npy, meta)
+        if hit is None: _build_cache(paths, npy, meta, size, max_side, method, n_workers, channels); hit = _open_cache(npy, meta)
     images, m = hit
     if m['note']: warnings.warn(m['note'])
     if decisions is not None: decisions.update(m['decisions'])
     return images, np.array(m['ok'], dtype=np.int64), [tuple(o) for o in m['skipped']]
 
+
+# %% ../nbs/01_data.ipynb #d274e69e
+def check_cache_dir(cache_dir, # the folder the image cache goes in
+                    inputs=(), # the command's input files and folders
+                    flag:str='--cache_dir', # what to call it in the errors
+                   )->Path:
+    "`cache_dir` as a Path once the image cache can go there, before any work: not a file, not among the inputs, writable."
+    d = Path(cache_dir)
+    if d.exists() and not d.is_dir(): raise NotADirectoryError(f'{flag} {d} is a file: pass a folder for the image cache.')
+    for p in (Path(o) for o in inputs if o is not None):
+        if (p.is_dir() and _inside(d, p)) or (p.is_file() and d.resolve() == p.resolve().parent):
+            raise ValueError(f'{flag} {d} is {"inside " if p.is_dir() else "the folder of "}the input {p}: we never write among '
+                             f'your images and labels. Pass a {flag} elsewhere.')
+    _check_writable(d, f'{flag} {d}')
+    return d
 
 # %% ../nbs/01_data.ipynb #697424da
 def labels_from_csv(data:LabeledImages, # the source's images (their labels are replaced)
