@@ -14,13 +14,13 @@ from .checks import check_forget_rate, check_arch, check_engine
 from .data import atomic_path
 from .train import backbone_stats, train_model, predict_probs, resolve_mixed_precision, DEFAULT_SETTINGS, auto_epochs, fit_labels, ensemble_probs
 from .train import BACKBONE_SETTINGS, weights_origin, pretrained_file, make_learner, model_body, array_dls
-from .train import ArrayDL, ArrayDataset
+from .train import ArrayDL, ArrayDataset, StackedImages
 import torch
 
 # %% auto #0
 __all__ = ['ENGINE_KEYS', 'RAY_MAX_RETRIES', 'RAY_OBJECT_STORE', 'fold_ids', 'unlabeled_folds', 'fold_key', 'run_fold',
-           'engine_settings', 'run_units', 'run_units_cached', 'oof_probs', 'embed_images', 'oof_logistic_probs',
-           'oof_embedding_probs', 'fold_probs', 'check_backbone', 'oof_pseudo_probs']
+           'engine_settings', 'run_units', 'run_units_cached', 'oof_probs', 'embed_images', 'logistic_probs',
+           'oof_logistic_probs', 'oof_embedding_probs', 'fold_probs', 'check_backbone', 'oof_pseudo_probs']
 
 # %% ../nbs/05_folds.ipynb #dcd955cc
 def _split_ids(codes:np.ndarray, n_folds:int, seed:int, stratify:bool=True)->np.ndarray:
@@ -268,6 +268,28 @@ def embed_images(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     return torch.cat([f.float().mean((2, 3)) if f.ndim == 4 else f.float().flatten(1) for f in feats]).cpu().numpy()
 
 # %% ../nbs/05_folds.ipynb #8f110168
+def logistic_probs(train_feats:np.ndarray, # embeddings to fit on
+                   train_codes:np.ndarray, # their label codes
+                   n_classes:int, # K
+                   feats:np.ndarray, # embeddings to predict
+                   seed:int=0, # seed of the inner cross-validation's split
+                   Cs=(0.01, 0.1, 1., 10.), # inverse regularisation strengths the inner cross-validation chooses from
+                  )->np.ndarray: # len(feats)×K float32
+    "Class probabilities of `feats` from scikit-learn's `LogisticRegressionCV` fit on standardized `train_feats`, its regularisation chosen by an inner cross-validation."
+    from sklearn.linear_model import LogisticRegressionCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    train_codes, probs = np.asarray(train_codes), np.zeros((len(feats), n_classes), np.float32)
+    inner = StratifiedKFold(int(np.clip(np.bincount(train_codes)[np.unique(train_codes)].min(), 2, 3)), shuffle=True, random_state=seed)
+    clf = make_pipeline(StandardScaler(), LogisticRegressionCV(Cs=list(Cs), cv=inner, max_iter=1000, scoring='neg_log_loss'))
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')    # a class rarer than the inner folds; lbfgs convergence at a weak regularisation
+        clf.fit(train_feats, train_codes)
+    probs[:, clf.classes_] = clf.predict_proba(feats)
+    return probs
+
+
+# %% ../nbs/05_folds.ipynb #a074cab6
 def oof_logistic_probs(feats:np.ndarray, # N×D embeddings
                        codes:np.ndarray, # N given label codes
                        n_classes:int, # K
@@ -275,19 +297,11 @@ def oof_logistic_probs(feats:np.ndarray, # N×D embeddings
                        seed:int=0, # seed of the inner cross-validation's split
                        Cs=(0.01, 0.1, 1., 10.), # inverse regularisation strengths the inner cross-validation chooses from
                       )->np.ndarray: # N×K float32
-    "Out-of-fold probabilities from scikit-learn's `LogisticRegressionCV` on standardized embeddings, one per fold."
-    from sklearn.linear_model import LogisticRegressionCV
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+    "Out-of-fold probabilities from `logistic_probs`, one regression per fold, fit on the other folds."
     codes, probs = np.asarray(codes), np.zeros((len(codes), n_classes), np.float32)
     for k in np.unique(folds):
         tr, va = folds != k, folds == k
-        inner = StratifiedKFold(int(np.clip(np.bincount(codes[tr])[np.unique(codes[tr])].min(), 2, 3)), shuffle=True, random_state=seed)
-        clf = make_pipeline(StandardScaler(), LogisticRegressionCV(Cs=list(Cs), cv=inner, max_iter=1000, scoring='neg_log_loss'))
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')    # a class rarer than the inner folds; lbfgs convergence at a weak regularisation
-            clf.fit(feats[tr], codes[tr])
-        probs[np.ix_(np.flatnonzero(va), clf.classes_)] = clf.predict_proba(feats[va])
+        probs[va] = logistic_probs(feats[tr], codes[tr], n_classes, feats[va], seed, Cs)
     return probs
 
 # %% ../nbs/05_folds.ipynb #be5c8823
@@ -364,6 +378,8 @@ def oof_pseudo_probs(images:np.ndarray, # labeled images, N×H×W(×3) uint8
                      seed:int=0, # fold f's model has seed `seed`+f
                      arch:str='cnn', # model
                      init:dict|None=None, # body weights every model starts from (`pretrain_body`)
+                     pretrained:bool=False, # every model starts from the arch's published weights (`check_backbone`)
+                     weights=None, # every model's body starts from this weights file (`pseudo_clean.train.load_weights`)
                      progress:bool=False, # show progress bars
                      **engine, # where the models train: `engine`, `address`, `cpus_per_fold`, `gpus_per_fold` (`run_units`)
                     )->np.ndarray: # M×K probabilities, each from the model that did not train on its pseudo label
@@ -373,12 +389,12 @@ def oof_pseudo_probs(images:np.ndarray, # labeled images, N×H×W(×3) uint8
         raise ValueError(f'{len(unlabeled)} unlabeled images need as many pseudo labels and fold ids, got {len(pseudo)} and {len(folds)}.')
     eng, rest = engine_settings(engine)
     if rest: raise TypeError(f'Unknown settings {sorted(rest)}: where the models train is set by {list(ENGINE_KEYS)}.')
-    allx, n, has = np.concatenate([images, unlabeled]), len(images), np.array([o is not None for o in pseudo], bool)
+    allx, n, has = StackedImages(images, unlabeled), len(images), np.array([o is not None for o in pseudo], bool)
     probs, jobs = np.zeros((len(unlabeled), len(classes)), np.float32), []
     for f in np.unique(folds):
         labs = np.empty(len(allx), dtype=object); labs[:n] = labels
         train = np.flatnonzero(has & (folds != f)); labs[n + train] = pseudo[train]
-        fit = dict(epochs=epochs, min_iters=min_iters, seed=seed + int(f), arch=arch, init=init, progress=progress and eng.get('engine', 'local') == 'local')
+        fit = dict(epochs=epochs, min_iters=min_iters, seed=seed + int(f), arch=arch, init=init, pretrained=pretrained, weights=weights, progress=progress and eng.get('engine', 'local') == 'local')
         jobs.append((labs, classes, n, np.flatnonzero(folds == f), tta, fit))
     res = run_units(_pseudo_fold_task, allx, jobs, progress=progress, desc='out-of-fold model', **eng)
     for job, p in zip(jobs, res): probs[job[3]] = p

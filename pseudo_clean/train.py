@@ -29,12 +29,12 @@ from .checks import check_forget_rate, encode_labels, check_arch
 
 # %% auto #0
 __all__ = ['ARCHS', 'BACKBONE_SETTINGS', 'MIXED_PRECISION', 'DEFAULT_SETTINGS', 'FIT_EPOCHS_AT_4000', 'ArrayDataset',
-           'to_tensor_images', 'ArrayDL', 'batch_augment', 'array_dls', 'small_cnn', 'make_learner', 'backbone_stats',
-           'CPUMixedPrecision', 'bf16_is_fast', 'resolve_mixed_precision', 'mixed_precision_cb', 'small_loss_mean',
-           'ForgetHighLoss', 'ForgetContradicted', 'progress_context', 'body_state', 'load_body', 'train_model',
-           'predict_probs', 'read_weights', 'save_weights', 'weights_origin', 'model_body', 'load_weights',
-           'pretrained_file', 'auto_epochs', 'fit_labels', 'fit_epochs', 'probs_accuracy', 'accuracy_on',
-           'ensemble_probs']
+           'to_tensor_images', 'StackedImages', 'ArrayDL', 'batch_augment', 'array_dls', 'small_cnn', 'make_learner',
+           'backbone_stats', 'CPUMixedPrecision', 'bf16_is_fast', 'resolve_mixed_precision', 'mixed_precision_cb',
+           'small_loss_mean', 'ForgetHighLoss', 'ForgetContradicted', 'progress_context', 'body_state', 'load_body',
+           'train_model', 'predict_probs', 'read_weights', 'save_weights', 'weights_origin', 'model_body',
+           'load_weights', 'pretrained_file', 'auto_epochs', 'fit_labels', 'fit_epochs', 'probs_accuracy',
+           'accuracy_on', 'ensemble_probs']
 
 # %% ../nbs/03_train.ipynb #3b984065
 class ArrayDataset:
@@ -57,6 +57,31 @@ def to_tensor_images(images:np.ndarray)->torch.Tensor:
     "N×H×W or N×H×W×3 uint8 array as an N×C×H×W uint8 tensor."
     x = torch.from_numpy(np.ascontiguousarray(images))
     return x[:, None] if x.ndim == 3 else x.permute(0, 3, 1, 2).contiguous()
+
+# %% ../nbs/03_train.ipynb #a6d09805
+class StackedImages:
+    "Image arrays (in memory or memory-mapped) of one image shape, seen as one N×H×W(×3) array and read only where indexed: no concatenated copy."
+    def __init__(self, *parts):
+        shapes = {(tuple(p.shape[1:]), np.dtype(p.dtype)) for p in parts}
+        if len(shapes) != 1: raise ValueError(f'Stacked image arrays need one image shape and dtype, got {sorted(map(str, shapes))}.')
+        self.parts, self.starts = parts, np.cumsum([0, *map(len, parts)])
+        self.shape, self.dtype, self.ndim = (int(self.starts[-1]), *parts[0].shape[1:]), np.dtype(parts[0].dtype), parts[0].ndim
+    def __len__(self): return self.shape[0]
+    def __array__(self, dtype=None, copy=None): return self[np.arange(len(self))].astype(dtype or self.dtype, copy=False)
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            r = range(*i.indices(len(self)))
+            for p, s in zip(self.parts, self.starts):
+                if r.step == 1 and s <= r.start and r.stop <= s + len(p): return p[r.start - s:r.stop - s]   # within one part: its view
+            i = np.arange(r.start, r.stop, r.step)
+        i = np.asarray(i); i = np.flatnonzero(i) if i.dtype == bool else np.where(i < 0, i + len(self), i).astype(np.int64)
+        part = np.searchsorted(self.starts, i, 'right') - 1
+        if i.ndim == 0: return self.parts[int(part)][int(i - self.starts[part])]
+        out = np.empty((len(i), *self.shape[1:]), self.dtype)
+        for k, p in enumerate(self.parts):
+            m = part == k
+            if m.any(): out[m] = p[i[m] - self.starts[k]]
+        return out
 
 # %% ../nbs/03_train.ipynb #4ea386f0
 class ArrayDL(DataLoader):
@@ -508,6 +533,8 @@ def fit_labels(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
                seed:int=0, # random seed
                arch:str='cnn', # see `pseudo_clean.train.make_learner`
                init:dict|None=None, # body weights to start from (arch 'cnn'), e.g. from `pseudo_clean.pretrain.pretrain_body`
+               pretrained:bool=False, # start from the arch's published weights (see `make_learner`)
+               weights=None, # a weights file or state dict to start the body from (see `load_weights`)
                progress:bool=False, # show progress bars
               ):
     "Train `pseudo_clean.train.train_model` on the labeled items; returns the `Learner`."
@@ -516,7 +543,7 @@ def fit_labels(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     if not len(idx): raise ValueError('No item has a label to train on.')
     epochs = fit_epochs(len(idx), epochs, min_iters, bs)
     return train_model(images, np.where(codes >= 0, codes, 0), len(classes), train_idx=idx, epochs=epochs, bs=bs,
-                       seed=seed, arch=arch, init=init, progress=progress)
+                       seed=seed, arch=arch, init=init, pretrained=pretrained, weights=weights, progress=progress)
 
 # %% ../nbs/03_train.ipynb #59e71c52
 def fit_epochs(n:int, # items a model trains on
