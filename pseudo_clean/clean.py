@@ -131,10 +131,10 @@ def _with_source_labels(clean:pd.DataFrame, r:dict)->pd.DataFrame:
 
 # %% ../nbs/10_clean.ipynb #02909a77
 def _run_data(r:dict):
-    "A run's images read again as the run read them: its source at the size settings its `run.json` records, through the run's image cache."
-    s = r['run'].get('settings', {})
+    "A run's images read again as the run read them: its source at the size settings its `run.json` records, through the run's image cache (where `run.json` says it is)."
+    s, cache = r['run'].get('settings', {}), (r['run'].get('data') or {}).get('cache_dir')
     return read_data(s.get('source'), size=s.get('size'), resize_method=s.get('resize_method', 'crop'), class_from=s.get('class_from', 'parent'),
-                     arch=s.get('arch', 'cnn'), cache_dir=Path(r['dir'])/'cache')
+                     arch=s.get('arch', 'cnn'), cache_dir=cache or Path(r['dir'])/'cache')
 
 def _report_with_fix(r:dict, clean:pd.DataFrame)->None:
     "Write the run's report again, with the fix decisions, from its images as the run read them."

@@ -13,6 +13,7 @@ import numpy as np, pandas as pd
 import pseudo_clean
 from .checks import check_same_items, check_resize_method, check_class_from
 from .data import from_source, labels_from_csv, size_cap, LabeledImages, save_csv, save_npy, save_json, atomic_write_text
+from .data import check_cache_dir, same_file
 from .noise import symmetric_noise, pair_noise, MNIST_PAIRS
 from .checks import check_forget_rate, check_training_numbers
 from .train import DEFAULT_SETTINGS, MIXED_PRECISION, weights_origin, ForgetContradicted
@@ -179,6 +180,7 @@ def read_data(source=None, # image folder, `path,label` CSV or IDX images file; 
              )->LabeledImages:
     "What every command reads: the source's images at the run's size settings, with the labels of `labels` if given."
     data = from_source(source, size=size, resize_method=resize_method, max_side=size_cap(arch), class_from=class_from, cache_dir=cache_dir)
+    if cache_dir is not None and data.decisions: data.decisions['cache_dir'] = str(Path(cache_dir).resolve())   # where its images are, in `run.json`
     if labels is not None: data = labels_from_csv(data, labels)
     if progress and data.decisions: print(decisions_line(data.decisions))
     return data
@@ -192,6 +194,10 @@ def source_dir(source, # image folder, `path,label` CSV or IDX images file; None
     p = Path(source)
     if not p.exists(): raise FileNotFoundError(f'{source} does not exist: pass an image folder, a CSV with path,label, or an IDX file.')
     return (p.resolve(), True) if p.is_dir() else (p.resolve().parent, False) if p.suffix.lower() == '.csv' else (None, False)
+
+def _cache_folder(out:Path, cache_dir, source)->Path:
+    "The run's image cache folder: `out/cache`, or a `cache_dir` checked before any image is read (`check_cache_dir`)."
+    return out/'cache' if cache_dir is None or same_file(cache_dir, out/'cache') else check_cache_dir(cache_dir, [source])
 
 
 # %% ../nbs/09_run.ipynb #59b0e2b1
@@ -207,18 +213,18 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
         size=None, # (H, W) to resize folder/CSV images to; default: their median size, longer side at most `size_cap(arch)` (64 px for 'cnn', 224 for resnets)
         resize_method:str='crop', class_from:str='parent', # folder/CSV images: 'crop', 'pad' or 'squish' (fastai's `ResizeMethod`); class from each image's 'parent' folder or the 'top'-level subfolder
         labels=None, # an `item,label` CSV of the same items whose labels replace the source's (`pseudo_clean_fix`'s output); an empty label leaves its item out
+        cache_dir=None, # folder of the image cache (`pseudo_clean.data.image_cache`), which runs may share: not part of the run, never cleared by `overwrite`; default `out/cache`
         overwrite:bool=False, # replace a previous run in `out`
         progress:bool=True, # progress bars and messages
         **settings, # further training settings (lr, bs, ...), and where the folds run: `engine`, `address`, `cpus_per_fold`, `gpus_per_fold` (`pseudo_clean.folds.run_units`)
        )->dict:
     "Find suspect labels in `source` with out-of-fold predictions; write every output to `out`; return the metrics."
-    t0 = time.time()
-    if source is None and noise is None: noise = 0.1
+    t0, noise = time.time(), 0.1 if source is None and noise is None else noise
     settings = _run_settings(arch, method, noise, epochs, settings, seed=seed, folds=folds)
     ident = run_ident(source, labels, noise=noise, noise_kind=noise_kind, folds=folds, seed=seed, size=size, method=method or DEFAULT_METHOD, **settings, **_read_settings(source, resize_method, class_from))
     with discard_if_failed(out):                                     # an error before training leaves no half-made run behind
         out = check_out_dir(out, ident, overwrite, *source_dir(source))    # before reading: the image cache goes in `out`
-        data = read_data(source, labels, size=size, resize_method=resize_method, class_from=class_from, arch=arch, cache_dir=out/'cache', progress=progress)
+        data = read_data(source, labels, size=size, resize_method=resize_method, class_from=class_from, arch=arch, cache_dir=_cache_folder(out, cache_dir, source), progress=progress)
         labels, is_noisy = inject_noise(data.labels, noise, noise_kind, seed) if noise else (data.labels, None)
         classes = np.unique(labels); codes = np.searchsorted(classes, labels)
         fold_ids(codes, folds, seed, classes=classes)                  # class-size check, before any training
