@@ -4,7 +4,8 @@
 
 # %% ../nbs/12_pseudolabel.ipynb #30081c05
 from __future__ import annotations
-import hashlib, inspect, json, os, sys
+import hashlib, inspect, json, os, shutil, sys
+from contextlib import contextmanager
 from types import SimpleNamespace
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,16 +13,17 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.meta import delegates
 
-from .checks import check_threshold, check_counts, check_training_numbers
-from .data import IMAGE_EXTENSIONS, scan_files, load_images, save_csv, same_file, save_npy, atomic_path, check_out_file
-from .train import fit_labels, predict_probs, ensemble_probs, probs_accuracy, fit_epochs
+from .checks import check_threshold, check_counts, check_training_numbers, check_size
+from .data import IMAGE_EXTENSIONS, scan_files, load_images, save_csv, same_file, save_npy, atomic_path, check_out_file, check_cache_dir
+from .train import fit_labels, predict_probs, ensemble_probs, probs_accuracy, fit_epochs, StackedImages, weights_origin
 from .pretrain import pretrain_body, pretrain_steps
 from .folds import unlabeled_folds, oof_pseudo_probs, run_units_cached, engine_settings, ENGINE_KEYS
+from .folds import check_backbone, embed_images, logistic_probs
 from .run import read_data
 
 # %% auto #0
 __all__ = ['PSEUDO_COLUMNS', 'select_confident', 'load_unlabeled', 'PseudoLabels', 'pseudo_label', 'write_pseudo_labels',
-           'capped_min_iters', 'label_plan', 'check_apart', 'label_unlabeled']
+           'embed_pseudo_label', 'capped_min_iters', 'label_plan', 'check_apart', 'label_unlabeled']
 
 # %% ../nbs/12_pseudolabel.ipynb #fbfb71be
 def select_confident(probs:np.ndarray, # M×K predicted probabilities of the unlabeled items
@@ -47,13 +49,8 @@ def _match(images:np.ndarray, like:np.ndarray|None)->np.ndarray:
     if like.ndim == 3: return np.rint(images[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)).astype(np.uint8)
     return np.repeat(images[..., None], 3, axis=-1)
 
-def load_unlabeled(source, # array of images, a folder, a text file of image paths (one a line), or a list of paths
-                   like:np.ndarray|None=None, # labeled images: their size and channels are matched
-                  )->tuple: # (images, items)
-    "Unlabeled images and their item names, matched to the labeled images' size and channels."
-    size = None if like is None else like.shape[1:3]
-    if isinstance(source, np.ndarray):
-        return _match(source, like), [f'unlabeled_{i:05d}' for i in range(len(source))]
+def _unlabeled_files(source)->tuple:
+    "The image files of a folder (any layout), a text file of paths or a list of paths, and their item names; an error for none or a missing one."
     if isinstance(source, (str, os.PathLike)):
         p = Path(source)
         if not p.exists(): raise FileNotFoundError(f'Unlabeled images not found: {p}. Pass a folder of images or a text file listing them.')
@@ -70,9 +67,22 @@ def load_unlabeled(source, # array of images, a folder, a text file of image pat
         if not items: raise ValueError('The list of unlabeled images is empty.')
     gone = [f for f in files if not Path(f).is_file()]
     if gone: raise FileNotFoundError(f'{len(gone)} unlabeled image(s) do not exist: {gone[:5]}')
-    images, ok, skipped = load_images(files, size=size)
+    return files, items
+
+def load_unlabeled(source, # array of images, a folder, a text file of image paths (one a line), or a list of paths
+                   like:np.ndarray|None=None, # labeled images: their size and channels are matched
+                   *,
+                   resize_method:str='crop', # how files of another shape reach that size: 'crop', 'pad' or 'squish' (fastai's `ResizeMethod`)
+                   cache_dir=None, # decode files into a memory-mapped cache in this folder (`pseudo_clean.data.image_cache`); None: in memory
+                  )->tuple: # (images, items)
+    "Unlabeled images and their item names, matched to the labeled images' size and channels."
+    if isinstance(source, np.ndarray): return _match(source, like), [f'unlabeled_{i:05d}' for i in range(len(source))]
+    files, items = _unlabeled_files(source)
+    size, channels = (None, None) if like is None else (like.shape[1:3], 1 if like.ndim == 3 else like.shape[-1])
+    images, ok, skipped = load_images(files, size=size, resize_method=resize_method, cache_dir=cache_dir, channels=channels)
     if skipped: print(f'Skipped {len(skipped)} unreadable image(s): {[s[0] for s in skipped[:5]]}', file=sys.stderr)
-    return _match(images, like), [items[i] for i in ok]
+    return images, [items[i] for i in ok]
+
 
 # %% ../nbs/12_pseudolabel.ipynb #be5b8bbc
 @dataclass
@@ -95,10 +105,12 @@ def _item_names(items, names:list, n:int)->list:
     if len(items) != n: raise ValueError(f'{len(items)} item names for {n} unlabeled images.')
     return [str(o) for o in items]
 
-def _named(loaded:tuple, items)->tuple:
-    "`load_unlabeled`'s images, and their names: `items` when given."
-    U, names = loaded
-    return U, _item_names(items, names, len(U))
+def _inputs(images, labels, unlabeled, items)->tuple:
+    "The labels as an array, the unlabeled images matched to `images` (`load_unlabeled`), and their names: `items` when given."
+    labels = np.asarray(labels)
+    if len(labels) != len(images): raise ValueError(f'{len(images)} labeled images but {len(labels)} labels.')
+    U, names = load_unlabeled(unlabeled, like=images)
+    return labels, U, _item_names(items, names, len(U))
 
 def _engine(engine:dict, test_images)->dict:
     "The checked settings of where the models train (`pseudo_clean.folds.run_units`), or an error for unknown ones."
@@ -111,9 +123,9 @@ def _engine(engine:dict, test_images)->dict:
 
 # %% ../nbs/12_pseudolabel.ipynb #2b2549a2
 def _work_key(*parts)->str:
-    "A hash of arrays and settings: what a model's predictions depend on."
+    "A hash of arrays (`StackedImages` by their parts) and settings: what a model's predictions depend on."
     h = hashlib.blake2b(digest_size=12)
-    for p in parts:
+    for p in (q for p in parts for q in (p.parts if isinstance(p, StackedImages) else (p,))):
         if isinstance(p, np.ndarray) and p.dtype != object:
             a = np.ascontiguousarray(p); h.update(str((a.dtype.str, a.shape)).encode()); h.update(a.data)
         elif isinstance(p, np.ndarray): h.update(json.dumps([None if o is None else str(o) for o in p]).encode())
@@ -134,9 +146,28 @@ def _work_dir(work_dir, test_images):
     return None if work_dir is None else Path(work_dir)
 
 # %% ../nbs/12_pseudolabel.ipynb #7547cfee
+def _origin(weights, pretrained:bool, arch:str)->dict:
+    "Where the models start from, for the keys of the work folder: the weights file's hash (`weights_origin`), or a state dict's own."
+    if isinstance(weights, dict): return {'weights_hash': _work_key(*[v.detach().float().cpu().numpy() for v in weights.values()], list(weights))}
+    return weights_origin(weights, pretrained, arch)
+
 def _fit_id(s, fit:dict)->dict:
-    "The settings a model's predictions depend on, with the pretrained body as its key."
-    return {**{k: v for k, v in fit.items() if k not in ('init', 'progress')}, 'body': s.body_key}
+    "The settings a model's predictions depend on, with the pretrained body as its key and the starting weights by their hash."
+    rest = {k: v for k, v in fit.items() if k not in ('init', 'progress', 'pretrained', 'weights')}
+    return {**rest, 'body': s.body_key, **_origin(fit.get('weights'), fit.get('pretrained', False), fit['arch'])}
+
+def _check_start(arch:str, pretrained:bool, weights, embed:bool=False, flag:str=''):
+    "`check_backbone` of where the models start, before any training; a state dict (the Python API) is a weights file already read."
+    read = isinstance(weights, dict)
+    check_backbone(dict(arch=arch, pretrained=pretrained, weights=None if read else weights, embed=embed and not read), flag)
+
+def _pretrain_steps(pretrain, arch:str, pretrained:bool, weights, flag:str='')->int:
+    "The contrastive pretraining steps (`pretrain_steps`): none by default when the models start from weights, which are checked first."
+    _check_start(arch, pretrained, weights, flag=flag)
+    if weights is None and not pretrained: return pretrain_steps(pretrain, arch, flag)
+    if pretrain: raise ValueError(f"{flag}pretrain and {flag}{'pretrained' if pretrained else 'weights'} both say where the models start: "
+                                  f'pass one of them (with weights, leave {flag}pretrain out or pass 0).')
+    return 0
 
 def _pretrained(s, steps:int, seed:int, progress:bool)->dict:
     "`pretrain_body` on every image, kept in the work folder (when there is one) and read back from there on a rerun."
@@ -148,6 +179,7 @@ def _pretrained(s, steps:int, seed:int, progress:bool)->dict:
     if f is not None:
         with atomic_path(f) as tmp: torch.save(body, tmp)
     return body
+
 
 # %% ../nbs/12_pseudolabel.ipynb #14685466
 def _teacher_task(allx, labs, classes, n:int, seed:int, tta:int, fit:dict)->np.ndarray:
@@ -252,7 +284,8 @@ def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
                  epochs:int|None=None, # epochs per model (at least; default: see `fit_labels`)
                  min_iters:int=1000, # at least this many optimizer steps per model
                  seed:int=0, # random seed
-                 arch:str='cnn', # model
+                 arch:str='cnn', # model: 'cnn', or a torchvision or timm name
+                 pretrained:bool=False, weights=None, # every model starts from `arch`'s published weights, or its body from a weights file or state dict (`pseudo_clean.train.load_weights`); no pretraining then by default
                  items=None, # names of the unlabeled items (default: from the files, or `unlabeled_00000`...)
                  test_images=None, # clean held-out images, to measure each round
                  test_labels=None, # their labels
@@ -262,15 +295,13 @@ def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
                  **engine, # where the models train: `engine` ('local' or 'ray'; Ray: `models` holds None), `address`, `cpus_per_fold`, `gpus_per_fold` (`pseudo_clean.folds.run_units`)
                 )->PseudoLabels:
     "Train on labeled, pseudo-label the confident unlabeled predictions, retrain on both; `rounds` times."
-    threshold, labels = check_threshold(threshold), np.asarray(labels)
-    if len(labels) != len(images): raise ValueError(f'{len(images)} labeled images but {len(labels)} labels.')
-    U, names = _named(load_unlabeled(unlabeled, like=images), items)
+    threshold, (labels, U, names) = check_threshold(threshold), _inputs(images, labels, unlabeled, items)
     check_counts(rounds, per_class_cap, teachers, tta, folds, n_unlabeled=len(U))
-    steps, classes = pretrain_steps(pretrain, arch), np.unique(labels)
-    s = SimpleNamespace(allx=np.concatenate([images, U]), first=np.full(len(U), -1), sel=np.array([], np.int64), pred=None, oof=None,
+    steps, classes = _pretrain_steps(pretrain, arch, pretrained, weights), np.unique(labels)
+    s = SimpleNamespace(allx=StackedImages(images, U), first=np.full(len(U), -1), sel=np.array([], np.int64), pred=None, oof=None,
                         folds=None, hist=[], work=_work_dir(work_dir, test_images), body_key=None, eng=_engine(engine, test_images))
     body = _pretrained(s, steps, seed, progress) if steps else None
-    fit = dict(epochs=epochs, min_iters=min_iters, arch=arch, init=body, progress=progress)
+    fit = dict(epochs=epochs, min_iters=min_iters, arch=arch, init=body, pretrained=pretrained, weights=weights, progress=progress)
     for r in range(rounds + 1):
         changed = _choose_out_of_fold(s, images, labels, U, classes, r, folds, threshold, per_class_cap, tta, seed, fit) if r and folds else None
         models, probs = _teach(s, len(images), labels, classes, teachers, seed, fit, U, tta)   # before any measuring: predicting draws random numbers
@@ -285,6 +316,36 @@ def write_pseudo_labels(table:pd.DataFrame, # `PseudoLabels.table`
                        )->Path:
     "Write the pseudo labels atomically."
     return save_csv(table[['item', 'label', 'confidence', 'round']], path)
+
+# %% ../nbs/12_pseudolabel.ipynb #d686ca9e
+def embed_pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
+                       labels, # their labels
+                       unlabeled, # unlabeled images: an array, a folder, a text file of paths, or a list of paths
+                       *,
+                       threshold:float=0.5, # keep predictions whose probability is at least this, in (0, 1]
+                       per_class_cap:int|None=None, # at most this many pseudo labels per class
+                       arch:str='cnn', # the backbone: 'cnn', or a torchvision or timm name
+                       pretrained:bool=False, weights=None, # the backbone's published weights, or a weights file or state dict: one of them
+                       width:int=16, # width of the small CNN
+                       seed:int=0, # seed of the inner cross-validation that chooses the regularisation
+                       items=None, # names of the unlabeled items (default: from the files, or `unlabeled_00000`...)
+                       unlabeled_true=None, # true labels of the unlabeled items, when known (experiments)
+                       progress:bool=False, # say what is done
+                       work_dir=None, # folder keeping the embeddings, so that a rerun embeds nothing
+                      )->PseudoLabels:
+    "Pseudo labels from a logistic regression on a frozen backbone's embeddings, fit on the labeled images: no network is trained."
+    threshold, (labels, U, names) = check_threshold(threshold), _inputs(images, labels, unlabeled, items)
+    _check_start(arch, pretrained, weights, embed=True)
+    classes, allx, n = np.unique(labels), StackedImages(images, U), len(images)
+    if progress: print(f'embeddings of {len(allx):,} images from the frozen {arch} body, then one logistic regression')
+    key = _work_key(allx, arch, width, _origin(weights, pretrained, arch))
+    feats = _cached(work_dir, 'embeddings', key, lambda: embed_images(allx, arch, weights, pretrained, width))
+    probs = logistic_probs(feats[:n], np.searchsorted(classes, labels), len(classes), feats[n:], seed)
+    s = SimpleNamespace(first=np.full(len(U), -1), sel=np.array([], np.int64), pred=None, hist=[])
+    s.hist.append(_round_row(0, s, classes, n, None, [], 0, unlabeled_true, None, None))
+    _select(s, probs, 0, threshold, per_class_cap)
+    table = _pseudo_table(names, classes, s, probs, unlabeled_true)
+    return PseudoLabels(table, pd.DataFrame(s.hist).set_index('round'), None, probs, classes, [])
 
 # %% ../nbs/12_pseudolabel.ipynb #df926904
 PSEUDO_COLUMNS = ['item', 'label', 'confidence', 'round']
@@ -302,8 +363,11 @@ def label_plan(n_labeled:int, n_unlabeled:int, # images
                rounds:int=1, teachers:int=3, folds:int=3, tta:int=4, # `pseudo_label`'s settings
                pretrain:int=0, # pretraining steps
                epochs:int|None=None, min_iters:int=1000, bs:int=128, # what `fit_epochs` turns into epochs
+               embed:bool=False, arch:str='cnn', # the embedding mode (`embed_pseudo_label`) instead, with this backbone
               )->str:
-    "What `pseudo_label` will train, in words: the models, and the epochs and steps of each, before any training."
+    "What `pseudo_label` (or `embed_pseudo_label`) will train, in words: the models, and the epochs and steps of each, before any training."
+    if embed: return (f'plan: embed {n_labeled:,} labeled and {n_unlabeled:,} unlabeled images with the frozen {arch} body, then one logistic '
+                      'regression fit on the labeled ones labels the unlabeled ones (no network is trained)')
     e0, s0 = fit_epochs(n_labeled, epochs, min_iters, bs), max(1, n_labeled // bs)
     n1 = n_labeled + n_unlabeled; e1, s1 = fit_epochs(n1, epochs, min_iters, bs), max(1, n1 // bs)
     models = teachers*(rounds + 1) + folds*rounds
@@ -340,32 +404,64 @@ def _defaults(f)->dict:
     "The default value of each of `f`'s parameters that has one."
     return {k: p.default for k, p in inspect.signature(f).parameters.items() if p.default is not inspect.Parameter.empty}
 
+_NOT_EMBEDDED = ('rounds', 'teachers', 'tta', 'pretrain', 'folds', 'epochs')   # `pseudo_label`'s settings of the networks it trains
+
+def _check_embed(a:dict, min_iters, eng:dict):
+    "An error, before any image is read, naming the settings given that do not apply in the embedding mode, where no network is trained."
+    d = _defaults(pseudo_label)
+    given = [k for k in _NOT_EMBEDDED if a[k] != d[k]] + (['min_iters'] if min_iters is not None else [])
+    given += [k for k, v in eng.items() if (k, v) != ('engine', 'local')]
+    if given: raise ValueError(f"{', '.join('--' + k for k in given)}: not used with --embed, where one logistic regression on the frozen backbone's "
+                               'embeddings of the labeled images labels the unlabeled ones (no network is trained: no rounds, teachers, views, '
+                               f"pretraining or folds). Leave {'it' if len(given) == 1 else 'them'} out, or leave out --embed.")
+
+def _label_settings(kwargs:dict, min_iters, embed:bool)->tuple:
+    "`pseudo_label`'s settings with their defaults, each checked before any image is read (the errors name the command's flags), and the pretraining steps."
+    a = {**_defaults(pseudo_label), **kwargs}
+    check_threshold(a['threshold'])
+    check_counts(a['rounds'], a['per_class_cap'], a['teachers'], a['tta'], a['folds'], flag='--')
+    check_training_numbers(a['epochs'], a['seed'], min_iters=min_iters)
+    eng = engine_settings(kwargs, '--')[0]    # --engine, --address (a cluster that answers), Ray installed
+    _check_start(a['arch'], a['pretrained'], a['weights'], embed, '--')     # --arch, --weights, --pretrained: before any image is read
+    if embed: _check_embed(a, min_iters, eng)
+    return a, _pretrain_steps(a['pretrain'], a['arch'], a['pretrained'], a['weights'], '--')
+
+@contextmanager
+def _discard_if_failed(work:Path):
+    "Remove the work folder again when the block fails and this call made it: an error while reading the images leaves nothing behind."
+    made = not work.exists()
+    try: yield
+    except BaseException:
+        if made and work.is_dir(): shutil.rmtree(work)
+        raise
+
 @delegates(pseudo_label, but=['items', 'test_images', 'test_labels', 'unlabeled_true', 'work_dir', 'min_iters'])
 def label_unlabeled(labeled, # image folder, `path,label` CSV, or IDX images file
                     unlabeled, # folder of images, or a text file listing image paths
                     out='pseudo_labels.csv', # CSV to write: item, label, confidence, round
                     min_iters:int|None=None, # optimizer steps per model at least; None: `capped_min_iters` (1000, at most 400 epochs' worth)
-                    work_dir=None, # folder keeping each finished model's predictions for a rerun; default `.NAME.work` beside `out`
-                    size=None, # (H, W) for folder/CSV images; default: their median size, longer side at most `size_cap(arch)`
-                    resize_method:str='crop', # folder/CSV images: 'crop', 'pad' or 'squish'
-                    **kwargs, # `pseudo_label`'s settings (threshold, rounds, teachers, tta, pretrain, folds, epochs, ...)
+                    work_dir=None, # folder keeping each finished model's predictions (or the embeddings) for a rerun; default `.NAME.work` beside `out`
+                    size=None, # (H, W) of both image sets; default: the labeled images' median size, longer side at most `size_cap(arch)`
+                    resize_method:str='crop', # how images of another shape reach it: 'crop', 'pad' or 'squish' (fastai's `ResizeMethod`)
+                    class_from:str='parent', # a labeled image folder: class from each image's 'parent' folder or the 'top'-level subfolder
+                    cache_dir=None, # folder of the image cache of both image sets (`pseudo_clean.data.image_cache`), which commands may share; default `cache` in the work folder
+                    embed:bool=False, # label with `embed_pseudo_label` (needs `weights` or `pretrained`); the settings of trained networks do not apply
+                    **kwargs, # `pseudo_label`'s settings (threshold, rounds, teachers, tta, pretrain, folds, epochs, pretrained, weights, ...)
                    )->PseudoLabels:
     "Pseudo-label a folder of unlabeled images from a labeled dataset; checks everything before training, prints the plan, resumes."
-    a = {**_defaults(pseudo_label), **kwargs}
-    check_threshold(a['threshold'])
-    check_counts(a['rounds'], a['per_class_cap'], a['teachers'], a['tta'], a['folds'], flag='--')
-    steps = pretrain_steps(a['pretrain'], a['arch'], flag='--')
-    check_training_numbers(a['epochs'], a['seed'], min_iters=min_iters)
-    engine_settings(kwargs, '--')    # --engine, --address (a cluster that answers), Ray installed
+    a, steps = _label_settings(kwargs, min_iters, embed)
     out = check_out_file(out, [labeled, unlabeled], header=','.join(PSEUDO_COLUMNS))
     check_apart(labeled, unlabeled)
-    data = read_data(labeled, size=size, resize_method=resize_method, arch=a['arch'])   # the default size capped for the model, as `run` reads
-    U, items = load_unlabeled(unlabeled, like=data.images)
-    check_apart(data, unlabeled)
-    check_counts(a['rounds'], a['per_class_cap'], a['teachers'], a['tta'], a['folds'], flag='--', n_unlabeled=len(U))
-    min_iters = capped_min_iters(len(data)) if min_iters is None else min_iters
-    print(label_plan(len(data), len(U), a['rounds'], a['teachers'], a['folds'], a['tta'], steps, a['epochs'], min_iters))
     work = Path(work_dir) if work_dir is not None else out.parent/f'.{out.name}.work'
-    res = pseudo_label(data.images, data.labels, U, items=items, min_iters=min_iters, work_dir=work, **kwargs)
+    cache = check_cache_dir(work/'cache' if cache_dir is None else cache_dir, [labeled, unlabeled], '--work_dir' if cache_dir is None else '--cache_dir')
+    with _discard_if_failed(work):      # the same size, resize method and channels for both sets, as `run` reads (`read_data`)
+        data = read_data(labeled, size=check_size(size, '--'), resize_method=resize_method, class_from=class_from, arch=a['arch'], cache_dir=cache, progress=a['progress'])
+        U, items = load_unlabeled(unlabeled, like=data.images, resize_method=resize_method, cache_dir=cache)
+        check_apart(data, unlabeled)
+        check_counts(a['rounds'], a['per_class_cap'], a['teachers'], a['tta'], a['folds'], flag='--', n_unlabeled=None if embed else len(U))
+    min_iters = capped_min_iters(len(data)) if min_iters is None else min_iters
+    print(label_plan(len(data), len(U), a['rounds'], a['teachers'], a['folds'], a['tta'], steps, a['epochs'], min_iters, embed=embed, arch=a['arch']))
+    if embed: res = embed_pseudo_label(data.images, data.labels, U, items=items, work_dir=work, **{k: a[k] for k in ('threshold', 'per_class_cap', 'arch', 'pretrained', 'weights', 'seed', 'progress')})
+    else: res = pseudo_label(data.images, data.labels, U, items=items, min_iters=min_iters, work_dir=work, **kwargs)
     write_pseudo_labels(res.table, out)
     return res
