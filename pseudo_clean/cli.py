@@ -63,6 +63,7 @@ def main(source:Param('image folder, CSV with path,label, or IDX images file (de
          size:Param('train at this size: one number (a square) or two (height width); default: the median size, longer side at most 64 px (cnn) or 224 (resnets)', int, nargs='+')=None,
          resize_method:str='crop', # images of another shape: 'crop' (keep the aspect ratio, cut the edges), 'pad' (black borders) or 'squish' (stretch)
          class_from:str='parent', # image folders: 'parent' (each image's own folder is its class) or 'top' (the top-level subfolder)
+         cache_dir:str=None, # folder of the image cache (folder/CSV images decoded once, memory-mapped), which runs may share; not cleared by --overwrite (default: OUT/cache)
          overwrite:store_true=False, # replace a previous run in --out (only the files that run wrote)
          engine:str='local', # where the folds run: 'local' (one after another in this process) or 'ray' (each a Ray task; pip install "pseudo_clean[ray]")
          address:str=None, # --engine ray: the Ray cluster to join, HOST:PORT of its head (default: RAY_ADDRESS, else a Ray started on this machine)
@@ -79,7 +80,7 @@ def main(source:Param('image folder, CSV with path,label, or IDX images file (de
     kw.update({k: v for k, v in dict(engine=engine, address=address, cpus_per_fold=cpus_per_fold, gpus_per_fold=gpus_per_fold).items() if v is not None})
     metrics = guarded('pseudo_clean', lambda: run(source, out=out, noise=noise, noise_kind=noise_kind, folds=folds, epochs=epochs, seed=seed,
                       arch=arch, method=method, overwrite=overwrite, progress=not quiet, mixed_precision=mixed_precision,
-                      labels=labels, size=check_size(size, flag='--'), resize_method=resize_method, class_from=class_from, **kw), out)
+                      labels=labels, size=check_size(size, flag='--'), resize_method=resize_method, class_from=class_from, cache_dir=cache_dir, **kw), out)
     if quiet: print_summary(metrics)
 
 # %% ../nbs/14_cli.ipynb #74533abf
@@ -106,19 +107,26 @@ def fix(run:Param('a finished `pseudo_clean` output folder', str, opt=False, nar
 def label(labeled:Param('labeled images: image folder of class subfolders, CSV with path,label, or IDX images file', str, opt=False, nargs='?')=None,
          unlabeled:Param('unlabeled images: a folder (any layout) or a text file listing image paths', str, opt=False, nargs='?')=None,
          out:str='pseudo_labels.csv', # CSV to write: item, label, confidence, round
-         threshold:float=0.5, # keep predictions whose probability is at least this, in (0, 1]
-         rounds:int=1, # rounds of retraining on labeled + pseudo-labeled
-         per_class_cap:int=None, # at most this many pseudo labels per class
-         teachers:int=3, # models trained each round; their averaged predictions choose the pseudo labels
-         tta:int=4, # augmented views averaged into each model's predictions of the unlabeled images (0: none)
-         pretrain:int=None, # steps of contrastive pretraining on all the images before training (default: 1500 with arch cnn; 0: none)
-         folds:int=3, # choose each round's pseudo labels again out of fold, with this many more models (0: off)
-         epochs:int=None, # training epochs per model (default: 30 up to a few thousand images, fewer for more)
-         min_iters:int=None, # at least this many optimizer steps per model (default: 1000, but at most 400 epochs' worth)
-         seed:int=0, # random seed
-         arch:str='cnn', # 'cnn', 'resnet18', 'resnet34' or 'resnet50'
-         work_dir:str=None, # folder keeping each finished model's predictions, so that a rerun resumes (default: .OUT.work beside --out)
-         engine:str='local', # where the models train: 'local' (one after another in this process) or 'ray' (each a Ray task; pip install "pseudo_clean[ray]")
+         threshold:float=0.5, # keep predictions whose probability is at least this, in (0, 1] (with --embed too)
+         rounds:int=1, # rounds of retraining on labeled + pseudo-labeled (not with --embed)
+         per_class_cap:int=None, # at most this many pseudo labels per class (with --embed too)
+         teachers:int=3, # models trained each round; their averaged predictions choose the pseudo labels (not with --embed)
+         tta:int=4, # augmented views averaged into each model's predictions of the unlabeled images (0: none; not with --embed)
+         pretrain:int=None, # steps of contrastive pretraining on all the images before training (default: 1500 with arch cnn, none with --weights or --pretrained; 0: none; not with --embed)
+         folds:int=3, # choose each round's pseudo labels again out of fold, with this many more models (0: off; not with --embed)
+         epochs:int=None, # training epochs per model (default: 30 up to a few thousand images, fewer for more; not with --embed)
+         min_iters:int=None, # at least this many optimizer steps per model (default: 1000, but at most 400 epochs' worth; not with --embed)
+         seed:int=0, # random seed (with --embed: of the regression's inner cross-validation)
+         arch:str='cnn', # 'cnn' (the small CNN), or any torchvision or timm model name: resnet18, resnet34, convnext_tiny, ... (the backbone, with --embed too)
+         pretrained:store_true=False, # start --arch from its published weights, from the local torch hub or Hugging Face cache (nothing downloads; with --embed too)
+         weights:str=None, # start the models' body from this weights file (.pth or .safetensors; pseudo_clean_pretrain writes one; with --embed too)
+         embed:store_true=False, # fast: one logistic regression on the frozen backbone's embeddings (--weights or --pretrained) of the labeled images labels the unlabeled ones; with it apply --threshold, --per_class_cap, --seed, --arch, --size, --resize_method, --class_from, --cache_dir, --work_dir
+         size:Param("both image sets at this size: one number (a square) or two (height width); default: the labeled images' median size, longer side at most 64 px (cnn) or 224 (resnets)", int, nargs='+')=None,
+         resize_method:str='crop', # images of another shape: 'crop' (keep the aspect ratio, cut the edges), 'pad' (black borders) or 'squish' (stretch)
+         class_from:str='parent', # a labeled image folder: 'parent' (each image's own folder is its class) or 'top' (the top-level subfolder)
+         work_dir:str=None, # folder keeping each finished model's predictions (with --embed: the embeddings), so that a rerun resumes (default: .OUT.work beside --out)
+         cache_dir:str=None, # folder of the image cache (both image sets decoded once, memory-mapped), which commands may share (default: WORK_DIR/cache)
+         engine:str='local', # where the models train: 'local' (one after another in this process) or 'ray' (each a Ray task; pip install "pseudo_clean[ray]"; not with --embed)
          address:str=None, # --engine ray: the Ray cluster to join, HOST:PORT of its head (default: RAY_ADDRESS, else a Ray started on this machine)
          cpus_per_fold:float=None, # --engine ray: CPUs (and torch threads) of each task (default 1)
          gpus_per_fold:float=None, # --engine ray: GPUs of each task; fractions share a GPU (default 0)
@@ -129,10 +137,11 @@ def label(labeled:Param('labeled images: image folder of class subfolders, CSV w
     if version: return print(f'pseudo_clean_label {pseudo_clean.__version__}')
     if labeled is None or unlabeled is None: usage_error('pseudo_clean_label', 'labeled, unlabeled')
     from pseudo_clean.pseudolabel import label_unlabeled
-    res = guarded('pseudo_clean_label', lambda: label_unlabeled(labeled, unlabeled, out, threshold=threshold, rounds=rounds,
-                  per_class_cap=per_class_cap, teachers=teachers, tta=tta, pretrain=pretrain, folds=folds, epochs=epochs,
-                  min_iters=min_iters, seed=seed, arch=arch, work_dir=work_dir, progress=not quiet,
-                  **{k: v for k, v in dict(engine=engine, address=address, cpus_per_fold=cpus_per_fold, gpus_per_fold=gpus_per_fold).items() if v is not None}), out, folder=False)
+    kw = {k: v for k, v in dict(pretrained=pretrained, weights=weights, embed=embed).items() if v}
+    kw.update({k: v for k, v in dict(engine=engine, address=address, cpus_per_fold=cpus_per_fold, gpus_per_fold=gpus_per_fold).items() if v is not None})
+    res = guarded('pseudo_clean_label', lambda: label_unlabeled(labeled, unlabeled, out, threshold=threshold, rounds=rounds, per_class_cap=per_class_cap,
+                  teachers=teachers, tta=tta, pretrain=pretrain, folds=folds, epochs=epochs, min_iters=min_iters, seed=seed, arch=arch, work_dir=work_dir,
+                  size=check_size(size, flag='--'), resize_method=resize_method, class_from=class_from, cache_dir=cache_dir, progress=not quiet, **kw), out, folder=False)
     print(f'{len(res.table)} of {len(res.probs)} unlabeled images pseudo-labeled (confidence >= {threshold}) -> {out}')
 
 # %% ../nbs/14_cli.ipynb #ed006255

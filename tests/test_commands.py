@@ -55,6 +55,9 @@ def test_help_imports_neither_torch_nor_fastai(cmd, tmp_path):
 def test_help_and_version_of_each_console_script(name):
     r = subprocess.run([exe(name), '--help'], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and 'usage:' in r.stdout and 'Warning' not in r.stderr, r.stderr
+    if name == 'pseudo_clean_label':       # issue 21: the help says which settings apply with --embed
+        text = ' '.join(r.stdout.split())
+        assert 'not with --embed' in text and 'with it apply --threshold, --per_class_cap' in text and '--cache_dir' in text, text
     r = subprocess.run([exe(name), '--version'], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and r.stdout.startswith(f'{name} 0.'), (r.stdout, r.stderr)
 
