@@ -13,7 +13,7 @@ from cleanlab.filter import find_label_issues as cl_find_label_issues
 from cleanlab.rank import get_self_confidence_for_each_label, get_normalized_margin_for_each_label
 
 # %% auto #0
-__all__ = ['SCORES', 'DEFAULT_METHOD', 'METHODS', 'check_probs', 'self_confidence', 'normalized_margin',
+__all__ = ['SCORES', 'DEFAULT_SCORE', 'DEFAULT_METHOD', 'METHODS', 'check_probs', 'self_confidence', 'normalized_margin',
            'confidence_weighted_entropy', 'label_quality_scores', 'confident_thresholds', 'confident_joint',
            'estimate_num_issues', 'register_method', 'off_diagonal_concentration', 'chance_cut', 'find_label_issues',
            'corrected_probs', 'rank_suspects', 'evaluate_detection']
@@ -137,6 +137,7 @@ def confidence_weighted_entropy(labels, # N given labels, integer class codes 0.
 
 # %% ../nbs/06_ranking.ipynb #5db15320
 SCORES = ('self_confidence', 'normalized_margin', 'confidence_weighted_entropy')
+DEFAULT_SCORE = 'normalized_margin'   # the order of `rank_suspects` and `suspects.csv` (see "Which score when" below)
 _SCORE_FNS = dict(zip(SCORES, (get_self_confidence_for_each_label, get_normalized_margin_for_each_label, _cwe)))
 
 def _check_score(method:str):
@@ -145,7 +146,7 @@ def _check_score(method:str):
 
 def label_quality_scores(labels, # N given labels, integer class codes 0..K-1
                          probs, # N×K predicted probabilities
-                         method:str='self_confidence', # one of `SCORES`
+                         method:str=DEFAULT_SCORE, # one of `SCORES`
                         )->np.ndarray: # N scores in [0,1], lower = more suspicious
     "One label quality score per item, by `method`; lower = more likely mislabelled."
     _check_score(method)
@@ -316,7 +317,7 @@ def rank_suspects(labels, # N given labels, integer class codes 0..K-1
                   classes=None, # K class names; given and predicted labels are shown as names when set
                   items=None, # N item names (paths, ids); default: the row index 0..N-1
                   method:str|None=None, # filter for `is_label_issue` (see `find_label_issues`); None: `DEFAULT_METHOD`
-                  score:str='self_confidence', # label quality score, one of `SCORES`
+                  score:str=DEFAULT_SCORE, # label quality score (the order after the flagged items), one of `SCORES`
                   label_smoothing:float=0.0, # the model's label smoothing, for `corrected_prob` (see `corrected_probs`)
                  )->pd.DataFrame: # one row per item, most suspicious first
     "Table of every item with its given and predicted label, label quality and issue flag; issues first, by score."
