@@ -15,7 +15,7 @@ from .checks import check_same_items, check_resize_method, check_class_from
 from .data import from_source, labels_from_csv, size_cap, LabeledImages, save_csv, save_npy, save_json, atomic_write_text
 from .noise import symmetric_noise, pair_noise, MNIST_PAIRS
 from .checks import check_forget_rate, check_training_numbers
-from .train import DEFAULT_SETTINGS, MIXED_PRECISION, weights_origin, ForgetContradicted
+from .train import DEFAULT_SETTINGS, MIXED_PRECISION, weights_origin, FORGET_CAP
 from .folds import oof_probs, fold_ids, fold_probs, check_backbone, engine_settings, ENGINE_KEYS
 from .ranking import rank_suspects, evaluate_detection, DEFAULT_METHOD, METHODS
 
@@ -275,11 +275,11 @@ def print_summary(metrics:dict):
 # %% ../nbs/09_run.ipynb #94510748
 def forget_hint(n_flagged:int, # items the run flagged
                 n_items:int, # items in the run
-                forget_rate:float|str, # the `forget_rate` the fold models trained with ('auto': at most `ForgetContradicted`'s cap)
+                forget_rate:float|str, # the `forget_rate` the fold models trained with ('auto': at most `FORGET_CAP`)
                )->str|None:
     "Advice to rerun with a higher `--forget_rate` when well over that share of the items was flagged; else None."
     share = n_flagged / max(n_items, 1)
-    if forget_rate == 'auto': forget_rate = ForgetContradicted().cap
+    if forget_rate == 'auto': forget_rate = FORGET_CAP
     if share < forget_rate + 0.05: return None
     rate = min(0.3, round(share / 0.05) * 0.05)
     if rate <= forget_rate: return None
