@@ -20,9 +20,9 @@ from .folds import oof_probs, fold_ids, fold_probs, check_backbone, engine_setti
 from .ranking import rank_suspects, evaluate_detection, overlapping_classes, DEFAULT_METHOD, METHODS
 
 # %% auto #0
-__all__ = ['OUTPUT_FILES', 'check_out_dir', 'own_files', 'discard_if_failed', 'inject_noise', 'run_ident', 'decisions_line',
-           'read_data', 'source_dir', 'run', 'write_outputs', 'summary_line', 'print_summary', 'forget_hint',
-           'load_run']
+__all__ = ['OUTPUT_FILES', 'WEAK_MODEL_ACCURACY', 'check_out_dir', 'own_files', 'discard_if_failed', 'inject_noise', 'run_ident',
+           'decisions_line', 'read_data', 'source_dir', 'run', 'write_outputs', 'summary_line', 'print_summary',
+           'forget_hint', 'load_run']
 
 # %% ../nbs/09_run.ipynb #8d89847b
 def _is_within(p:Path, parent:Path)->bool:
@@ -125,9 +125,10 @@ def _run_settings(arch:str, method, noise, epochs, settings:dict, seed:int=0, fo
     return settings
 
 def _run_metrics(suspects:pd.DataFrame, probs:np.ndarray, codes, classes, true_labels, is_noisy, settings:dict)->dict:
-    "What `metrics.json` holds before timing: the counts, the scores against injected noise, the classes that overlap, the `forget_hint`."
+    "What `metrics.json` holds before timing: the counts, the model's accuracy on the labels kept, the scores against injected noise, the classes that overlap, the `forget_hint`."
     flag = np.zeros(len(codes), bool); flag[suspects.index] = suspects.is_label_issue.to_numpy()
-    metrics = dict(n_items=len(suspects), n_flagged=int(flag.sum()))
+    kept = (probs.argmax(1) == codes)[~flag]
+    metrics = dict(n_items=len(suspects), n_flagged=int(flag.sum()), oof_accuracy_kept=float(kept.mean()) if len(kept) else None)
     if is_noisy is not None:
         ev = evaluate_detection(suspects.is_label_issue.values, suspects.is_noisy.values, suspects.label_quality.values)
         metrics.update({k: ev[k] for k in ('precision', 'recall', 'f1', 'auprc')}, n_noisy=int(is_noisy.sum()))
@@ -135,7 +136,7 @@ def _run_metrics(suspects:pd.DataFrame, probs:np.ndarray, codes, classes, true_l
     ov = overlapping_classes(codes, probs, classes, is_label_issue=flag, label_smoothing=settings['label_smoothing'])
     metrics['overlapping_classes'] = [dict(class_a=a, class_b=b, share=round(float(s), 4), n_mislabeled=int(m))
                                       for a, b, s, m in zip(ov.class_a, ov.class_b, ov.share, ov.n_mislabeled)]
-    hint = forget_hint(metrics['n_flagged'], metrics['n_items'], settings['forget_rate'])
+    hint = forget_hint(metrics['n_flagged'], metrics['n_items'], settings['forget_rate'], kept_accuracy=metrics['oof_accuracy_kept'])
     if hint: metrics['forget_hint'] = hint
     return metrics
 
@@ -282,12 +283,19 @@ def print_summary(metrics:dict):
     print(summary_line(metrics))
 
 # %% ../nbs/09_run.ipynb #94510748
+WEAK_MODEL_ACCURACY = 0.9   # a model right about fewer of the labels it keeps (out of fold) is too weak to count wrong labels
+
 def forget_hint(n_flagged:int, # items the run flagged
                 n_items:int, # items in the run
                 forget_rate:float|str, # the `forget_rate` the fold models trained with ('auto': at most `FORGET_CAP`)
+                kept_accuracy:float|None=None, # out-of-fold accuracy on the items not flagged (`oof_accuracy_kept`); None: not known
                )->str|None:
-    "Advice to rerun with a higher `--forget_rate` when well over that share of the items was flagged; else None."
+    "Advice on the count: that the model is too weak to count wrong labels, or to rerun with a higher `--forget_rate` when well over that share of the items was flagged; else None."
     share = n_flagged / max(n_items, 1)
+    if kept_accuracy is not None and kept_accuracy < WEAK_MODEL_ACCURACY:
+        return (f'The fold models predict only {kept_accuracy:.0%} of the labels they keep (out of fold): too weak to count wrong labels, '
+                f'so many of the {share:.0%} flagged may be their own mistakes, and no --forget_rate is advised. Train them better first: '
+                'more --epochs, a pretrained backbone (--arch resnet18 --pretrained, or --weights FILE), or --embed with those weights.')
     if forget_rate == 'auto': forget_rate = FORGET_CAP
     if share < forget_rate + 0.05: return None
     rate = min(0.3, round(share / 0.05) * 0.05)
