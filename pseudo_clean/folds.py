@@ -114,11 +114,14 @@ RAY_OBJECT_STORE = 256 * 2**20   # bytes of object store for a Ray started on th
 
 def engine_settings(settings:dict, # a run's settings, with or without the `ENGINE_KEYS`
                     flag:str='', # '--' names them as the command's flags in an error
+                    *,
+                    strict:bool=False, # the settings may hold only `ENGINE_KEYS`: any other is a TypeError that names it
                    )->tuple: # (the engine's settings, checked; the other settings)
     "Split the engine's settings off a run's settings and check them: they say where the folds run, not what they compute."
-    eng = {k: settings[k] for k in ENGINE_KEYS if settings.get(k) is not None}
+    eng, rest = {k: settings[k] for k in ENGINE_KEYS if settings.get(k) is not None}, {k: v for k, v in settings.items() if k not in ENGINE_KEYS}
+    if strict and rest: raise TypeError(f'Unknown settings {sorted(rest)}: only where the models train can be set here ({", ".join(ENGINE_KEYS)}).')
     check_engine(**eng, flag=flag)
-    return eng, {k: v for k, v in settings.items() if k not in ENGINE_KEYS}
+    return eng, rest
 
 
 # %% ../nbs/05_folds.ipynb #28b1d78e
@@ -387,8 +390,7 @@ def oof_pseudo_probs(images:np.ndarray, # labeled images, N×H×W(×3) uint8
     pseudo, folds = np.asarray(pseudo, dtype=object), np.asarray(folds)
     if len(pseudo) != len(unlabeled) or len(folds) != len(unlabeled):
         raise ValueError(f'{len(unlabeled)} unlabeled images need as many pseudo labels and fold ids, got {len(pseudo)} and {len(folds)}.')
-    eng, rest = engine_settings(engine)
-    if rest: raise TypeError(f'Unknown settings {sorted(rest)}: where the models train is set by {list(ENGINE_KEYS)}.')
+    eng = engine_settings(engine, strict=True)[0]
     allx, n, has = StackedImages(images, unlabeled), len(images), np.array([o is not None for o in pseudo], bool)
     probs, jobs = np.zeros((len(unlabeled), len(classes)), np.float32), []
     for f in np.unique(folds):

@@ -17,7 +17,7 @@ from .checks import check_threshold, check_counts, check_training_numbers, check
 from .data import IMAGE_EXTENSIONS, scan_files, load_images, save_csv, same_file, save_npy, atomic_path, check_out_file, check_cache_dir
 from .train import fit_labels, predict_probs, ensemble_probs, probs_accuracy, fit_epochs, StackedImages, weights_origin
 from .pretrain import pretrain_body, pretrain_steps
-from .folds import unlabeled_folds, oof_pseudo_probs, run_units_cached, engine_settings, ENGINE_KEYS
+from .folds import unlabeled_folds, oof_pseudo_probs, run_units_cached, engine_settings
 from .folds import check_backbone, embed_images, logistic_probs
 from .run import read_data
 
@@ -114,8 +114,7 @@ def _inputs(images, labels, unlabeled, items)->tuple:
 
 def _engine(engine:dict, test_images)->dict:
     "The checked settings of where the models train (`pseudo_clean.folds.run_units`), or an error for unknown ones."
-    eng, rest = engine_settings(engine)
-    if rest: raise TypeError(f"pseudo_label() got unexpected settings {sorted(rest)}: where the models train is set by {list(ENGINE_KEYS)}.")
+    eng = engine_settings(engine, strict=True)[0]
     if eng.get('engine') == 'ray' and test_images is not None:
         raise ValueError("engine='ray' returns each model's predictions, not the model, so it cannot measure test_images: pass one of them.")
     return eng

@@ -7,16 +7,18 @@ from __future__ import annotations
 import warnings
 
 import numpy as np, pandas as pd
+from scipy.sparse import csr_matrix
 from scipy.special import xlogy
 from cleanlab.count import compute_confident_joint, get_confident_thresholds, num_label_issues
 from cleanlab.filter import find_label_issues as cl_find_label_issues
+from cleanlab.dataset import find_overlapping_classes
 from cleanlab.rank import get_self_confidence_for_each_label, get_normalized_margin_for_each_label
 
 # %% auto #0
-__all__ = ['SCORES', 'DEFAULT_SCORE', 'DEFAULT_METHOD', 'METHODS', 'check_probs', 'self_confidence', 'normalized_margin',
-           'confidence_weighted_entropy', 'label_quality_scores', 'confident_thresholds', 'confident_joint',
-           'estimate_num_issues', 'register_method', 'off_diagonal_concentration', 'chance_cut', 'find_label_issues',
-           'corrected_probs', 'rank_suspects', 'evaluate_detection']
+__all__ = ['SCORES', 'DEFAULT_SCORE', 'DEFAULT_METHOD', 'METHODS', 'OVERLAP_SHARE', 'check_probs', 'self_confidence',
+           'normalized_margin', 'confidence_weighted_entropy', 'label_quality_scores', 'confident_thresholds',
+           'confident_joint', 'estimate_num_issues', 'register_method', 'off_diagonal_concentration', 'chance_cut',
+           'find_label_issues', 'corrected_probs', 'rank_suspects', 'evaluate_detection', 'overlapping_classes']
 
 # %% ../nbs/06_ranking.ipynb #9b5f2aed
 def _first_rows(mask:np.ndarray, n:int=3)->str:
@@ -369,3 +371,39 @@ def evaluate_detection(is_flagged, # N booleans: flagged by a filter
         order = np.argsort(q, kind='stable')
         res['precision_at_k'] = {int(k): float(t[order[:k]].mean()) for k in ks if 0 < k}
     return res
+
+# %% ../nbs/06_ranking.ipynb #3a229d5f
+OVERLAP_SHARE = 0.05   # `overlapping_classes` names a pair when the model gives the other class this share of the two classes' probability
+
+def _pair_mass(labels:np.ndarray, probs:np.ndarray, keep:np.ndarray, label_smoothing:float, joint:np.ndarray)->tuple:
+    "K×K corrected probability mass the kept items of each given class put on each class, and the kept items per class."
+    K = probs.shape[1]; M = np.zeros((K, K))
+    for i, r in _corrected_blocks(probs, _noise_inverse(joint, label_smoothing)):
+        rows = np.arange(len(r))
+        by_class = csr_matrix((keep[i:i + len(r)].astype(np.float64), (labels[i:i + len(r)], rows)), shape=(K, len(r)))
+        M += by_class @ r.astype(np.float64)     # row k: the kept items given class k, summed; one block at a time
+    return M, np.bincount(labels[keep], minlength=K)
+
+def overlapping_classes(labels, # N given labels, integer class codes 0..K-1
+                        probs, # N×K out-of-fold predicted probabilities
+                        classes=None, # K class names, for `class_a` and `class_b`
+                        *,
+                        is_label_issue=None, # N booleans, the flagged items, left out; default: `find_label_issues`
+                        label_smoothing:float=0.0, # the model's label smoothing, undone first (`corrected_probs`)
+                        min_share:float=OVERLAP_SHARE, # name the pairs at this share or above (0: every pair)
+                       )->pd.DataFrame: # class_a, class_b, share, n_items, n_mislabeled; largest share first
+    "The pairs of classes the model finds hard to tell apart, on the items whose labels it does not doubt."
+    labels, probs = check_probs(labels, probs); label_smoothing = _check_smoothing(label_smoothing)
+    N, K = probs.shape
+    one = labels.min() == labels.max()           # one given class, which cleanlab refuses: no pair to confuse
+    joint = np.diag(np.bincount(labels, minlength=K)) if one else compute_confident_joint(labels, probs)
+    keep = ~(_find(labels, probs, DEFAULT_METHOD, joint) if is_label_issue is None else np.asarray(is_label_issue, bool))
+    if keep.shape != (N,): raise ValueError(f'is_label_issue has shape {keep.shape}: give one boolean per item ({N}).')
+    M, n = _pair_mass(labels, probs, keep, label_smoothing, joint)
+    a, b = np.triu_indices(K, 1)
+    share = (M[a, b] + M[b, a]) / np.maximum(n[a] + n[b], 1)
+    cl, wrong = find_overlapping_classes(confident_joint=joint), np.zeros((K, K))   # cleanlab's: wrong labels between a pair
+    wrong[cl['Class Index A'], cl['Class Index B']] = cl['Num Overlapping Examples']
+    names = np.arange(K) if classes is None else np.asarray(classes)
+    df = pd.DataFrame(dict(class_a=names[a], class_b=names[b], share=share, n_items=n[a] + n[b], n_mislabeled=(wrong + wrong.T)[a, b].astype(int)))
+    return df[df.share >= min_share].sort_values('share', ascending=False, kind='stable').reset_index(drop=True)

@@ -14,9 +14,11 @@ from PIL import Image
 from .data import atomic_write_text
 from .checks import check_images
 from .visual import check_suspects, confusion_plot, per_class_issue_counts, suspect_title
+from .ranking import OVERLAP_SHARE
 
 # %% auto #0
-__all__ = ['png_bytes', 'figure_png', 'data_uri', 'summary_html', 'grid_html', 'suspects_table_html', 'fix_html', 'write_report']
+__all__ = ['png_bytes', 'figure_png', 'data_uri', 'summary_html', 'grid_html', 'suspects_table_html', 'overlap_html', 'fix_html',
+           'write_report']
 
 # %% ../nbs/08_report.ipynb #97330434
 def png_bytes(img:np.ndarray, # one H×W (grayscale) or H×W×3 (RGB) image, uint8
@@ -62,12 +64,13 @@ def _fmt(v)->str:
     return str(v)
 
 # %% ../nbs/08_report.ipynb #69b9d865
-_METRICS = [('precision', 'precision'), ('recall', 'recall'), ('f1', 'F1'), ('auprc', 'AUPRC'), ('seconds', 'seconds')]
+_METRICS = [('oof_accuracy_kept', 'model accuracy on the labels kept'), ('precision', 'precision'), ('recall', 'recall'), ('f1', 'F1'),
+            ('auprc', 'AUPRC'), ('seconds', 'seconds'), ('forget_hint', 'advice')]
 
 def summary_html(suspects:pd.DataFrame, # table from `rank_suspects`
                  metrics:dict|None=None, # `metrics.json` contents: n_items, n_flagged, precision, recall, f1, auprc, seconds
                 )->str: # an HTML `<table>` of the run's headline numbers
-    "The summary: items, flagged, estimated noise rate, and the detection metrics when known."
+    "The summary: items, flagged, estimated noise rate, the model's accuracy on the labels it keeps, the detection metrics when known, and the run's advice."
     metrics = dict(metrics or {})
     n_items = int(metrics.get('n_items', len(suspects)))
     n_flagged = int(metrics.get('n_flagged', suspects['is_label_issue'].sum() if 'is_label_issue' in suspects else 0))
@@ -157,6 +160,19 @@ body{margin:0}
 .pc-report .empty{color:#777}
 """.strip()
 
+# %% ../nbs/08_report.ipynb #d97739ce
+def overlap_html(overlap:list, # the run's `metrics['overlapping_classes']`: dicts with class_a, class_b, share, n_mislabeled
+                )->str: # HTML: what the section means, and a table of the pairs (or a line saying there are none)
+    "The pairs of classes the model finds hard to tell apart (`pseudo_clean.ranking.overlapping_classes`), with the wrong labels cleanlab counts between them."
+    why = ('<p>Pairs of classes whose items, when their labels look right, the model still gives the other class at least '
+           f'{OVERLAP_SHARE:.0%} of the probability (framed in the matrix above). Their flagged items may be look-alikes rather '
+           'than wrong labels: look before relabelling, and think of merging the two classes or defining them better.</p>')
+    if not overlap: return why + '<p class="empty">None: the model tells every pair of classes apart.</p>'
+    df = pd.DataFrame({'classes': [f"{o['class_a']} and {o['class_b']}" for o in overlap],
+                       'share given to the other': [f"{o['share']:.1%}" for o in overlap],
+                       'wrong labels between them (cleanlab)': [o['n_mislabeled'] for o in overlap]})
+    return why + _table(df, 'overlap')
+
 # %% ../nbs/08_report.ipynb #356fd7eb
 def fix_html(clean:pd.DataFrame, # clean labels: `pseudo_clean.clean.clean_labels`, or a `clean_labels.csv` read back (item, original_label, label, action)
              n:int=100, # changed items listed
@@ -178,6 +194,13 @@ def _class_counts(suspects:pd.DataFrame, classes)->pd.DataFrame:
     counts.columns = ['label', 'items', 'flagged', 'flagged rate', 'flagged ones most often predicted as']
     return counts
 
+def _confusion_html(suspects:pd.DataFrame, classes, overlap:list|None)->list:
+    "The confusion matrix as an inline PNG with the overlapping pairs framed, then their section (none when the run did not measure them)."
+    fig = confusion_plot(suspects.given_label.to_numpy(), suspects.predicted_label.to_numpy(), classes,
+                         overlap=[(o['class_a'], o['class_b']) for o in overlap or []])
+    img = f'<img class="confusion" src="{data_uri(figure_png(fig))}" alt="confusion matrix of given vs predicted labels">'
+    return [img, *([] if overlap is None else ['<h2 id="overlap">Classes that overlap</h2>', overlap_html(overlap)])]
+
 def write_report(out_dir, # folder to write into (created if missing)
                  images, # N×H×W or N×H×W×3 uint8 images in source order
                  suspects:pd.DataFrame, # table from `rank_suspects`, most suspicious first, indexed by row in `images`
@@ -197,7 +220,6 @@ def write_report(out_dir, # folder to write into (created if missing)
     out_dir = Path(out_dir); out_dir.mkdir(parents=True, exist_ok=True)
     classes = np.unique(suspects.given_label) if classes is None else np.asarray(classes)
     cache = {}
-    cm_fig = confusion_plot(suspects.given_label.to_numpy(), suspects.predicted_label.to_numpy(), classes)
     counts = _class_counts(suspects, classes)
     n_shown = min(n_grid, len(suspects))
     parts = [
@@ -210,7 +232,7 @@ def write_report(out_dir, # folder to write into (created if missing)
         'red frames are flagged as label issues.</p>',
         grid_html(images, suspects, n_grid, cache),
         '<h2 id="confusion">Given vs predicted labels</h2>',
-        f'<img class="confusion" src="{data_uri(figure_png(cm_fig))}" alt="confusion matrix of given vs predicted labels">',
+        *_confusion_html(suspects, classes, (metrics or {}).get('overlapping_classes')),
         '<h2 id="per-class">Suspected errors per class</h2>', _table(counts, 'per-class'),
         f'<h2 id="suspects">Top {min(n_table, len(suspects))} suspects</h2>',
         suspects_table_html(images, suspects, out_dir, items_root, n_table, cache),

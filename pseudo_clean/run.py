@@ -16,14 +16,14 @@ from .data import from_source, labels_from_csv, size_cap, LabeledImages, save_cs
 from .data import check_cache_dir, same_file
 from .noise import symmetric_noise, pair_noise, MNIST_PAIRS
 from .checks import check_forget_rate, check_training_numbers
-from .train import DEFAULT_SETTINGS, MIXED_PRECISION, weights_origin, ForgetContradicted
+from .train import DEFAULT_SETTINGS, MIXED_PRECISION, weights_origin, FORGET_CAP
 from .folds import oof_probs, fold_ids, fold_probs, check_backbone, engine_settings, ENGINE_KEYS
-from .ranking import rank_suspects, evaluate_detection, DEFAULT_METHOD, METHODS
+from .ranking import rank_suspects, evaluate_detection, overlapping_classes, DEFAULT_METHOD, METHODS
 
 # %% auto #0
-__all__ = ['OUTPUT_FILES', 'check_out_dir', 'own_files', 'discard_if_failed', 'inject_noise', 'run_ident', 'decisions_line',
-           'read_data', 'source_dir', 'run', 'write_outputs', 'summary_line', 'print_summary', 'forget_hint',
-           'load_run']
+__all__ = ['OUTPUT_FILES', 'WEAK_MODEL_ACCURACY', 'check_out_dir', 'own_files', 'discard_if_failed', 'inject_noise', 'run_ident',
+           'decisions_line', 'read_data', 'source_dir', 'run', 'write_outputs', 'summary_line', 'print_summary',
+           'forget_hint', 'load_run']
 
 # %% ../nbs/09_run.ipynb #8d89847b
 def _is_within(p:Path, parent:Path)->bool:
@@ -125,14 +125,19 @@ def _run_settings(arch:str, method, noise, epochs, settings:dict, seed:int=0, fo
     if settings.get('embed'): settings['label_smoothing'] = 0.   # logistic regressions' probabilities: no smoothing for the ranking to undo
     return settings
 
-def _run_metrics(suspects:pd.DataFrame, probs:np.ndarray, classes, true_labels, is_noisy, forget_rate:float)->dict:
-    "What `metrics.json` holds before timing: the counts, the scores against injected noise, the `forget_hint`."
-    metrics = dict(n_items=len(suspects), n_flagged=int(suspects.is_label_issue.sum()))
+def _run_metrics(suspects:pd.DataFrame, probs:np.ndarray, codes, classes, true_labels, is_noisy, settings:dict)->dict:
+    "What `metrics.json` holds before timing: the counts, the model's accuracy on the labels kept, the scores against injected noise, the classes that overlap, the `forget_hint`."
+    flag = np.zeros(len(codes), bool); flag[suspects.index] = suspects.is_label_issue.to_numpy()
+    kept = (probs.argmax(1) == codes)[~flag]
+    metrics = dict(n_items=len(suspects), n_flagged=int(flag.sum()), oof_accuracy_kept=float(kept.mean()) if len(kept) else None)
     if is_noisy is not None:
         ev = evaluate_detection(suspects.is_label_issue.values, suspects.is_noisy.values, suspects.label_quality.values)
         metrics.update({k: ev[k] for k in ('precision', 'recall', 'f1', 'auprc')}, n_noisy=int(is_noisy.sum()))
         metrics['oof_accuracy_vs_truth'] = float((probs.argmax(1) == np.searchsorted(classes, true_labels)).mean())
-    hint = forget_hint(metrics['n_flagged'], metrics['n_items'], forget_rate)
+    ov = overlapping_classes(codes, probs, classes, is_label_issue=flag, label_smoothing=settings['label_smoothing'])
+    metrics['overlapping_classes'] = [dict(class_a=a, class_b=b, share=round(float(s), 4), n_mislabeled=int(m))
+                                      for a, b, s, m in zip(ov.class_a, ov.class_b, ov.share, ov.n_mislabeled)]
+    hint = forget_hint(metrics['n_flagged'], metrics['n_items'], settings['forget_rate'], kept_accuracy=metrics['oof_accuracy_kept'])
     if hint: metrics['forget_hint'] = hint
     return metrics
 
@@ -236,7 +241,7 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
     suspects = rank_suspects(codes, probs, classes=classes, items=data.items, method=method,
                              label_smoothing=settings['label_smoothing'])
     if is_noisy is not None: suspects['is_noisy'] = is_noisy[suspects.index]
-    metrics = _run_metrics(suspects, probs, classes, data.labels, is_noisy, settings['forget_rate'])
+    metrics = _run_metrics(suspects, probs, codes, classes, data.labels, is_noisy, settings)
     metrics['stage_seconds'] = {**stages, 'rank': time.time() - t0 - stages['load'] - stages['train']}
     write_outputs(out, data, labels, classes, probs, suspects, metrics, ident, t0, source_labels=None if is_noisy is None else data.labels)
     if progress: print_summary(metrics)
@@ -254,7 +259,8 @@ def write_outputs(out:Path, data, labels, classes, probs, suspects, metrics, ide
     save_npy(probs.astype(np.float32), out/'oof_probs.npy')
     atomic_write_text(out/'classes.txt', ''.join(f'{c}\n' for c in classes))
     suspects_grid(data.images, suspects, n=25, fname=out/'grid.png')
-    confusion_plot(np.searchsorted(classes, labels), probs.argmax(1), classes, fname=out/'confusion.png')
+    confusion_plot(np.searchsorted(classes, labels), probs.argmax(1), classes, fname=out/'confusion.png',
+                   overlap=[(o['class_a'], o['class_b']) for o in metrics['overlapping_classes']])
     if data.decisions: metrics['data'] = data.decisions
     metrics['seconds'] = round(time.time() - t0, 2)
     st = metrics['stage_seconds']
@@ -274,18 +280,29 @@ def summary_line(metrics:dict)->str:
 
 # %% ../nbs/09_run.ipynb #d2dc970c
 def print_summary(metrics:dict):
-    "Print the `forget_hint`, if any, to stderr, then the summary line to stdout."
+    "Print the classes that overlap and the `forget_hint`, if any, to stderr, then the summary line to stdout."
+    ov = metrics.get('overlapping_classes')
+    if ov: print('Classes the model finds hard to tell apart (their flags may be look-alikes, not wrong labels): '
+                 + ', '.join(f"{o['class_a']} and {o['class_b']} ({o['share']:.0%})" for o in ov[:5])
+                 + (f' and {len(ov) - 5} more pairs (metrics.json)' if len(ov) > 5 else ''), file=sys.stderr)
     if metrics.get('forget_hint'): print(metrics['forget_hint'], file=sys.stderr)
     print(summary_line(metrics))
 
 # %% ../nbs/09_run.ipynb #94510748
+WEAK_MODEL_ACCURACY = 0.9   # a model right about fewer of the labels it keeps (out of fold) is too weak to count wrong labels
+
 def forget_hint(n_flagged:int, # items the run flagged
                 n_items:int, # items in the run
-                forget_rate:float|str, # the `forget_rate` the fold models trained with ('auto': at most `ForgetContradicted`'s cap)
+                forget_rate:float|str, # the `forget_rate` the fold models trained with ('auto': at most `FORGET_CAP`)
+                kept_accuracy:float|None=None, # out-of-fold accuracy on the items not flagged (`oof_accuracy_kept`); None: not known
                )->str|None:
-    "Advice to rerun with a higher `--forget_rate` when well over that share of the items was flagged; else None."
+    "Advice on the count: that the model is too weak to count wrong labels, or to rerun with a higher `--forget_rate` when well over that share of the items was flagged; else None."
     share = n_flagged / max(n_items, 1)
-    if forget_rate == 'auto': forget_rate = ForgetContradicted().cap
+    if kept_accuracy is not None and kept_accuracy < WEAK_MODEL_ACCURACY:
+        return (f'The fold models predict only {kept_accuracy:.0%} of the labels they keep (out of fold): too weak to count wrong labels, '
+                f'so many of the {share:.0%} flagged may be their own mistakes, and no --forget_rate is advised. Train them better first: '
+                'more --epochs, a pretrained backbone (--arch resnet18 --pretrained, or --weights FILE), or --embed with those weights.')
+    if forget_rate == 'auto': forget_rate = FORGET_CAP
     if share < forget_rate + 0.05: return None
     rate = min(0.3, round(share / 0.05) * 0.05)
     if rate <= forget_rate: return None

@@ -28,12 +28,12 @@ from fastcore.basics import store_attr
 from .checks import check_forget_rate, encode_labels, check_arch
 
 # %% auto #0
-__all__ = ['ARCHS', 'BACKBONE_SETTINGS', 'MIXED_PRECISION', 'DEFAULT_SETTINGS', 'FIT_EPOCHS_AT_4000', 'ArrayDataset',
-           'to_tensor_images', 'StackedImages', 'ArrayDL', 'batch_augment', 'array_dls', 'small_cnn', 'make_learner',
-           'backbone_stats', 'CPUMixedPrecision', 'bf16_is_fast', 'resolve_mixed_precision', 'mixed_precision_cb',
-           'small_loss_mean', 'ForgetHighLoss', 'ForgetContradicted', 'progress_context', 'body_state', 'load_body',
-           'train_model', 'predict_probs', 'read_weights', 'save_weights', 'weights_origin', 'model_body',
-           'load_weights', 'pretrained_file', 'auto_epochs', 'fit_labels', 'fit_epochs', 'probs_accuracy',
+__all__ = ['ARCHS', 'BACKBONE_SETTINGS', 'MIXED_PRECISION', 'FORGET_CAP', 'DEFAULT_SETTINGS', 'FIT_EPOCHS_AT_4000',
+           'ArrayDataset', 'to_tensor_images', 'StackedImages', 'ArrayDL', 'batch_augment', 'array_dls', 'small_cnn',
+           'make_learner', 'backbone_stats', 'CPUMixedPrecision', 'bf16_is_fast', 'resolve_mixed_precision',
+           'mixed_precision_cb', 'small_loss_mean', 'ForgetHighLoss', 'ForgetContradicted', 'progress_context',
+           'body_state', 'load_body', 'train_model', 'predict_probs', 'read_weights', 'save_weights', 'weights_origin',
+           'model_body', 'load_weights', 'pretrained_file', 'auto_epochs', 'fit_labels', 'fit_epochs', 'probs_accuracy',
            'accuracy_on', 'ensemble_probs']
 
 # %% ../nbs/03_train.ipynb #3b984065
@@ -278,10 +278,12 @@ class ForgetHighLoss(Callback):
         self.learn.loss = self.learn.loss_grad.clone()
 
 # %% ../nbs/03_train.ipynb #f0c7a002
+FORGET_CAP = 0.2   # the most of a batch `ForgetContradicted` (`forget_rate='auto'`) ever leaves out
+
 class ForgetContradicted(Callback):
     "Leave out of each training batch the items whose given label the model confidently contradicts (another class at p ≥ `p`), at most `cap` of the batch."
     def __init__(self, p:float=0.5, # probability of another class that counts as a contradiction
-                 cap:float=0.2, # most of a batch ever left out
+                 cap:float=FORGET_CAP, # most of a batch ever left out
                 ): store_attr()
     def contradicted(self, pred:torch.Tensor, y:torch.Tensor)->torch.Tensor:
         "Mask of the items that `pred` gives to a class other than `y` with probability at least `p`."

@@ -15,8 +15,8 @@ from .data import save_figure
 from .checks import as_class_labels, check_images
 
 # %% auto #0
-__all__ = ['SUSPECT_COLUMNS', 'check_suspects', 'suspect_title', 'suspects_grid', 'confusion_counts', 'confusion_plot',
-           'per_class_issue_counts']
+__all__ = ['SUSPECT_COLUMNS', 'OVERLAP_NOTE', 'check_suspects', 'suspect_title', 'suspects_grid', 'confusion_counts',
+           'confusion_plot', 'per_class_issue_counts']
 
 # %% ../nbs/07_visual.ipynb #a453b9a1
 SUSPECT_COLUMNS = ('given_label', 'predicted_label')
@@ -96,6 +96,17 @@ def confusion_counts(given_labels, # the given label of each item (class values 
     if normalize: df = df.div(df.sum(axis=1).replace(0, 1), axis=0)
     return df
 
+# %% ../nbs/07_visual.ipynb #d72eb8e8
+OVERLAP_NOTE = 'orange frames: classes the model finds hard to tell apart'   # the confusion plot's note on its framed cells
+
+def _frame_pairs(ax, names:list, pairs):
+    "Frame the cells (a, b) and (b, a) of each pair of class names in `pairs` (matched as text)."
+    from matplotlib.patches import Rectangle
+    at = {n: i for i, n in enumerate(names)}
+    for a, b in pairs:
+        i, j = at[str(a)], at[str(b)]
+        for r, c in ((i, j), (j, i)): ax.add_patch(Rectangle((c - .5, r - .5), 1, 1, fill=False, edgecolor='darkorange', lw=2.5))
+
 # %% ../nbs/07_visual.ipynb #69c3392b
 def confusion_plot(given_labels, # the given label of each item (class values or int codes)
                    predicted_labels, # the predicted label of each item (class values or int codes)
@@ -103,6 +114,7 @@ def confusion_plot(given_labels, # the given label of each item (class values or
                    fname=None, # save the plot as PNG here when given
                    normalize:bool=False, # show each row as fractions of its given label
                    figsize:tuple|None=None, # figure size in inches; default grows with the number of classes
+                   overlap=(), # pairs of classes to frame, both cells of each: those the model finds hard to tell apart (`overlapping_classes`)
                   )->Figure: # a heatmap with every nonzero cell annotated (when there are at most 30 classes)
     "Plot the confusion matrix of given (rows) vs predicted (columns) labels."
     cm = confusion_counts(given_labels, predicted_labels, classes, normalize=normalize)
@@ -119,7 +131,8 @@ def confusion_plot(given_labels, # the given label of each item (class values or
     ax.set_xticks(range(0, k, step), names[::step], rotation=90 if max(map(len, names)) > 3 else 0)
     ax.set_yticks(range(0, k, step), names[::step])
     ax.set_xlabel('predicted label'); ax.set_ylabel('given label')
-    ax.set_title('Given vs predicted labels' + (' (row fractions)' if normalize else ''))
+    ax.set_title('Given vs predicted labels' + (' (row fractions)' if normalize else '') + (f'\n{OVERLAP_NOTE}' if len(overlap) else ''))
+    _frame_pairs(ax, names, overlap)
     if k <= 30:
         hi = vals.max() / 2 if vals.max() else 1
         for i in range(k):
