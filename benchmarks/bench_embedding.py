@@ -1,0 +1,191 @@
+"""Backbones benchmark (issue 21): the small CNN trained from scratch, a resnet18 fine-tuned from a weights file, and
+the embedding mode (`--embed`), on colour photos and on Fashion-MNIST, each with 10% symmetric noise.
+
+Run by hand (not a test):  python benchmarks/bench_embedding.py [--cases colour photos fashion] [--modes ...] [--threads N]
+
+Nothing downloads. The pretrained backbones are bodies this package pretrains itself (`pseudo_clean_pretrain`, the
+contrastive pretraining of `pseudo_clean.pretrain`) on each case's own images, without their labels, saved as a
+weights file and loaded back through `--weights`: they stand in for downloaded ImageNet weights. Pretraining is
+timed apart from the runs that load it.
+
+Cases (written once under benchmarks/work/embedding/):
+  colour   the MNIST test set's first 3,000 digits (300 a class: the small-data case), each rendered in random
+           foreground and background colours at a random size (32-112 px a side, aspect 0.6-1.6), saved as JPEG.
+           Needs ../shared/data/mnist-test (benchmarks only).
+  photos   crops of the sample photos scikit-learn and scikit-image ship (`sample_photo_folder`), 100 a class, 3 classes,
+           mixed formats and sizes.
+  fashion  Fashion-MNIST, all 70,000 images (Debian's dataset-fashion-mnist); the embedding mode only, against the
+           CNN's F1 in results.json (case c). Target: embedding plus folds in at most 2 minutes.
+
+Modes: cnn (the default small CNN from scratch, 64 px), resnet18_weights (resnet18 fine-tuned from the self-pretrained
+body, 64 px), embed_cnn and embed_resnet18 (the embedding mode on the same bodies). Every run goes through
+`pseudo_clean.run.run`, as the command does; each row also gives cleanlab's filters on the same probabilities.
+Writes benchmarks/embedding.json and benchmarks/embedding.md.
+"""
+import argparse, gzip, json, os, platform, resource, subprocess, sys, time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE/'work'/'embedding'
+MNIST_TEST = HERE.parent.parent/'shared'/'data'/'mnist-test'
+sys.path.insert(0, str(HERE))
+
+CASES = {
+    'colour': dict(title='MNIST test digits in colour, JPEG, 32-112 px (3,000; 300 a class)', size=64,
+                   modes=['cnn', 'resnet18_weights', 'embed_cnn', 'embed_resnet18'], steps=dict(cnn=300, resnet18=60)),
+    'photos': dict(title='Crops of the sample photos, 6 formats (300; 3 classes)', size=64,
+                   modes=['cnn', 'resnet18_weights', 'embed_cnn', 'embed_resnet18'], steps=dict(cnn=600, resnet18=60)),
+    'fashion': dict(title='Fashion-MNIST (70,000), 28 px grayscale', size=None, modes=['embed_cnn'], steps=dict(cnn=600)),
+}
+
+def colour_digits(dest:Path, n_per_class:int=300, seed:int=0)->Path:
+    "The first `n_per_class` MNIST test digits of each class, in random colours, sizes and aspect ratios, as JPEG files."
+    import numpy as np
+    from PIL import Image
+    from pseudo_clean.data import atomic_path
+    if (dest/'.done').exists(): return dest
+    with gzip.open(MNIST_TEST/'t10k-images-idx3-ubyte.gz') as f: X = read_idx_bytes(f.read())
+    with gzip.open(MNIST_TEST/'t10k-labels-idx1-ubyte.gz') as f: y = read_idx_bytes(f.read())
+    rng = np.random.default_rng(seed)
+    for c in range(10):
+        for j, i in enumerate(np.flatnonzero(y == c)[:n_per_class]):
+            fg, bg = rng.integers(0, 256, 3), rng.integers(0, 256, 3)
+            while abs(int(fg.mean()) - int(bg.mean())) < 60: fg, bg = rng.integers(0, 256, 3), rng.integers(0, 256, 3)
+            a = X[i].astype(np.float32)[..., None] / 255
+            im = Image.fromarray((a * fg + (1 - a) * bg).round().astype(np.uint8))
+            side = int(rng.integers(32, 113)); aspect = float(rng.uniform(0.6, 1.6))
+            im = im.resize((max(8, round(side * aspect)), side), Image.BICUBIC)
+            f = dest/str(c)/f'digit_{i:05d}.jpg'; f.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_path(f) as tmp: im.save(tmp, format='JPEG', quality=90)
+    (dest/'.done').touch()
+    return dest
+
+def read_idx_bytes(b:bytes):
+    "An IDX array from its bytes (the MNIST test files are gzipped)."
+    import numpy as np
+    ndim = b[3]; shape = [int.from_bytes(b[4 + 4*i: 8 + 4*i], 'big') for i in range(ndim)]
+    return np.frombuffer(b, np.uint8, offset=4 + 4*ndim).reshape(shape)
+
+def case_source(name:str)->Path:
+    if name == 'colour': return colour_digits(WORK/'colour_digits')
+    if name == 'photos':
+        from pseudo_clean.data import sample_photo_folder
+        dest = WORK/'photos'
+        if not (dest/'.done').exists(): sample_photo_folder(dest, n=100); (dest/'.done').touch()
+        return dest
+    from bench_detection import fashion_mnist_idx
+    return fashion_mnist_idx()
+
+def body_file(name:str, arch:str, source:Path)->tuple:
+    "The case's self-pretrained body for `arch`, pretrained once (its seconds recorded beside it)."
+    from pseudo_clean.pretrain import pretrain_file
+    steps = CASES[name]['steps'][arch]; size = CASES[name]['size']
+    f = WORK/f'body_{name}_{arch}_{steps}.pth'; rec = f.with_suffix('.json')
+    if not f.exists():
+        t = time.time()
+        pretrain_file(source, f, steps=steps, arch=arch, size=None if size is None else (size, size))
+        rec.write_text(json.dumps(dict(seconds=round(time.time() - t, 1), steps=steps)))
+    return f, json.loads(rec.read_text())
+
+def run_mode(name:str, mode:str, threads:int|None)->dict:
+    "One case and mode in this process: the pseudo_clean run, then cleanlab's filters on its out-of-fold probabilities."
+    import numpy as np, torch
+    if threads: torch.set_num_threads(threads)
+    from pseudo_clean.run import run, load_run
+    from pseudo_clean.ranking import find_label_issues, evaluate_detection, label_quality_scores, DEFAULT_METHOD
+    case, source = CASES[name], case_source(name)
+    arch = 'resnet18' if 'resnet18' in mode else 'cnn'
+    kw = dict(arch=arch)
+    if case['size']: kw['size'] = (case['size'], case['size'])
+    pre = None
+    if mode != 'cnn':
+        w, pre = body_file(name, arch, source); kw['weights'] = str(w)
+    if mode.startswith('embed'): kw['embed'] = True
+    out = WORK/f'run_{name}_{mode}'
+    t0 = time.time()
+    m = run(str(source), out=out, noise=0.1, noise_kind='symmetric', overwrite=True, progress=False, **kw)
+    wall = time.time() - t0
+    r = load_run(out); sus = r['suspects'].sort_index()
+    labels = np.searchsorted(r['classes'], sus.given_label.astype(str).values)
+    probs, is_noisy = r['probs'], sus.is_noisy.values.astype(bool)
+    q = label_quality_scores(labels, probs)
+    from cleanlab.filter import find_label_issues as cl_find
+    filters = {}
+    for k, mask in [('reference rule', find_label_issues(labels, probs, method='predicted_neq_given')),
+                    ('cleanlab:prune_by_noise_rate', cl_find(labels, probs, filter_by='prune_by_noise_rate')),
+                    ('cleanlab:prune_by_class', cl_find(labels, probs, filter_by='prune_by_class')),
+                    ('cleanlab:both', cl_find(labels, probs, filter_by='both')),
+                    ('cleanlab:confident_learning', cl_find(labels, probs, filter_by='confident_learning'))]:
+        ev = evaluate_detection(mask, is_noisy, q); filters[k] = dict(f1=ev['f1'], n_flagged=ev['n_flagged'])
+    return dict(case=name, mode=mode, n_items=m['n_items'], wall_seconds=round(wall, 1), stage_seconds=m['stage_seconds'],
+                pretrain=pre, peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024, 1),
+                oof_accuracy_vs_truth=m['oof_accuracy_vs_truth'], auprc=m['auprc'], default_method=DEFAULT_METHOD,
+                default=dict(precision=m['precision'], recall=m['recall'], f1=m['f1'], n_flagged=m['n_flagged'], n_wrong=int(is_noisy.sum())),
+                filters=filters, settings=json.loads((out/'run.json').read_text())['settings'],
+                load_avg_1min=round(os.getloadavg()[0], 2))
+
+def to_markdown(results:list, env:dict)->str:
+    lines = ['# Backbones benchmark: from scratch, fine-tuned from a weights file, and the embedding mode', '',
+             f"Machine: {env['machine']}, {env['cpus']} CPUs, torch threads {env['threads']}; measured {env['date']}. "
+             'Produced by `python benchmarks/bench_embedding.py`. Each row: 10% symmetric noise, 5 folds, seed 0, the package '
+             'defaults otherwise. Pretrained bodies: contrastive pretraining on the case\'s own images (no labels), loaded '
+             'through `--weights`; their seconds are apart from the run\'s.', '',
+             '| case | mode | items | run s (train s) | pretrain s (steps) | OOF acc vs truth | AUPRC | default P / R / F1 (flagged / wrong) | cleanlab best F1 (filter) | default ≥ cleanlab best | load avg |',
+             '|---|---|---|---|---|---|---|---|---|---|---|']
+    for r in results:
+        d = r['default']; cl = {k: v for k, v in r['filters'].items() if k.startswith('cleanlab')}
+        best = max(cl, key=lambda k: cl[k]['f1'])
+        pre = f"{r['pretrain']['seconds']:.0f} ({r['pretrain']['steps']})" if r['pretrain'] else '-'
+        lines.append(f"| {r['case']} | {r['mode']} | {r['n_items']:,} | {r['wall_seconds']:.0f} ({r['stage_seconds'].get('train', 0):.0f}) | {pre} | "
+                     f"{r['oof_accuracy_vs_truth']:.4f} | {r['auprc']:.4f} | {d['precision']:.3f} / {d['recall']:.3f} / **{d['f1']:.3f}** "
+                     f"({d['n_flagged']} / {d['n_wrong']}) | {cl[best]['f1']:.3f} ({best.split(':')[1]}) | "
+                     f"{'yes' if round(d['f1'], 3) >= round(cl[best]['f1'], 3) else 'no'} | {r['load_avg_1min']} |")
+    lines += ['', 'Notes (2026-12-02):', '',
+              "- The photos rows ran before `suspects.csv` was ordered by normalized margin (their AUPRC is by self-confidence); the "
+              "fashion row after (by normalized margin). F1 does not depend on the order.",
+              "- photos, cnn: a model from scratch on 240 training photos a fold trains 10 epochs of one batch, 10 optimizer steps, "
+              "and stays weak (OOF accuracy 0.56); there the default filter flags 4 times the wrong labels and cleanlab's `both` "
+              "does 0.004 better. The embedding mode on a self-pretrained body gets every photo right.",
+              "- fashion, embed_cnn: embedding plus the five logistic regressions took 67 s (target: 2 minutes); its F1 (0.769) is "
+              "below the small CNN trained per fold (0.895, `results.md` case c) with a body pretrained for 600 steps (216 s). "
+              "With the regularisation chosen by inner cross-validation on all 56,000 training items of a fold, the same run "
+              "took 230 s at F1 0.774; `logistic_probs` now chooses it on a 5,000-item sample and fits all items once.",
+              "- Not run in this session: the colour-digit case (`--cases colour`) and the resnet18 rows (`resnet18_weights`, "
+              "`embed_resnet18`): on this 2-core CPU under load, contrastive pretraining ran at 3.7 s a step at 64 px for the small CNN, "
+              "and a resnet18 body did not finish 60 steps in 17 minutes."]
+    return '\n'.join(lines) + '\n'
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--cases', nargs='+', default=['photos', 'colour', 'fashion'], choices=sorted(CASES))
+    ap.add_argument('--modes', nargs='+', default=None, help='only these modes (default: each case\'s own)')
+    ap.add_argument('--threads', type=int, default=None)
+    ap.add_argument('--one', nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument('--md-only', action='store_true', help='rewrite embedding.md from embedding.json')
+    args = ap.parse_args()
+    if args.one: print(json.dumps(run_mode(*args.one, args.threads))); return
+    from pseudo_clean.data import save_json, atomic_write_text
+    old = json.loads((HERE/'embedding.json').read_text()) if (HERE/'embedding.json').exists() else {}
+    merged = {(r['case'], r['mode']): r for r in old.get('results', [])}
+    env = old.get('env', {})
+    if not args.md_only:
+        import torch
+        for c in args.cases:
+            for mode in CASES[c]['modes']:
+                if args.modes and mode not in args.modes: continue
+                cmd = [sys.executable, __file__, '--one', c, mode] + (['--threads', str(args.threads)] if args.threads else [])
+                res = subprocess.run(cmd, capture_output=True, text=True)
+                if res.returncode: print(res.stderr[-3000:], file=sys.stderr); raise SystemExit(f'{c} {mode} failed')
+                r = json.loads(res.stdout.strip().splitlines()[-1]); merged[(c, mode)] = r
+                print(f"{c} {mode}: {r['wall_seconds']} s, F1 {r['default']['f1']:.3f}, AUPRC {r['auprc']:.4f}, "
+                      f"OOF acc {r['oof_accuracy_vs_truth']:.4f}, load {r['load_avg_1min']}", flush=True)
+                env = dict(machine=platform.machine() + ' ' + platform.processor(), cpus=os.cpu_count(),
+                           threads=args.threads or torch.get_num_threads(), date=time.strftime('%Y-%m-%d %H:%M'),
+                           python=platform.python_version(), torch=torch.__version__)
+                save_json(dict(env=env, results=list(merged.values())), HERE/'embedding.json')
+    order = {c: i for i, c in enumerate(CASES)}
+    allres = sorted(merged.values(), key=lambda r: (order[r['case']], CASES[r['case']]['modes'].index(r['mode'])))
+    atomic_write_text(HERE/'embedding.md', to_markdown(allres, env))
+    print((HERE/'embedding.md').read_text())
+
+if __name__ == '__main__': main()
