@@ -285,7 +285,8 @@ def logistic_probs(train_feats:np.ndarray, # embeddings to fit on
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
     train_codes, probs = np.asarray(train_codes), np.zeros((len(feats), n_classes), np.float32)
-    inner = StratifiedKFold(int(np.clip(np.bincount(train_codes)[np.unique(train_codes)].min(), 2, 3)), shuffle=True, random_state=seed)
+    rarest = np.bincount(train_codes)[np.unique(train_codes)].min()     # items of the rarest class present
+    inner = StratifiedKFold(int(np.clip(rarest, 2, 3)), shuffle=True, random_state=seed)
     clf = make_pipeline(StandardScaler(), LogisticRegressionCV(Cs=list(Cs), cv=inner, max_iter=1000, scoring='neg_log_loss'))
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')    # a class rarer than the inner folds; lbfgs convergence at a weak regularisation
@@ -293,7 +294,7 @@ def logistic_probs(train_feats:np.ndarray, # embeddings to fit on
         else:         # choose C on a sample, then fit all items with it, to a looser tolerance: minutes saved on 50,000 items
             clf[-1].set_params(tol=1e-3)
             sx, _, sy, _ = train_test_split(train_feats, train_codes, train_size=cv_items, random_state=seed,
-                                             stratify=train_codes if np.bincount(train_codes)[np.unique(train_codes)].min() > 1 else None)
+                                             stratify=train_codes if rarest > 1 else None)
             C = clf.fit(sx, sy)[-1].C_[0]
             clf = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=1000, tol=1e-3)).fit(train_feats, train_codes)
     probs[:, clf.classes_] = clf.predict_proba(feats)
