@@ -6,9 +6,8 @@ Two small cases, each with 10% symmetric noise and 5 folds, the small CNN from s
 - photos: the photos case of `benchmarks/bench_embedding.py` (crops of the sample photos, 300 images, 3 classes, 64 px):
   240 training photos a fold make one batch of 128 an epoch, so epochs = optimizer steps;
 - mnist500: every tenth digit of the bundled MNIST sample (500, all classes) as an image folder: 400 training digits a fold are 3 batches an epoch.
-Before `FOLD_MIN_STEPS` the default was 10 epochs (`auto_epochs`): 10 and 30 steps. Rows for other epochs are kept in
-benchmarks/probes/small_data_steps.json; the table goes to small_data_steps.md. The conclusion is in
-nbs/explanations/detection_defaults.ipynb ("Epochs").
+The default is 10 epochs (`auto_epochs`): 10 and 30 steps. Rows for other epochs and seeds are kept in
+benchmarks/probes/small_data_steps.json; the table goes to small_data_steps.md.
 """
 import argparse, json, sys, time
 from pathlib import Path
@@ -33,7 +32,8 @@ def main():
     from bench_embedding import WORK
     from pseudo_clean.run import run
     f = HERE/'small_data_steps.json'
-    old = {(r.get('case', 'photos'), r['epochs'], r.get('seed', 0)): r for r in json.loads(f.read_text())} if f.exists() else {}
+    old = [{'case': 'photos', 'seed': 0, **r} for r in json.loads(f.read_text())] if f.exists() else []   # rows from before --case and --seeds: photos, seed 0
+    old = {(r['case'], r['epochs'], r['seed']): {**r, 'steps': r['epochs']*STEPS_AN_EPOCH[r['case']]} for r in old}
     new = {}
     for case in a.case:
         src = source(case)
@@ -44,8 +44,7 @@ def main():
                 r = dict(case=case, epochs=e, seed=seed, steps=e*STEPS_AN_EPOCH[case], seconds=round(time.time() - t, 1), oof_accuracy_vs_truth=m['oof_accuracy_vs_truth'],
                          f1=m['f1'], auprc=m['auprc'], n_flagged=m['n_flagged'], n_noisy=m['n_noisy'], hint=m.get('forget_hint'))
                 new[(case, e, seed)] = r; print(json.dumps(r), flush=True)
-    rows = sorted((old | new).values(), key=lambda r: (r.get('case', 'photos'), r['epochs'], r.get('seed', 0)))
-    for r in rows: r.setdefault('case', 'photos'); r.setdefault('seed', 0); r.setdefault('steps', r['epochs']*STEPS_AN_EPOCH[r['case']])
+    rows = sorted((old | new).values(), key=lambda r: (r['case'], r['epochs'], r['seed']))
     f.write_text(json.dumps(rows, indent=1) + '\n')
     md = ['# Small data: optimizer steps of the fold models', '', f'Made by `python benchmarks/probes/small_data_steps.py` (last run {time.strftime("%Y-%m-%d")}), '
           '2-core CPU, 10% symmetric noise, 5 folds, the small CNN from scratch. photos: the photos case of `bench_embedding.py` (300 crops of the '
