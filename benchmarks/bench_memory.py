@@ -14,7 +14,8 @@ same files (at most 40,000 of them) on both cores (a process per core), nothing 
 
 Each measurement runs in a fresh process: `from_source` (decoding) and one epoch of `train_model` (small CNN, 64 px, bs 128,
 one thread), while a thread samples `RssAnon` (the process's own memory, not the mapped file's pages) and `VmRSS` from
-`/proc/self/status` every 20 ms. `before` imports the package as it was before the cache (`git archive 5e087a4`);
+`/proc/self/status` every 20 ms, and every 100 ms `Pss_Anon` (from `smaps_rollup`) of this process and its decoding worker
+processes together, in which the pages a forked worker shares with its parent count once. `before` imports the package as it was before the cache (`git archive 5e087a4`);
 `after` is this checkout with `cache_dir` (`after_rerun`: the same again, reusing the cache). The page cache is warm
 (the files were just written), so decoding times are CPU times, not disk reads.
 
@@ -61,12 +62,28 @@ def make_folder(path:Path, n:int, wh:tuple, seed:int=0, exif_every:int=0, qualit
     done.write_text('ok')
     return path
 
+def _pss_anon(pid)->int:
+    "Proportional anonymous memory of a process in kB (`Pss_Anon`): pages a forked worker shares with its parent count once in all."
+    try:
+        for line in open(f'/proc/{pid}/smaps_rollup'):
+            if line.startswith('Pss_Anon:'): return int(line.split()[1])
+    except OSError: pass
+    return 0
+
+def _children(pid)->list:
+    try: kids = [int(o) for t in os.listdir(f'/proc/{pid}/task') for o in open(f'/proc/{pid}/task/{t}/children').read().split()]
+    except OSError: return []
+    return kids + [g for k in kids for g in _children(k)]
+
 def _sampler(stats:dict, stop:threading.Event):
+    k = 0
     while not stop.is_set():
         for line in open('/proc/self/status'):
-            k = line.split(':')[0]
-            if k in ('RssAnon', 'VmRSS'): stats[k] = max(stats.get(k, 0), int(line.split()[1]))
-        time.sleep(0.02)
+            key = line.split(':')[0]
+            if key in ('RssAnon', 'VmRSS'): stats[key] = max(stats.get(key, 0), int(line.split()[1]))
+        if k % 5 == 0:   # every 100 ms: this process and its decoding workers together
+            stats['PssAnonTree'] = max(stats.get('PssAnonTree', 0), sum(_pss_anon(p) for p in ['self', *_children(os.getpid())]))
+        k += 1; time.sleep(0.02)
 
 def _pillow_one(path:str):
     from PIL import Image, ImageOps
@@ -110,7 +127,8 @@ def child(version:str, folder:str, cache:str, train_batches:str='0')->dict:
     return dict(version=version, package=str(Path(pseudo_clean.__file__).parent), n=len(data), image_shape=list(data.images.shape[1:]),
                 memmap=type(data.images).__name__ == 'memmap', read_s=round(t1 - t0, 2), read_images_per_s=round(len(data)/(t1 - t0), 1),
                 train_s=round(t2 - t1, 2), n_trained=n_trained, train_images_per_s=round(n_trained/(t2 - t1), 1), peak_rss_anon_mb=round(stats['RssAnon']/1024, 1),
-                peak_rss_mb=round(stats['VmRSS']/1024, 1), rss_anon_after_import_mb=round(base['RssAnon']/1024, 1))
+                peak_rss_mb=round(stats['VmRSS']/1024, 1), rss_anon_after_import_mb=round(base['RssAnon']/1024, 1),
+                peak_pss_anon_with_workers_mb=round(stats['PssAnonTree']/1024, 1))
 
 BEFORE = '5e087a4'   # main before the image cache landed (the merge of branch cache20)
 
@@ -132,7 +150,7 @@ def measure(version:str, folder:Path, cache:Path, train_batches:int=0)->dict:
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 def to_md(rows:list)->str:
-    cols = ['dataset', 'version', 'n', 'image_shape', 'read_s', 'read_images_per_s', 'train_s', 'n_trained', 'train_images_per_s', 'peak_rss_anon_mb', 'peak_rss_mb', 'rss_anon_after_import_mb', 'load_avg_1min']
+    cols = ['dataset', 'version', 'n', 'image_shape', 'read_s', 'read_images_per_s', 'train_s', 'n_trained', 'train_images_per_s', 'peak_rss_anon_mb', 'peak_pss_anon_with_workers_mb', 'peak_rss_mb', 'rss_anon_after_import_mb', 'load_avg_1min']
     out = ['| ' + ' | '.join(cols) + ' |', '|' + '---|'*len(cols)]
     out += ['| ' + ' | '.join(str(r.get(c, r.get('train_epoch_s', '-') if c == 'train_s' else '-')) for c in cols) + ' |' for r in rows]
     return '\n'.join(out)
@@ -158,11 +176,11 @@ def write(rows:list):
     keep = [r for r in old if (r['dataset'], r['version']) not in {(o['dataset'], o['version']) for o in rows}]
     order = {(d, v): k for k, (d, v) in enumerate((d, v) for d in ('camera', 'small', 'small200k') for v in ('pillow', 'before', 'after', 'after_rerun'))}
     rows = sorted(keep + rows, key=lambda r: order.get((r['dataset'], r['version']), 99))
-    res = dict(machine=f'{os.cpu_count()} CPUs, OMP_NUM_THREADS=1, torch 1 thread, 4 decoding threads', date=time.strftime('%Y-%m-%d', time.gmtime()), rows=rows)
+    res = dict(machine=f'{os.cpu_count()} CPUs, OMP_NUM_THREADS=1, torch 1 thread, decoding as `image_cache` does by default (a process per CPU from 2,000 images; the rows before 2026-12-02 20:00: 4 threads)', date=time.strftime('%Y-%m-%d', time.gmtime()), rows=rows)
     f.write_text(json.dumps(res, indent=2) + '\n')
     (HERE/'memory.md').write_text('# Memory: decoding and one epoch, before and after the image cache\n\n'
                                   f'Made by `benchmarks/bench_memory.py` (see its docstring for what is measured), {res["date"]}, {res["machine"]}; '
-                                  'the machine was shared with other jobs (`load_avg_1min`), so the times are loose; the memory is not.\n\n' + to_md(rows) + '\n' + NOTES)
+                                  'the 1-minute load average at the start of each row is in `load_avg_1min` (above 2: shared with other jobs, the times are loose; the memory is not).\n\n' + to_md(rows) + '\n' + NOTES)
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser()

@@ -4,10 +4,10 @@
 
 # %% ../nbs/01_data.ipynb #12ad1193
 from __future__ import annotations
-import fcntl, gzip, hashlib, json, os, shutil, tempfile, warnings
+import fcntl, gzip, hashlib, json, multiprocessing, os, shutil, sys, tempfile, warnings
 from contextlib import contextmanager
-from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from collections import Counter, deque
+from concurrent.futures import ThreadPoolExecutor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,12 +21,12 @@ try:   # HEIC/AVIF (phones' formats) where the optional extra `pillow-heif` is i
 except ImportError: pass
 
 # %% auto #0
-__all__ = ['IMAGE_EXTENSIONS', 'atomic_path', 'atomic_write_bytes', 'atomic_write_text', 'save_csv', 'save_npy', 'save_json',
-           'save_figure', 'tree_manifest', 'tree_digest', 'assert_unchanged', 'same_file', 'check_out_file', 'out_lock',
-           'LabeledImages', 'from_arrays', 'mnist_sample', 'digits_8x8', 'read_idx', 'from_idx', 'write_idx',
-           'scan_files', 'read_image_folder', 'read_csv_utf8', 'read_labels_csv', 'size_cap', 'training_size',
-           'load_images', 'from_folder', 'from_csv', 'write_image_folder', 'from_source', 'sample_photo_folder',
-           'image_cache', 'check_cache_dir', 'labels_from_csv']
+__all__ = ['IMAGE_EXTENSIONS', 'PROCESS_MIN', 'atomic_path', 'atomic_write_bytes', 'atomic_write_text', 'save_csv', 'save_npy',
+           'save_json', 'save_figure', 'tree_manifest', 'tree_digest', 'assert_unchanged', 'same_file',
+           'check_out_file', 'out_lock', 'LabeledImages', 'from_arrays', 'mnist_sample', 'digits_8x8', 'read_idx',
+           'from_idx', 'write_idx', 'scan_files', 'read_image_folder', 'read_csv_utf8', 'read_labels_csv', 'size_cap',
+           'training_size', 'load_images', 'from_folder', 'from_csv', 'write_image_folder', 'from_source',
+           'sample_photo_folder', 'image_cache', 'check_cache_dir', 'labels_from_csv']
 
 # %% ../nbs/01_data.ipynb #b2a2ad20
 _UMASK = os.umask(0); os.umask(_UMASK)
@@ -432,7 +432,7 @@ def training_size(sizes, # (H, W) of each image, as shown
                   max_side:int|None=64, # the longest side allowed (`size_cap(arch)`); None: no cap
                  )->tuple: # (H, W)
     "The images' median height and width, scaled down (aspect ratio kept) until the longer side is at most `max_side`."
-    h, w = (float(np.median([s[i] for s in sizes])) for i in (0, 1))
+    h, w = (float(v) for v in np.median(np.asarray(sizes, dtype=np.float64).reshape(-1, 2), axis=0))
     scale = 1. if max_side is None else min(1., max_side/max(h, w))
     return (max(1, round(h*scale)), max(1, round(w*scale)))
 
@@ -490,49 +490,79 @@ def _check_channels(channels)->int|None:
     if channels not in (None, 1, 3): raise ValueError(f'channels must be 1 (grey), 3 (RGB) or None (as the images are), got {channels!r}.')
     return channels
 
-def _plan(paths:list, size, max_side, method:str, n_workers:int, channels:int|None=None)->tuple:
-    "The header pass: indices that open, the reasons of those that do not, the training size, colour or not (`channels` when given), the decisions and the size warning."
-    with ThreadPoolExecutor(n_workers) as ex: heads = list(ex.map(_header, paths))
-    ok = [i for i, (h, _) in enumerate(heads) if h is not None]
-    why = {i: w for i, (h, w) in enumerate(heads) if h is None}
-    if not ok: raise ValueError(f'None of the {len(paths)} images could be read; first error: {next(iter(why.values()), "-")}.')
-    shapes, rgb = [heads[i][0][0] for i in ok], any(heads[i][0][1] for i in ok) if channels is None else channels == 3
+PROCESS_MIN = 2000   # images from which the image cache is decoded by a process per CPU; fewer: threads, nothing to start
+
+def _pool(n:int, n_workers:int, processes:bool|None=False):
+    "An executor for `n` images: `n_workers` threads, or a process per CPU (at most `n_workers`) when `processes` (None: from `PROCESS_MIN` images on)."
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
+    if processes is None: processes = n >= PROCESS_MIN and min(cpus, n_workers) > 1
+    if not processes: return ThreadPoolExecutor(n_workers)
+    ctx = multiprocessing.get_context('fork' if sys.platform.startswith('linux') else None)   # as PyTorch's DataLoader workers: the children only run Pillow and NumPy
+    return ProcessPoolExecutor(max(1, min(cpus, n_workers)), mp_context=ctx)
+
+def _chunked(ex, fn, n:int, args_of, chunk:int=256, window:int=8)->list:
+    "`fn(start, *args_of(start, stop))` over consecutive chunks of `range(n)` on `ex`, at most `window` pending, so that memory stays flat; the results in order."
+    pending, res = deque(), []
+    for s in range(0, n, chunk):
+        pending.append(ex.submit(fn, s, *args_of(s, min(s + chunk, n))))
+        if len(pending) >= window: res.append(pending.popleft().result())
+    return res + [f.result() for f in pending]
+
+def _header_rows(start:int, paths:list)->tuple:
+    "`_header` of each path, compactly: (H, W) rows (-1 where unreadable), colour flags, and the reasons by index (from `start`)."
+    shapes, colour, why = np.full((len(paths), 2), -1, np.int32), np.zeros(len(paths), bool), {}
+    for k, p in enumerate(paths):
+        h, w = _header(p)
+        if h is None: why[start + k] = w
+        else: shapes[k], colour[k] = h
+    return shapes, colour, why
+
+def _plan(paths:list, size, max_side, method:str, ex, channels:int|None=None)->tuple:
+    "The header pass on `ex`: indices that open, the reasons of those that do not, the training size, colour or not (`channels` when given), the decisions and the size warning."
+    parts = _chunked(ex, _header_rows, len(paths), lambda s, e: (paths[s:e],))
+    shapes, colour = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    why = {i: w for p in parts for i, w in p[2].items()}
+    ok = np.flatnonzero(shapes[:, 0] >= 0)
+    if not len(ok): raise ValueError(f'None of the {len(paths)} images could be read; first error: {next(iter(why.values()), "-")}.')
+    shapes, rgb = shapes[ok], bool(colour[ok].any()) if channels is None else channels == 3
     med = training_size(shapes, None)
     hw = tuple(training_size(shapes, max_side) if size is None else check_size(size))
-    n_other = sum(tuple(s) != hw for s in shapes)
-    note = (f'{n_other} of {len(shapes)} images are not {hw[0]}×{hw[1]} (images of different sizes, {len(set(shapes))} sizes): '
+    n_other, n_sizes = int((shapes != np.array(hw)).any(1).sum()), len(np.unique(shapes, axis=0))
+    note = (f'{n_other} of {len(shapes)} images are not {hw[0]}×{hw[1]} (images of different sizes, {n_sizes} sizes): '
             f'resized to {hw} by {method}; pass --size and --resize_method to choose.') if n_other else None
-    dec = dict(size=list(hw), resize_method=method, channels=3 if rgb else 1, median_size=list(med), n_sizes=len(set(shapes)),
+    dec = dict(size=list(hw), resize_method=method, channels=3 if rgb else 1, median_size=list(med), n_sizes=n_sizes,
                size_from='given' if size is not None else 'median' if hw == tuple(med) else f'median, longer side capped at {max_side} px')
     return ok, why, hw, rgb, dec, note
 
-def _decode_into(out, paths:list, ok:list, hw, rgb:bool, method:str, n_workers:int, chunk:int=1024)->dict:
-    "Decode `paths[ok[j]]` into `out[j]` in threads, `chunk` images at a time so that pending work stays small; the reason of each failure, by j."
-    def _one(j):
-        a, w = _read_one(paths[ok[j]], hw, rgb, method)
-        if a is not None: out[j] = a
-        return w
+def _decode_rows(start:int, target, paths:list, hw, rgb:bool, method:str)->dict:
+    "Decode `paths` into rows `start`, `start + 1`, ... of `target`: an array, or an `.npy` file (a worker process opens it); the reason of each failure, by row."
+    out = np.load(target, mmap_mode='r+') if isinstance(target, (str, Path)) else target
     fails = {}
-    with ThreadPoolExecutor(n_workers) as ex:
-        for s in range(0, len(ok), chunk):
-            js = range(s, min(s + chunk, len(ok)))
-            fails.update({j: w for j, w in zip(js, ex.map(_one, js)) if w is not None})
+    for j, p in enumerate(paths, start):
+        a, w = _read_one(p, hw, rgb, method)
+        if a is None: fails[j] = w
+        else: out[j] = a
+    if out is not target: out.flush()
     return fails
 
-def _compact(out, paths:list, ok:list, why:dict, fails:dict)->tuple:
+def _decode_into(target, paths:list, ok, hw, rgb:bool, method:str, ex)->dict:
+    "Decode `paths[ok[j]]` into row j of `target` (an array; an `.npy` file when `ex` runs processes) on `ex`; the reason of each failure, by j."
+    parts = _chunked(ex, _decode_rows, len(ok), lambda s, e: (target, [paths[i] for i in ok[s:e]], hw, rgb, method))
+    return {j: w for p in parts for j, w in p.items()}
+
+def _compact(out, paths:list, ok, why:dict, fails:dict)->tuple:
     "Move the decoded rows to the front of `out`, in order, in place; the indices read, and `(path, reason)` of every image skipped."
-    why = {**why, **{ok[j]: w for j, w in fails.items()}}
-    good = [j for j in range(len(ok)) if j not in fails]
-    if not good: raise ValueError(f'None of the {len(paths)} images could be read; first error: {next(iter(why.values()))}.')
-    for k, j in enumerate(good):
-        if k != j: out[k] = out[j]
-    return [ok[j] for j in good], [(paths[i], why[i]) for i in sorted(why)]
+    why = {**why, **{int(ok[j]): w for j, w in fails.items()}}
+    good = np.setdiff1d(np.arange(len(ok)), np.fromiter(fails, np.int64, len(fails)))
+    if not len(good): raise ValueError(f'None of the {len(paths)} images could be read; first error: {next(iter(why.values()))}.')
+    for k in range(min(fails, default=len(ok)), len(good)): out[k] = out[good[k]]
+    return np.asarray(ok, np.int64)[good], [(paths[i], why[i]) for i in sorted(why)]
 
 
 # %% ../nbs/01_data.ipynb #e7938ef6
 def load_images(paths, # image files to decode
                 size=None, # (H, W) to resize to; default: `training_size` of the images, capped at `max_side`
-                n_workers:int=4, # decoding threads
+                n_workers:int=4, # decoding threads (with `cache_dir`: processes, for many images)
                 resize_method:str='crop', # how an image of another shape is brought to `size`: 'crop', 'pad' or 'squish' (fastai's `ResizeMethod`)
                 max_side:int|None=64, # the default size's longest side (`size_cap(arch)`); None: the median size as it is
                 decisions:dict|None=None, # filled with what was decided: size, how it was chosen, resize method
@@ -542,12 +572,13 @@ def load_images(paths, # image files to decode
     "Decode images once, in threads, straight to one uint8 array at the training size; returns the array, the indices read, and `(path, reason)` of those skipped."
     if cache_dir is not None: return image_cache(paths, cache_dir, size=size, n_workers=n_workers, resize_method=resize_method, max_side=max_side, decisions=decisions, channels=channels)
     paths, method = [str(p) for p in paths], check_resize_method(resize_method)
-    ok, why, hw, rgb, dec, note = _plan(paths, size, max_side, method, n_workers, _check_channels(channels))
-    out = np.empty((len(ok), *hw, 3) if rgb else (len(ok), *hw), np.uint8)
-    ok, skipped = _compact(out, paths, ok, why, _decode_into(out, paths, ok, hw, rgb, method, n_workers))
+    with _pool(len(paths), n_workers) as ex:
+        ok, why, hw, rgb, dec, note = _plan(paths, size, max_side, method, ex, _check_channels(channels))
+        out = np.empty((len(ok), *hw, 3) if rgb else (len(ok), *hw), np.uint8)
+        ok, skipped = _compact(out, paths, ok, why, _decode_into(out, paths, ok, hw, rgb, method, ex))
     if note: warnings.warn(note)
     if decisions is not None: decisions.update(dec)
-    return out[:len(ok)], np.array(ok, dtype=np.int64), skipped
+    return out[:len(ok)], ok, skipped
 
 
 # %% ../nbs/01_data.ipynb #b1353c0e
@@ -687,16 +718,19 @@ def _check_space(folder:Path, nbytes:int)->None:
         raise OSError(f'The image cache needs {nbytes/2**30:.2f} GiB in {folder}, which has {free/2**30:.2f} GiB free: '
                       'free some space, pass a smaller --size, or put the run (--out) on a larger disk.')
 
-def _build_cache(paths:list, npy:Path, meta:Path, size, max_side, method:str, n_workers:int, channels:int|None=None)->None:
-    "Decode the images straight into a new `.npy` file, atomically, then write its record."
+def _build_cache(paths:list, npy:Path, meta:Path, size, max_side, method:str, n_workers:int, channels:int|None=None, processes:bool|None=None)->None:
+    "Decode the images straight into a new `.npy` file, atomically (in a process per CPU for many images), then write its record."
     meta.unlink(missing_ok=True)
-    ok, why, hw, rgb, dec, note = _plan(paths, size, max_side, method, n_workers, channels)
-    shape = (len(ok), *hw, 3) if rgb else (len(ok), *hw)
-    _check_space(npy.parent, int(np.prod(shape)))
-    with atomic_path(npy) as tmp:
-        out = np.lib.format.open_memmap(tmp, mode='w+', dtype=np.uint8, shape=shape)
-        ok, skipped = _compact(out, paths, ok, why, _decode_into(out, paths, ok, hw, rgb, method, n_workers))
-        out.flush(); del out
+    with warnings.catch_warnings(), _pool(len(paths), n_workers, processes) as ex:
+        warnings.filterwarnings('ignore', message='This process .* is multi-threaded', category=DeprecationWarning)   # Python 3.12+ on fork: see `_pool`
+        ok, why, hw, rgb, dec, note = _plan(paths, size, max_side, method, ex, channels)
+        shape = (len(ok), *hw, 3) if rgb else (len(ok), *hw)
+        _check_space(npy.parent, int(np.prod(shape)))
+        with atomic_path(npy) as tmp:
+            out = np.lib.format.open_memmap(tmp, mode='w+', dtype=np.uint8, shape=shape)
+            fails = _decode_into(str(tmp) if isinstance(ex, ProcessPoolExecutor) else out, paths, ok, hw, rgb, method, ex)
+            ok, skipped = _compact(out, paths, ok, why, fails)
+            out.flush(); del out
     save_json(dict(shape=list(shape), n_good=len(ok), ok=ok, skipped=skipped, decisions=dec, note=note), meta)
 
 
@@ -705,20 +739,21 @@ def image_cache(paths, # image files to decode
                 cache_dir, # the folder of the cache files (`images_KEY.npy` and `images_KEY.json`)
                 *,
                 size=None, # (H, W); default: `training_size` of the images, capped at `max_side`
-                n_workers:int=4, # decoding threads
+                n_workers:int=4, # decoding threads, or processes (at most one per CPU)
                 resize_method:str='crop', # 'crop', 'pad' or 'squish' (fastai's `ResizeMethod`)
                 max_side:int|None=64, # the default size's longest side (`size_cap(arch)`)
                 decisions:dict|None=None, # filled with what was decided, as `load_images` does
                 channels:int|None=None, # 1 (grey) or 3 (RGB): every image converted to it; None: RGB when any image is colour
+                processes:bool|None=None, # decode in a process per CPU; None: from `PROCESS_MIN` images on (fewer: threads)
                )->tuple: # (memory-mapped N×H×W(×3) uint8 images, indices read, `(path, reason)` of those skipped)
     "`load_images` through an on-disk cache: decoded once into a memory-mapped `.npy` file, reused while the files and settings are the same."
     paths, method, channels = [str(p) for p in paths], check_resize_method(resize_method), _check_channels(channels)
     cache_dir = Path(cache_dir); cache_dir.mkdir(parents=True, exist_ok=True)
     key = _cache_key(paths, size, max_side, method, channels)
     npy, meta = cache_dir/f'images_{key}.npy', cache_dir/f'images_{key}.json'
-    with out_lock(npy, folder=False, flag='the image cache'):
+    with out_lock(npy, folder=False, flag='--cache_dir'):
         hit = _open_cache(npy, meta)
-        if hit is None: _build_cache(paths, npy, meta, size, max_side, method, n_workers, channels); hit = _open_cache(npy, meta)
+        if hit is None: _build_cache(paths, npy, meta, size, max_side, method, n_workers, channels, processes); hit = _open_cache(npy, meta)
     images, m = hit
     if m['note']: warnings.warn(m['note'])
     if decisions is not None: decisions.update(m['decisions'])

@@ -236,7 +236,7 @@ def oof_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     settings = {**DEFAULT_SETTINGS, **settings}
     check_forget_rate(settings['forget_rate'])
     folds = fold_ids(codes, n_folds, seed, classes=classes)
-    if settings['epochs'] is None: settings['epochs'] = auto_epochs(int((folds != 0).sum()))
+    if settings['epochs'] is None: settings['epochs'] = auto_epochs(int((folds != 0).sum()), bs=settings['bs'])
     settings['mixed_precision'] = resolve_mixed_precision(settings['mixed_precision'])
     if work_dir is not None: Path(work_dir).mkdir(parents=True, exist_ok=True)
     probs = np.full((len(codes), n_classes), np.nan, np.float32)

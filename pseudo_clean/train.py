@@ -28,13 +28,13 @@ from fastcore.basics import store_attr
 from .checks import check_forget_rate, encode_labels, check_arch
 
 # %% auto #0
-__all__ = ['ARCHS', 'BACKBONE_SETTINGS', 'MIXED_PRECISION', 'FORGET_CAP', 'DEFAULT_SETTINGS', 'FIT_EPOCHS_AT_4000',
-           'ArrayDataset', 'to_tensor_images', 'StackedImages', 'ArrayDL', 'batch_augment', 'array_dls', 'small_cnn',
-           'make_learner', 'backbone_stats', 'CPUMixedPrecision', 'bf16_is_fast', 'resolve_mixed_precision',
-           'mixed_precision_cb', 'small_loss_mean', 'ForgetHighLoss', 'ForgetContradicted', 'progress_context',
-           'body_state', 'load_body', 'train_model', 'predict_probs', 'read_weights', 'save_weights', 'weights_origin',
-           'model_body', 'load_weights', 'pretrained_file', 'auto_epochs', 'fit_labels', 'fit_epochs', 'probs_accuracy',
-           'accuracy_on', 'ensemble_probs']
+__all__ = ['ARCHS', 'BACKBONE_SETTINGS', 'MIXED_PRECISION', 'FORGET_CAP', 'DEFAULT_SETTINGS', 'FOLD_MIN_STEPS',
+           'FIT_EPOCHS_AT_4000', 'ArrayDataset', 'to_tensor_images', 'StackedImages', 'ArrayDL', 'batch_augment',
+           'array_dls', 'small_cnn', 'make_learner', 'backbone_stats', 'CPUMixedPrecision', 'bf16_is_fast',
+           'resolve_mixed_precision', 'mixed_precision_cb', 'small_loss_mean', 'ForgetHighLoss', 'ForgetContradicted',
+           'progress_context', 'body_state', 'load_body', 'train_model', 'predict_probs', 'read_weights',
+           'save_weights', 'weights_origin', 'model_body', 'load_weights', 'pretrained_file', 'auto_epochs',
+           'fit_labels', 'fit_epochs', 'probs_accuracy', 'accuracy_on', 'ensemble_probs']
 
 # %% ../nbs/03_train.ipynb #3b984065
 class ArrayDataset:
@@ -516,11 +516,16 @@ def pretrained_file(arch:str, # a torchvision or timm name
 DEFAULT_SETTINGS = dict(epochs=None, lr=1e-2, bs=128, arch='cnn', augment=True, label_smoothing=0.3, width=16, tta=0, mixed_precision='off',
                         forget_rate='auto')
 
+FOLD_MIN_STEPS = 100
+
 def auto_epochs(n_train:int, # items the model trains on
-                at_4000:int=10, # epochs at about 4,000 items, and at most
+                at_4000:int=10, # epochs at about 4,000 items, and at most (unless `min_steps` needs more)
+                min_steps:int=FOLD_MIN_STEPS, # optimizer steps at least: more epochs for a few hundred items
+                bs:int=128, # batch size, to count the steps an epoch
                )->int:
-    "Default epochs: `at_4000` for a few thousand items, fewer for more (compute grows as √N, not N), at least 6."
-    return int(np.clip(round(at_4000*np.sqrt(4000/max(n_train, 1))), min(6, at_4000), at_4000))
+    "Default epochs: `at_4000` for a few thousand items, fewer for more (compute grows as √N, not N), at least 6, and at least `min_steps` steps."
+    epochs = int(np.clip(round(at_4000*np.sqrt(4000/max(n_train, 1))), min(6, at_4000), at_4000))
+    return max(epochs, math.ceil(min_steps / max(1, n_train // bs)))
 
 # %% ../nbs/03_train.ipynb #cbca41a1
 FIT_EPOCHS_AT_4000 = 30
@@ -554,7 +559,7 @@ def fit_epochs(n:int, # items a model trains on
                bs:int=128, # batch size
               )->int:
     "The epochs `fit_labels` trains for: `epochs` (or the automatic count), raised to give at least `min_iters` steps."
-    if epochs is None: epochs = auto_epochs(n, at_4000=FIT_EPOCHS_AT_4000)
+    if epochs is None: epochs = auto_epochs(n, at_4000=FIT_EPOCHS_AT_4000, min_steps=min_iters, bs=bs)
     return max(int(epochs), math.ceil(min_iters / max(1, n // bs)))
 
 # %% ../nbs/03_train.ipynb #0fb882a9

@@ -31,6 +31,7 @@ def main():
     a = ap.parse_args()
     from bench_embedding import WORK
     from pseudo_clean.run import run
+    from pseudo_clean.data import save_json, atomic_write_text
     f = HERE/'small_data_steps.json'
     old = [{'case': 'photos', 'seed': 0, **r} for r in json.loads(f.read_text())] if f.exists() else []   # rows from before --case and --seeds: photos, seed 0
     old = {(r['case'], r['epochs'], r['seed']): {**r, 'steps': r['epochs']*STEPS_AN_EPOCH[r['case']]} for r in old}
@@ -45,13 +46,13 @@ def main():
                          f1=m['f1'], auprc=m['auprc'], n_flagged=m['n_flagged'], n_noisy=m['n_noisy'], hint=m.get('forget_hint'))
                 new[(case, e, seed)] = r; print(json.dumps(r), flush=True)
     rows = sorted((old | new).values(), key=lambda r: (r['case'], r['epochs'], r['seed']))
-    f.write_text(json.dumps(rows, indent=1) + '\n')
+    save_json(rows, f)
     md = ['# Small data: optimizer steps of the fold models', '', f'Made by `python benchmarks/probes/small_data_steps.py` (last run {time.strftime("%Y-%m-%d")}), '
           '2-core CPU, 10% symmetric noise, 5 folds, the small CNN from scratch. photos: the photos case of `bench_embedding.py` (300 crops of the '
           'sample photos, 3 classes, 64 px; 240 training photos a fold are one batch an epoch); mnist500: every tenth digit of the bundled '
           'sample (400 a fold: 3 batches an epoch).', '',
           '| case | seed | epochs | steps a fold | OOF accuracy vs truth | flagged / wrong | F1 | AUPRC | seconds | hint |', '|---|---|---|---|---|---|---|---|---|---|']
     md += [f"| {r['case']} | {r['seed']} | {r['epochs']} | {r['steps']} | {r['oof_accuracy_vs_truth']:.4f} | {r['n_flagged']} / {r['n_noisy']} | {r['f1']:.3f} | {r['auprc']:.3f} | {r['seconds']} | {r['hint'] or '-'} |" for r in rows]
-    (HERE/'small_data_steps.md').write_text('\n'.join(md) + '\n')
+    atomic_write_text(HERE/'small_data_steps.md', '\n'.join(md) + '\n')
 
 if __name__ == '__main__': main()
