@@ -369,7 +369,8 @@ def read_image_folder(path, # folder whose images sit in one subfolder per class
     if others:
         warnings.warn(f'Skipped {len(others)} non-image file(s) in {path}: {others[:10]}' + (' ...' if len(others) > 10 else ''))
     if not images: raise ValueError(f'No images found in {path} (looked for {", ".join(IMAGE_EXTENSIONS)}).')
-    items = [Path(os.path.relpath(f, path)).as_posix() for f in images]
+    start = len(os.path.join(path, ''))   # `scan_files` joins onto `path` as given: cutting it off is `relpath`, without its cost at 100,000s of files
+    items = [f[start:].replace(os.sep, '/') for f in images]
     loose = [o for o in items if '/' not in o]
     if loose:
         raise ValueError(f'{len(loose)} image(s) sit directly in {path} ({loose[:3]}), not in a class subfolder: '
@@ -528,7 +529,8 @@ def _plan(paths:list, size, max_side, method:str, ex, channels:int|None=None)->t
     med = training_size(shapes, None)
     hw = tuple(training_size(shapes, max_side) if size is None else check_size(size))
     n_other, n_sizes = int((shapes != np.array(hw)).any(1).sum()), len(np.unique(shapes, axis=0))
-    note = (f'{n_other} of {len(shapes)} images are not {hw[0]}×{hw[1]} (images of different sizes, {n_sizes} sizes): '
+    kinds = f'images of different sizes, {n_sizes} sizes' if n_sizes > 1 else f'all {shapes[0][0]}×{shapes[0][1]}'
+    note = (f'{n_other} of {len(shapes)} images are not {hw[0]}×{hw[1]} ({kinds}): '
             f'resized to {hw} by {method}; pass --size and --resize_method to choose.') if n_other else None
     dec = dict(size=list(hw), resize_method=method, channels=3 if rgb else 1, median_size=list(med), n_sizes=n_sizes,
                size_from='given' if size is not None else 'median' if hw == tuple(med) else f'median, longer side capped at {max_side} px')
@@ -536,13 +538,13 @@ def _plan(paths:list, size, max_side, method:str, ex, channels:int|None=None)->t
 
 def _decode_rows(start:int, target, paths:list, hw, rgb:bool, method:str)->dict:
     "Decode `paths` into rows `start`, `start + 1`, ... of `target`: an array, or an `.npy` file (a worker process opens it); the reason of each failure, by row."
+    # no flush here: a worker's mapping shares the page cache with the parent's, which flushes the whole file once at the end
     out = np.load(target, mmap_mode='r+') if isinstance(target, (str, Path)) else target
     fails = {}
     for j, p in enumerate(paths, start):
         a, w = _read_one(p, hw, rgb, method)
         if a is None: fails[j] = w
         else: out[j] = a
-    if out is not target: out.flush()
     return fails
 
 def _decode_into(target, paths:list, ok, hw, rgb:bool, method:str, ex)->dict:
@@ -584,7 +586,7 @@ def load_images(paths, # image files to decode
 # %% ../nbs/01_data.ipynb #b1353c0e
 def _from_table(df:pd.DataFrame, root:Path, size, resize_method:str='crop', max_side:int|None=64, notes=(), cache_dir=None)->LabeledImages:
     decisions = {}
-    images, ok, skipped = load_images([root/o for o in df.item], size=size, resize_method=resize_method, max_side=max_side, decisions=decisions, cache_dir=cache_dir)
+    images, ok, skipped = load_images([os.path.join(root, o) for o in df.item], size=size, resize_method=resize_method, max_side=max_side, decisions=decisions, cache_dir=cache_dir)
     if skipped:
         warnings.warn(f'Skipped {len(skipped)} unreadable image(s): ' +
                       '; '.join(f'{os.path.relpath(p, root)} ({why})' for p, why in skipped[:10]))
