@@ -28,8 +28,10 @@ def time_job(engine:str, work:Path)->dict:
 
 def markdown(out:dict)->str:
     quiet = out['runs'][0]['load_1min_at_start'] < 1.5     # later runs start with the previous run's own load
-    machine = ('Nothing else ran: the load average was under 1.5 before the first run (the later runs start with the load of the one before).'
+    machine = ('No other job of ours ran: the load average was under 1.5 before the first run (the later runs start with the load of the one before).'
                if quiet else 'The machine was shared with other jobs (the load average column): the times are what one run saw, not a clean measurement.')
+    loc, ray = ([r['wall_seconds'] for r in out['runs'] if r['engine'] == e] for e in ('local', 'ray'))
+    pairs = ', '.join(f'{100*(r/l - 1):+.1f}%' for l, r in zip(loc, ray))
     rows = '\n'.join(f"| {r['engine']} | {r['wall_seconds']} | {r['stage_seconds']['train']} | {r['f1']} | {r['load_1min_at_start']} |" for r in out['runs'])
     return f"""# Engines: the zero-argument job, `--engine local` against `--engine ray`
 
@@ -41,7 +43,8 @@ local and Ray. {machine}
 {rows}
 
 Median wall: local {out['median_wall']['local']} s, Ray {out['median_wall']['ray']} s: Ray's overhead **{out['overhead_pct']:+.1f}%**
-(target under 10%). {out['note']}
+(target under 10%). Pair by pair (each Ray run against the local run just before it): {pairs}; the same local job took
+{min(loc)} to {max(loc)} s, so the machine's own speed moved more than the engines differ. {out['note']}
 """
 
 def main():
