@@ -559,7 +559,7 @@ def fit_epochs(n:int, # items a model trains on
                bs:int=128, # batch size
               )->int:
     "The epochs `fit_labels` trains for: `epochs` (or the automatic count), raised to give at least `min_iters` steps."
-    if epochs is None: epochs = auto_epochs(n, at_4000=FIT_EPOCHS_AT_4000, min_steps=min_iters, bs=bs)
+    if epochs is None: return auto_epochs(n, at_4000=FIT_EPOCHS_AT_4000, min_steps=min_iters, bs=bs)   # its step floor is `min_iters`
     return max(int(epochs), math.ceil(min_iters / max(1, n // bs)))
 
 # %% ../nbs/03_train.ipynb #0fb882a9
