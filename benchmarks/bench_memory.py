@@ -167,20 +167,26 @@ def to_md(rows:list)->str:
 NOTES = '''
 Notes (2026-12-03, issue 20's targets). Rows with `n_trained` timed 50 batches (6,400 images) of the epoch, drawn from the
 whole cache; the `before` rows and the camera rows are the earlier full-epoch measurement (`train_s` is the epoch).
-The `small` rows are the runs of median read time among three alternating repetitions (`read_s_runs`); `pillow` runs in a
-process that imported torch and the package, as `after` does.
+The `small` rows (and `small200k`'s `pillow` and `after`) are the runs of median read time among three alternating
+repetitions (`read_s_runs`); `pillow` runs in a process that imported torch and the package, as `after` does.
 
-- Anonymous memory at most 1.5 GB at every N: met (737 MB peak with the decoding workers at 200,000 images, 619 MB at 20,000).
-- The same at 20,000 and 200,000 within 10%: met when the cache is read (616 MB and 675 MB with the workers, +9.5%);
-  while it is built, 619 MB and 737 MB (+19%; +48% with the earlier threads). What still grows is the file list itself:
-  the paths and labels as Python strings, about 60 bytes an image in three lists.
-- Decoding within 1.5x of Pillow's own draft + resize rate on both cores: met at the median. 20,000 images: pairs
-  16.68/10.22, 13.42/9.84, 14.08/11.35 s (1.63x, 1.36x, 1.24x; medians 14.08 against 10.22 s, 1.38x); 200,000: 1,706
-  images/s against Pillow's 2,475 over 40,000 of the same files (1.45x). The machine's speed drifted by up to 2x
-  between minutes (Pillow alone took 5.3 to 11.4 s over the same 20,000 files today), so single pairs are loose.
-  Measured inside one process, the decoding alone runs at 1.05-1.1x Pillow (the EXIF-orientation check and the crop),
-  the header pass that chooses the size adds about 0.13x, and listing the folder 0.01x (it was 0.1x before
-  `read_image_folder` cut the folder's prefix instead of calling `os.path.relpath` per file).
+- Anonymous memory at most 1.5 GB at every N: met (690 MB at most with the decoding workers at 200,000 images, 639 MB at 20,000).
+- The same at 20,000 and 200,000 within 10%: met. While the cache is built, with the workers: 633 MB at 20,000 (three
+  runs: 622-639) and 687 MB at 200,000 (three runs: 684-690; the row is the run of median read time), +8.5%; the process alone 636 and 668 MB, +5%. When the cache is read:
+  616 and 650 MB, +5.5%. The peak is in training, not in decoding (about 560 MB at 200,000). Before 2026-12-03 10:00 the
+  build took 737 MB at 200,000 (+19%): the file list was held three times as Python strings (the scan's absolute paths,
+  the table's items, the absolute paths handed to decoding), each label was a string of its own, the record kept every
+  index read as a JSON number, and reading a string in the parent copied the pages its forked workers shared. Now the
+  scan gives the relative items, decoding joins each onto the folder when it opens it (from one UTF-8 buffer), labels
+  are one string per class, the record keeps runs of indices, and the heap's freed pages go back to the system
+  (`malloc_trim`). What still grows: the items themselves (about 85 bytes an image) and fastai's list of the epoch's
+  indices (36 bytes an image).
+- Decoding within 1.5x of Pillow's own draft + resize rate on both cores: met at the median and in five of the six pairs.
+  20,000 images: pairs 11.24/9.82, 11.93/7.60, 10.24/7.91 s (1.14x, 1.57x, 1.29x; medians 11.24 against 7.91 s, 1.42x);
+  200,000: 1,470/2,156, 1,751/2,174, 1,671/1,956 images/s against Pillow's over 40,000 of the same files (1.47x, 1.24x,
+  1.17x; medians 1,671 against 2,156, 1.29x). The machine's speed drifts by up to 2x between minutes when it is shared,
+  so single pairs are loose. Measured inside one process, the decoding alone runs at 1.05-1.1x Pillow (the
+  EXIF-orientation check and the crop), the header pass that chooses the size adds about 0.13x, and listing the folder 0.01x.
 '''
 
 def write(rows:list):

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #12ad1193
 from __future__ import annotations
-import fcntl, gzip, hashlib, json, multiprocessing, os, shutil, sys, tempfile, warnings
+import ctypes, fcntl, gzip, hashlib, json, multiprocessing, os, shutil, sys, tempfile, warnings
 from contextlib import contextmanager
 from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor, ProcessPoolExecutor
@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np, pandas as pd
 from PIL import Image, ImageOps
+from fastprogress.fastprogress import progress_bar
 
 from .checks import as_uint8_images, check_label_text, check_size, check_resize_method, check_class_from
 
@@ -327,9 +328,11 @@ def write_idx(arr:np.ndarray, path)->Path:
     return atomic_write_bytes(path, gzip.compress(raw) if str(path).endswith('.gz') else raw)
 
 # %% ../nbs/01_data.ipynb #7305be68
-def scan_files(path:Path)->list:
+def scan_files(path:Path, # the folder to walk
+               relative:bool=False, # each path relative to `path` and '/'-separated, instead of joined onto it: fewer, shorter strings
+              )->list:
     "Every file under `path`, in sorted order, following links to folders (each real folder once); hidden files and folders left out."
-    out, seen = [], {}
+    out, seen, start = [], {}, len(os.path.join(path, ''))
     for dirpath, dirnames, filenames in os.walk(path, followlinks=True):
         dirnames.sort()
         real = os.path.realpath(dirpath)
@@ -338,7 +341,8 @@ def scan_files(path:Path)->list:
             dirnames[:] = []; continue
         seen[real] = dirpath
         dirnames[:] = [d for d in dirnames if not d.startswith('.')]
-        out += [os.path.join(dirpath, f) for f in filenames if not f.startswith('.')]
+        if relative: sub = dirpath[start:].replace(os.sep, '/'); out += [f'{sub}/{f}' if sub else f for f in filenames if not f.startswith('.')]
+        else: out += [os.path.join(dirpath, f) for f in filenames if not f.startswith('.')]
     return sorted(out)
 
 # %% ../nbs/01_data.ipynb #d20d8bb5
@@ -363,19 +367,18 @@ def read_image_folder(path, # folder whose images sit in one subfolder per class
     path, class_from = Path(path), check_class_from(class_from)
     if not path.exists(): raise FileNotFoundError(f'Image folder not found: {path}. Pass an existing folder.')
     if not path.is_dir(): raise NotADirectoryError(f'{path} is not a folder. Pass a folder of class subfolders, or a CSV.')
-    files = scan_files(path)
-    images = [f for f in files if f.lower().endswith(IMAGE_EXTENSIONS)]
-    others = [os.path.relpath(f, path) for f in files if not f.lower().endswith(IMAGE_EXTENSIONS)]
+    files = scan_files(path, relative=True)   # relative: the items as they are kept, with no absolute copy of each path
+    items = [f for f in files if f.lower().endswith(IMAGE_EXTENSIONS)]
+    others = [f for f in files if not f.lower().endswith(IMAGE_EXTENSIONS)]
     if others:
         warnings.warn(f'Skipped {len(others)} non-image file(s) in {path}: {others[:10]}' + (' ...' if len(others) > 10 else ''))
-    if not images: raise ValueError(f'No images found in {path} (looked for {", ".join(IMAGE_EXTENSIONS)}).')
-    start = len(os.path.join(path, ''))   # `scan_files` joins onto `path` as given: cutting it off is `relpath`, without its cost at 100,000s of files
-    items = [f[start:].replace(os.sep, '/') for f in images]
+    if not items: raise ValueError(f'No images found in {path} (looked for {", ".join(IMAGE_EXTENSIONS)}).')
     loose = [o for o in items if '/' not in o]
     if loose:
         raise ValueError(f'{len(loose)} image(s) sit directly in {path} ({loose[:3]}), not in a class subfolder: '
                          'put each image in a folder named after its class, or pass a CSV with path,label.')
-    labels = [o.split('/')[0 if class_from == 'top' else -2] for o in items]
+    names = {}   # one string per class, not one per image (200,000 labels as strings of their own take 11 MB)
+    labels = [names.setdefault(n, n) for n in (o.split('/')[0 if class_from == 'top' else -2] for o in items)]
     if class_from == 'parent': _warn_layout(items, path)
     check_label_text(labels, path)
     return pd.DataFrame({'item': items, 'label': labels})
@@ -501,13 +504,43 @@ def _pool(n:int, n_workers:int, processes:bool|None=False):
     ctx = multiprocessing.get_context('fork' if sys.platform.startswith('linux') else None)   # as PyTorch's DataLoader workers: the children only run Pillow and NumPy
     return ProcessPoolExecutor(max(1, min(cpus, n_workers)), mp_context=ctx)
 
-def _chunked(ex, fn, n:int, args_of, chunk:int=256, window:int=8)->list:
-    "`fn(start, *args_of(start, stop))` over consecutive chunks of `range(n)` on `ex`, at most `window` pending, so that memory stays flat; the results in order."
+def _chunked(ex, fn, n:int, args_of, chunk:int=256, window:int=8, done=None)->list:
+    "`fn(start, *args_of(start, stop))` over consecutive chunks of `range(n)` on `ex`, at most `window` pending, so that memory stays flat; the results in order; `done(m)` as each chunk of m finishes."
     pending, res = deque(), []
+    def take():
+        f, m = pending.popleft(); res.append(f.result())
+        if done is not None: done(m)
     for s in range(0, n, chunk):
-        pending.append(ex.submit(fn, s, *args_of(s, min(s + chunk, n))))
-        if len(pending) >= window: res.append(pending.popleft().result())
-    return res + [f.result() for f in pending]
+        e = min(s + chunk, n); pending.append((ex.submit(fn, s, *args_of(s, e)), e - s))
+        if len(pending) >= window: take()
+    while pending: take()
+    return res
+
+def _bar(n:int, on:bool, comment:str):
+    "A function `done(m)` that moves a fastprogress bar over `n` images on by m (None when not `on`): the bar goes when it is full."
+    if not on or not n: return None
+    pb, k = progress_bar(range(n), leave=False), [0]
+    pb.comment = comment; pb.update(0)
+    def done(m): k[0] += m; pb.update(k[0])
+    return done
+
+class _PathList:
+    "The paths `os.path.join(root, p)` of `paths`, kept as one UTF-8 buffer and each made when it is read."
+    def __init__(self, root, paths):
+        self.root, paths = '' if root is None else str(root), [str(p) for p in paths]
+        self.buf = '\0'.join(paths).encode('utf-8', 'surrogateescape')   # no path holds a NUL
+        ends = np.flatnonzero(np.frombuffer(self.buf, np.uint8) == 0)
+        self.starts, self.ends = np.r_[0, ends + 1][:len(paths)], np.r_[ends, len(self.buf)][:len(paths)]
+    def __len__(self): return len(self.starts)
+    def _at(self, i): return os.path.join(self.root, self.buf[self.starts[i]:self.ends[i]].decode('utf-8', 'surrogateescape'))
+    def __iter__(self): return map(self._at, range(len(self)))
+    def __getitem__(self, i): return [self._at(k) for k in range(*i.indices(len(self)))] if isinstance(i, slice) else self._at(i)
+
+def _release_free_heap()->None:
+    "Give the heap's free pages back to the system (glibc's `malloc_trim`; elsewhere nothing): reading 200,000 images leaves 10-20 MB of them, most in the decoding pool's threads' own arenas."
+    if not sys.platform.startswith('linux'): return
+    try: ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError): pass   # a C library without it (musl)
 
 def _header_rows(start:int, paths:list)->tuple:
     "`_header` of each path, compactly: (H, W) rows (-1 where unreadable), colour flags, and the reasons by index (from `start`)."
@@ -518,9 +551,9 @@ def _header_rows(start:int, paths:list)->tuple:
         else: shapes[k], colour[k] = h
     return shapes, colour, why
 
-def _plan(paths:list, size, max_side, method:str, ex, channels:int|None=None)->tuple:
+def _plan(paths:list, size, max_side, method:str, ex, channels:int|None=None, progress:bool=False)->tuple:
     "The header pass on `ex`: indices that open, the reasons of those that do not, the training size, colour or not (`channels` when given), the decisions and the size warning."
-    parts = _chunked(ex, _header_rows, len(paths), lambda s, e: (paths[s:e],))
+    parts = _chunked(ex, _header_rows, len(paths), lambda s, e: (paths[s:e],), done=_bar(len(paths), progress, 'image sizes'))
     shapes, colour = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
     why = {i: w for p in parts for i, w in p[2].items()}
     ok = np.flatnonzero(shapes[:, 0] >= 0)
@@ -547,9 +580,10 @@ def _decode_rows(start:int, target, paths:list, hw, rgb:bool, method:str)->dict:
         else: out[j] = a
     return fails
 
-def _decode_into(target, paths:list, ok, hw, rgb:bool, method:str, ex)->dict:
+def _decode_into(target, paths:list, ok, hw, rgb:bool, method:str, ex, progress:bool=False)->dict:
     "Decode `paths[ok[j]]` into row j of `target` (an array; an `.npy` file when `ex` runs processes) on `ex`; the reason of each failure, by j."
-    parts = _chunked(ex, _decode_rows, len(ok), lambda s, e: (target, [paths[i] for i in ok[s:e]], hw, rgb, method))
+    parts = _chunked(ex, _decode_rows, len(ok), lambda s, e: (target, [paths[i] for i in ok[s:e]], hw, rgb, method),
+                     done=_bar(len(ok), progress, f'decoding at {hw[0]}×{hw[1]}'))
     return {j: w for p in parts for j, w in p.items()}
 
 def _compact(out, paths:list, ok, why:dict, fails:dict)->tuple:
@@ -570,23 +604,27 @@ def load_images(paths, # image files to decode
                 decisions:dict|None=None, # filled with what was decided: size, how it was chosen, resize method
                 cache_dir=None, # a folder: decode into a memory-mapped file there instead of memory, reused while the files are the same (`image_cache`)
                 channels:int|None=None, # 1 (grey) or 3 (RGB): every image converted to it, e.g. to match other images; None: RGB when any image is colour
+                root=None, # the folder relative `paths` are under, joined onto each when it is opened (no absolute copy of every path is kept)
+                progress:bool=False, # progress bars (fastprogress) over the header pass and the decoding
                )->tuple:
     "Decode images once, in threads, straight to one uint8 array at the training size; returns the array, the indices read, and `(path, reason)` of those skipped."
-    if cache_dir is not None: return image_cache(paths, cache_dir, size=size, n_workers=n_workers, resize_method=resize_method, max_side=max_side, decisions=decisions, channels=channels)
-    paths, method = [str(p) for p in paths], check_resize_method(resize_method)
+    if cache_dir is not None: return image_cache(paths, cache_dir, size=size, n_workers=n_workers, resize_method=resize_method, max_side=max_side,
+                                                 decisions=decisions, channels=channels, root=root, progress=progress)
+    paths, method = _PathList(root, paths), check_resize_method(resize_method)
     with _pool(len(paths), n_workers) as ex:
-        ok, why, hw, rgb, dec, note = _plan(paths, size, max_side, method, ex, _check_channels(channels))
+        ok, why, hw, rgb, dec, note = _plan(paths, size, max_side, method, ex, _check_channels(channels), progress)
         out = np.empty((len(ok), *hw, 3) if rgb else (len(ok), *hw), np.uint8)
-        ok, skipped = _compact(out, paths, ok, why, _decode_into(out, paths, ok, hw, rgb, method, ex))
+        ok, skipped = _compact(out, paths, ok, why, _decode_into(out, paths, ok, hw, rgb, method, ex, progress))
     if note: warnings.warn(note)
     if decisions is not None: decisions.update(dec)
     return out[:len(ok)], ok, skipped
 
 
 # %% ../nbs/01_data.ipynb #b1353c0e
-def _from_table(df:pd.DataFrame, root:Path, size, resize_method:str='crop', max_side:int|None=64, notes=(), cache_dir=None)->LabeledImages:
+def _from_table(df:pd.DataFrame, root:Path, size, resize_method:str='crop', max_side:int|None=64, notes=(), cache_dir=None, progress:bool=False)->LabeledImages:
     decisions = {}
-    images, ok, skipped = load_images([os.path.join(root, o) for o in df.item], size=size, resize_method=resize_method, max_side=max_side, decisions=decisions, cache_dir=cache_dir)
+    images, ok, skipped = load_images(df.item.tolist(), root=root, size=size, resize_method=resize_method, max_side=max_side, decisions=decisions,
+                                      cache_dir=cache_dir, progress=progress)
     if skipped:
         warnings.warn(f'Skipped {len(skipped)} unreadable image(s): ' +
                       '; '.join(f'{os.path.relpath(p, root)} ({why})' for p, why in skipped[:10]))
@@ -594,8 +632,9 @@ def _from_table(df:pd.DataFrame, root:Path, size, resize_method:str='crop', max_
     counts = df.label.value_counts()
     decisions.update(n_classes=len(counts), classes={str(k): int(counts[k]) for k in sorted(counts.index)},
                      n_skipped=len(skipped), warnings=list(notes))
-    return LabeledImages(images, df.label.to_numpy(), df.item.tolist(), root,
-                         [(os.path.relpath(p, root), why) for p, why in skipped], decisions)
+    data = LabeledImages(images, df.label.to_numpy(), df.item.tolist(), root, [(os.path.relpath(p, root), why) for p, why in skipped], decisions)
+    _release_free_heap()
+    return data
 
 @contextmanager
 def _noted_warnings():
@@ -613,11 +652,12 @@ def from_folder(path, # folder with one subfolder of images per class
                 max_side:int|None=64, # the default size's longest side (`size_cap(arch)`)
                 class_from:str='parent', # 'parent': each image's own folder is its class; 'top': the top-level subfolder
                 cache_dir=None, # decode into a memory-mapped cache in this folder (`image_cache`); None: in memory
+                progress:bool=False, # progress bars while the images are decoded
                )->LabeledImages:
     "Labeled images from a folder of class subfolders, in sorted path order."
     with _noted_warnings() as notes:
         df = read_image_folder(path, class_from)
-        data = _from_table(df, Path(path).resolve(), size, resize_method, max_side, cache_dir=cache_dir)
+        data = _from_table(df, Path(path).resolve(), size, resize_method, max_side, cache_dir=cache_dir, progress=progress)
     data.decisions.update(class_from=class_from, warnings=notes)
     return data
 
@@ -627,11 +667,12 @@ def from_csv(csv, # CSV with `path` and `label` columns; relative paths resolve 
              resize_method:str='crop', # 'crop', 'pad' or 'squish' (fastai's `ResizeMethod`)
              max_side:int|None=64, # the default size's longest side (`size_cap(arch)`)
              cache_dir=None, # decode into a memory-mapped cache in this folder (`image_cache`); None: in memory
+             progress:bool=False, # progress bars while the images are decoded
             )->LabeledImages:
     "Labeled images from a CSV of `path,label` rows, in CSV row order."
     with _noted_warnings() as notes:
         df, root = read_labels_csv(csv)
-        data = _from_table(df, root, size, resize_method, max_side, cache_dir=cache_dir)
+        data = _from_table(df, root, size, resize_method, max_side, cache_dir=cache_dir, progress=progress)
     data.decisions['warnings'] = notes
     return data
 
@@ -659,15 +700,16 @@ def from_source(source=None, # None (bundled MNIST sample), an image folder, a `
                 max_side:int|None=64, # folder/CSV images: the default size's longest side (`size_cap(arch)`)
                 class_from:str='parent', # folders: 'parent' (each image's own folder is its class) or 'top' (the top-level subfolder)
                 cache_dir=None, # folder/CSV images: decode into a memory-mapped cache in this folder (`image_cache`); None: in memory
+                progress:bool=False, # folder/CSV images: progress bars while they are decoded
                )->LabeledImages:
     "Labeled images from wherever they are."
     check_resize_method(resize_method, flag='--'); check_class_from(class_from, flag='--')
     if source is None or str(source) in ('', 'mnist_sample'): return mnist_sample()
     p = Path(source)
     if not p.exists(): raise FileNotFoundError(f'{source} does not exist: pass an image folder, a CSV with path,label, or an IDX file.')
-    if p.is_dir(): return from_folder(p, size, resize_method, max_side, class_from, cache_dir)
+    if p.is_dir(): return from_folder(p, size, resize_method, max_side, class_from, cache_dir, progress)
     if class_from != 'parent': raise ValueError(f'--class_from {class_from} applies to image folders; {source} is not a folder.')
-    if p.suffix.lower() == '.csv': return from_csv(p, size, resize_method, max_side, cache_dir)
+    if p.suffix.lower() == '.csv': return from_csv(p, size, resize_method, max_side, cache_dir, progress)
     if 'idx1' in p.name or ('idx' in p.name and 'labels' in p.name):
         raise ValueError(f'{source} is an IDX labels file: pass the images file beside it (e.g. {p.name.replace("labels", "images").replace("idx1", "idx3")}); its labels are found from it.')
     if 'idx' in p.name: return from_idx(p, _idx_labels_for(p))
@@ -694,7 +736,18 @@ def sample_photo_folder(path, # the folder to write: one subfolder per class
     return Path(path)
 
 # %% ../nbs/01_data.ipynb #785585d1
-_CACHE_VERSION = 1   # bump when decoding changes, so that older caches are not reused
+_CACHE_VERSION = 2   # bump when decoding or the record changes, so that older caches are not reused
+
+def _runs(idx)->list:
+    "Increasing indices as `[start, stop)` runs: the record of 200,000 images read stays one pair, not 200,000 numbers."
+    idx = np.asarray(idx, np.int64)
+    if not len(idx): return []
+    cut = np.flatnonzero(np.diff(idx) != 1) + 1
+    return np.stack([idx[np.r_[0, cut]], idx[np.r_[cut - 1, len(idx) - 1]] + 1], 1).tolist()
+
+def _from_runs(runs)->np.ndarray:
+    "The indices of `_runs`."
+    return np.concatenate([np.arange(a, b, dtype=np.int64) for a, b in runs]) if runs else np.zeros(0, np.int64)
 
 def _cache_key(paths:list, size, max_side, method:str, channels:int|None=None)->str:
     "A hash of the files (path, size in bytes, modification time) and of the settings that decide the decoded images."
@@ -720,20 +773,21 @@ def _check_space(folder:Path, nbytes:int)->None:
         raise OSError(f'The image cache needs {nbytes/2**30:.2f} GiB in {folder}, which has {free/2**30:.2f} GiB free: '
                       'free some space, pass a smaller --size, or put the run (--out) on a larger disk.')
 
-def _build_cache(paths:list, npy:Path, meta:Path, size, max_side, method:str, n_workers:int, channels:int|None=None, processes:bool|None=None)->None:
+def _build_cache(paths:list, npy:Path, meta:Path, size, max_side, method:str, n_workers:int, channels:int|None=None, processes:bool|None=None, progress:bool=False)->None:
     "Decode the images straight into a new `.npy` file, atomically (in a process per CPU for many images), then write its record."
     meta.unlink(missing_ok=True)
     with warnings.catch_warnings(), _pool(len(paths), n_workers, processes) as ex:
         warnings.filterwarnings('ignore', message='This process .* is multi-threaded', category=DeprecationWarning)   # Python 3.12+ on fork: see `_pool`
-        ok, why, hw, rgb, dec, note = _plan(paths, size, max_side, method, ex, channels)
+        ok, why, hw, rgb, dec, note = _plan(paths, size, max_side, method, ex, channels, progress)
         shape = (len(ok), *hw, 3) if rgb else (len(ok), *hw)
         _check_space(npy.parent, int(np.prod(shape)))
         with atomic_path(npy) as tmp:
             out = np.lib.format.open_memmap(tmp, mode='w+', dtype=np.uint8, shape=shape)
-            fails = _decode_into(str(tmp) if isinstance(ex, ProcessPoolExecutor) else out, paths, ok, hw, rgb, method, ex)
+            fails = _decode_into(str(tmp) if isinstance(ex, ProcessPoolExecutor) else out, paths, ok, hw, rgb, method, ex, progress)
             ok, skipped = _compact(out, paths, ok, why, fails)
             out.flush(); del out
-    save_json(dict(shape=list(shape), n_good=len(ok), ok=ok, skipped=skipped, decisions=dec, note=note), meta)
+    save_json(dict(shape=list(shape), n_good=len(ok), ok_runs=_runs(ok), skipped=skipped, decisions=dec, note=note), meta)
+    _release_free_heap()
 
 
 # %% ../nbs/01_data.ipynb #4b9310c6
@@ -747,19 +801,21 @@ def image_cache(paths, # image files to decode
                 decisions:dict|None=None, # filled with what was decided, as `load_images` does
                 channels:int|None=None, # 1 (grey) or 3 (RGB): every image converted to it; None: RGB when any image is colour
                 processes:bool|None=None, # decode in a process per CPU; None: from `PROCESS_MIN` images on (fewer: threads)
+                root=None, # the folder relative `paths` are under (as `load_images`)
+                progress:bool=False, # progress bars (fastprogress) while the cache is built
                )->tuple: # (memory-mapped N×H×W(×3) uint8 images, indices read, `(path, reason)` of those skipped)
     "`load_images` through an on-disk cache: decoded once into a memory-mapped `.npy` file, reused while the files and settings are the same."
-    paths, method, channels = [str(p) for p in paths], check_resize_method(resize_method), _check_channels(channels)
+    paths, method, channels = _PathList(root, paths), check_resize_method(resize_method), _check_channels(channels)
     cache_dir = Path(cache_dir); cache_dir.mkdir(parents=True, exist_ok=True)
     key = _cache_key(paths, size, max_side, method, channels)
     npy, meta = cache_dir/f'images_{key}.npy', cache_dir/f'images_{key}.json'
     with out_lock(npy, folder=False, flag='--cache_dir'):
         hit = _open_cache(npy, meta)
-        if hit is None: _build_cache(paths, npy, meta, size, max_side, method, n_workers, channels, processes); hit = _open_cache(npy, meta)
+        if hit is None: _build_cache(paths, npy, meta, size, max_side, method, n_workers, channels, processes, progress); hit = _open_cache(npy, meta)
     images, m = hit
     if m['note']: warnings.warn(m['note'])
     if decisions is not None: decisions.update(m['decisions'])
-    return images, np.array(m['ok'], dtype=np.int64), [tuple(o) for o in m['skipped']]
+    return images, _from_runs(m['ok_runs']), [tuple(o) for o in m['skipped']]
 
 
 # %% ../nbs/01_data.ipynb #d274e69e

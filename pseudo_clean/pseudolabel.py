@@ -74,12 +74,13 @@ def load_unlabeled(source, # array of images, a folder, a text file of image pat
                    *,
                    resize_method:str='crop', # how files of another shape reach that size: 'crop', 'pad' or 'squish' (fastai's `ResizeMethod`)
                    cache_dir=None, # decode files into a memory-mapped cache in this folder (`pseudo_clean.data.image_cache`); None: in memory
+                   progress:bool=False, # progress bars while files are decoded
                   )->tuple: # (images, items)
     "Unlabeled images and their item names, matched to the labeled images' size and channels."
     if isinstance(source, np.ndarray): return _match(source, like), [f'unlabeled_{i:05d}' for i in range(len(source))]
     files, items = _unlabeled_files(source)
     size, channels = (None, None) if like is None else (like.shape[1:3], 1 if like.ndim == 3 else like.shape[-1])
-    images, ok, skipped = load_images(files, size=size, resize_method=resize_method, cache_dir=cache_dir, channels=channels)
+    images, ok, skipped = load_images(files, size=size, resize_method=resize_method, cache_dir=cache_dir, channels=channels, progress=progress)
     if skipped: print(f'Skipped {len(skipped)} unreadable image(s): {[s[0] for s in skipped[:5]]}', file=sys.stderr)
     return images, [items[i] for i in ok]
 
@@ -455,7 +456,7 @@ def label_unlabeled(labeled, # image folder, `path,label` CSV, or IDX images fil
     cache = check_cache_dir(work/'cache' if cache_dir is None else cache_dir, [labeled, unlabeled], '--work_dir' if cache_dir is None else '--cache_dir')
     with _discard_if_failed(work):      # the same size, resize method and channels for both sets, as `run` reads (`read_data`)
         data = read_data(labeled, size=check_size(size, '--'), resize_method=resize_method, class_from=class_from, arch=a['arch'], cache_dir=cache, progress=a['progress'])
-        U, items = load_unlabeled(unlabeled, like=data.images, resize_method=resize_method, cache_dir=cache)
+        U, items = load_unlabeled(unlabeled, like=data.images, resize_method=resize_method, cache_dir=cache, progress=a['progress'])
         check_apart(data, unlabeled)
         check_counts(a['rounds'], a['per_class_cap'], a['teachers'], a['tta'], a['folds'], flag='--', n_unlabeled=None if embed else len(U))
     min_iters = capped_min_iters(len(data)) if min_iters is None else min_iters

@@ -181,10 +181,10 @@ def read_data(source=None, # image folder, `path,label` CSV or IDX images file; 
               class_from:str='parent', # folders: class from each image's 'parent' folder or the 'top'-level subfolder
               arch:str='cnn', # the model: it caps the default size (`size_cap`: 64 px for 'cnn', 224 for ImageNet-style backbones)
               cache_dir=None, # folder/CSV images: decode into a memory-mapped cache there (`pseudo_clean.data.image_cache`); None: in memory
-              progress:bool=False, # print how the images were read (`decisions_line`)
+              progress:bool=False, # progress bars while images are decoded, then print how they were read (`decisions_line`)
              )->LabeledImages:
     "What every command reads: the source's images at the run's size settings, with the labels of `labels` if given."
-    data = from_source(source, size=size, resize_method=resize_method, max_side=size_cap(arch), class_from=class_from, cache_dir=cache_dir)
+    data = from_source(source, size=size, resize_method=resize_method, max_side=size_cap(arch), class_from=class_from, cache_dir=cache_dir, progress=progress)
     if cache_dir is not None and data.decisions: data.decisions['cache_dir'] = str(Path(cache_dir).resolve())   # where its images are, in `run.json`
     if labels is not None: data = labels_from_csv(data, labels)
     if progress and data.decisions: print(decisions_line(data.decisions))
