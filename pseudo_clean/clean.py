@@ -141,7 +141,8 @@ def _report_with_fix(r:dict, clean:pd.DataFrame)->None:
     data = _run_data(r)
     items = r['labels'].item.tolist()
     images = data.images if data.items == items else data.images[[{o: k for k, o in enumerate(data.items)}[o] for o in items]]
-    write_report(r['dir'], images, r['suspects'], classes=r['classes'], metrics=r['metrics'], items_root=r['run'].get('root'), clean=clean)
+    write_report(r['dir'], images, r['suspects'], classes=r['classes'], metrics=r['metrics'], items_root=r['run'].get('root'), clean=clean,
+                 skipped=r['run'].get('skipped'))
 
 def fix_run(run, # a finished `pseudo_clean` output folder
             policy:str='relabel', # 'relabel', 'drop', 'review' or 'mix'

@@ -18,7 +18,7 @@ from .ranking import OVERLAP_SHARE
 
 # %% auto #0
 __all__ = ['png_bytes', 'figure_png', 'data_uri', 'summary_html', 'grid_html', 'suspects_table_html', 'overlap_html', 'fix_html',
-           'write_report']
+           'reading_html', 'write_report']
 
 # %% ../nbs/08_report.ipynb #97330434
 def png_bytes(img:np.ndarray, # one H×W (grayscale) or H×W×3 (RGB) image, uint8
@@ -185,6 +185,25 @@ def fix_html(clean:pd.DataFrame, # clean labels: `pseudo_clean.clean.clean_label
     return f'<table class="summary">{rows}</table><p>The first {len(changed)} items not kept, most suspicious first:</p>{listed}'
 
 
+# %% ../nbs/08_report.ipynb #68bf4b29
+def reading_html(decisions:dict, # how a folder or CSV was read: its `LabeledImages.decisions` (a run's `metrics['data']`)
+                 skipped:list|None=None, # `(path, reason)` of each image skipped (a run's `run.json`)
+                 n:int=20, # skipped images listed
+                )->str: # HTML: the decisions, the classes with their counts, the warnings, and the images skipped and why
+    "How the images were read: the training size and how it was chosen, the resize method, the classes and their counts, what was skipped and why."
+    d, hw = decisions, lambda s: f'{s[0]}×{s[1]}'
+    rows = [('training size', f"{hw(d['size'])} ({d['size_from']})"), ("images' median size", f"{hw(d['median_size'])} ({d['n_sizes']:,} size(s) in all)"),
+            ('resize method', d['resize_method']), ('channels', {1: 'grey', 3: 'RGB'}.get(d.get('channels'), '-')),
+            *([('class of an image', "its own folder" if d['class_from'] == 'parent' else 'its top-level subfolder')] if 'class_from' in d else []),
+            ('classes', f"{d['n_classes']:,}"), ('images skipped', f"{d['n_skipped']:,}")]
+    parts = ['<table class="summary">' + ''.join(f'<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>' for k, v in rows) + '</table>',
+             _table(pd.DataFrame({'class': list(d['classes']), 'images': list(d['classes'].values())}), 'classes')]
+    if d.get('warnings'): parts.append('<ul class="warnings">' + ''.join(f'<li>{_e(w)}</li>' for w in d['warnings']) + '</ul>')
+    if skipped:
+        parts.append(_table(pd.DataFrame([tuple(o) for o in skipped[:n]], columns=['image skipped', 'why']), 'skipped'))
+        if len(skipped) > n: parts.append(f'<p>... and {len(skipped) - n:,} more, listed in run.json.</p>')
+    return '\n'.join(parts)
+
 # %% ../nbs/08_report.ipynb #783be670
 def _class_counts(suspects:pd.DataFrame, classes)->pd.DataFrame:
     "The per-class table of the report, formatted."
@@ -212,6 +231,7 @@ def write_report(out_dir, # folder to write into (created if missing)
                  fname:str='report.html', # the report's file name in `out_dir`
                  title:str='pseudo_clean report', # the page title
                  clean:pd.DataFrame|None=None, # the fix decisions (`pseudo_clean_fix`'s clean labels), shown after the suspects (`fix_html`)
+                 skipped:list|None=None, # `(path, reason)` of the images skipped when reading, shown with `metrics['data']` (`reading_html`)
                 )->Path: # path of the written report
     "Write one self-contained HTML report (inline images and CSS, no scripts, no network) and return its path."
     images = check_images(images)
@@ -227,6 +247,7 @@ def write_report(out_dir, # folder to write into (created if missing)
         f'<title>{_e(title)}</title>', f'<style>{_CSS}</style>', '</head>', '<body>', '<main class="pc-report">',
         f'<h1>{_e(title)}</h1>',
         '<h2 id="summary">Summary</h2>', summary_html(suspects, metrics),
+        *(['<h2 id="reading">How the images were read</h2>', reading_html(metrics['data'], skipped)] if (metrics or {}).get('data') else []),
         f'<h2 id="grid">Top {n_shown} suspects</h2>',
         '<p>Most suspicious first. Each image shows its given label, the predicted label and the predicted probability; '
         'red frames are flagged as label issues.</p>',

@@ -268,7 +268,7 @@ def write_outputs(out:Path, data, labels, classes, probs, suspects, metrics, ide
     metrics['stage_seconds'] = {k: round(v, 2) for k, v in st.items()}
     save_json(dict(settings=ident, finished=True, source=ident['source'], root=None if data.root is None else str(data.root),
                    version=pseudo_clean.__version__, skipped=data.skipped, data=data.decisions, written=[*OUTPUT_FILES, *(f for f in own_files(out) if f.startswith('cache/'))]), out/'run.json')
-    write_report(out, data.images, suspects, classes=classes, metrics=metrics, items_root=data.root)
+    write_report(out, data.images, suspects, classes=classes, metrics=metrics, items_root=data.root, skipped=data.skipped)
     save_json(metrics, out/'metrics.json')
 
 # %% ../nbs/09_run.ipynb #422d2387
