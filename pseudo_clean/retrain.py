@@ -130,7 +130,7 @@ def train_final_model(source, # image folder, `path,label` CSV or IDX images fil
                       min_iters=min_iters, seed=seed)
     with discard_if_failed(out):                                     # an error while reading leaves no half-made folder behind
         out = check_out_dir(out, ident, overwrite, *source_dir(source))    # before reading: the image cache goes in `out`
-        data = read_data(source, labels, size=size, resize_method=resize_method, arch=arch, cache_dir=out/'cache')
+        data = read_data(source, labels, size=size, resize_method=resize_method, arch=arch, cache_dir=out/'cache', progress=progress)
         trn, val = _holdout(data.codes, valid_pct, seed)
     labs = data.labels.astype(object); labs[val] = None       # trains on `trn` only, reading its batches from the images as they are
     learn = fit_labels(data.images, labs, data.classes, epochs=epochs, min_iters=min_iters, seed=seed, arch=arch, progress=progress)
@@ -138,5 +138,6 @@ def train_final_model(source, # image folder, `path,label` CSV or IDX images fil
                    valid_accuracy=probs_accuracy(predict_probs(learn, data.images, idx=val), data.labels[val], data.classes) if len(val) else None)
     with atomic_path(out/'model.pkl') as tmp: learn.export(tmp)
     atomic_write_text(out/'classes.txt', ''.join(f'{c}\n' for c in data.classes))
-    save_json(metrics, out/'metrics.json'); save_json(dict(settings=ident, finished=True), out/'run.json')
+    if data.decisions: metrics['data'] = data.decisions               # how the images were read, as `pseudo_clean` records it
+    save_json(metrics, out/'metrics.json'); save_json(dict(settings=ident, finished=True, skipped=data.skipped, data=data.decisions), out/'run.json')
     return metrics
