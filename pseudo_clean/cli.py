@@ -177,6 +177,8 @@ def pretrain(source:Param('images to pretrain on: image folder, CSV with path,la
              arch:str='cnn', # the body to pretrain: 'cnn' (the small CNN), or a torchvision or timm name (pass the same --arch with --weights)
              width:int=16, # width of the small CNN that will load the weights (pseudo_clean's is 16)
              size:Param('resize folder/CSV images to this size: one number (a square) or two (height width); default as pseudo_clean reads them for --arch', int, nargs='+')=None,
+             resize_method:str='crop', # images of another shape: 'crop' (keep the aspect ratio, cut the edges), 'pad' (black borders) or 'squish' (stretch)
+             cache_dir:str=None, # folder of the image cache (images decoded once, memory-mapped); a run's OUT/cache is reused at the same --size and --resize_method (default: in memory)
              seed:int=0, # random seed
              quiet:store_true=False, # no progress bars
              version:store_true=False, # print the version and exit
@@ -185,5 +187,5 @@ def pretrain(source:Param('images to pretrain on: image folder, CSV with path,la
     if version: return print(f'pseudo_clean_pretrain {pseudo_clean.__version__}')
     from pseudo_clean.pretrain import pretrain_file
     f = guarded('pseudo_clean_pretrain', lambda: pretrain_file(source, out, steps=steps, width=width, size=check_size(size, flag='--'), seed=seed,
-                progress=not quiet, arch=arch), out, folder=False, resumable=False)
+                progress=not quiet, arch=arch, resize_method=resize_method, cache_dir=cache_dir), out, folder=False, resumable=False)
     print(f"pretrained the {'small CNN' if arch == 'cnn' else arch} body for {steps:,} steps -> {f}")

@@ -15,7 +15,7 @@ from fastai.callback.hook import num_features_model
 
 from .checks import check_arch
 from .train import batch_augment, array_dls, small_cnn, body_state, progress_context, save_weights, make_learner, model_body
-from .data import from_source, size_cap
+from .data import from_source, size_cap, check_cache_dir
 
 # %% auto #0
 __all__ = ['PRETRAIN_STEPS', 'strong_augment', 'nt_xent', 'TwoViews', 'contrastive_net', 'pretrain_body', 'pretrain_steps',
@@ -115,13 +115,16 @@ def pretrain_file(source, # image folder, CSV, IDX images file, or None for the 
                   seed:int=0, # random seed
                   progress:bool=False, # show progress bars
                   arch:str='cnn', # the body: 'cnn', or a torchvision or timm name (then `--arch` of the runs that load it)
+                  resize_method:str='crop', # folder/CSV images of another shape: 'crop', 'pad' or 'squish' (fastai's `ResizeMethod`)
+                  cache_dir=None, # folder/CSV images: decode into a memory-mapped cache there (a run's `cache` folder is reused at the same size settings); None: in memory
                  )->Path:
     "Contrastive pretraining of a body (the small CNN's by default) on the images of `source`, written to the weights file `out`."
     if steps < 1: raise ValueError(f'--steps must be at least 1, got {steps}.')
     check_arch(arch)
+    if cache_dir is not None: cache_dir = check_cache_dir(cache_dir, [source])
     if Path(out).suffix == '.safetensors':
         import importlib.util
         if importlib.util.find_spec('safetensors') is None: raise ValueError(f'{out} is a safetensors file: pip install safetensors, or write a .pth file.')
-    data = from_source(source, size=size, max_side=size_cap(arch))
+    data = from_source(source, size=size, resize_method=resize_method, max_side=size_cap(arch), cache_dir=cache_dir, progress=progress)
     body = pretrain_body(data.images, steps=steps, width=width, seed=seed, progress=progress, arch=arch)
     return save_weights(body, out)
