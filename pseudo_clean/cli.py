@@ -27,9 +27,12 @@ def guarded(prog:str, # the command's name, for its messages
             folder:bool=True, # `out` is a folder (else a file)
             resumable:bool=True, # a rerun resumes the work: say so on Ctrl-C
            ):
-    "`work()` holding the lock on `out`: an error is one line on stderr and exit status 2, Ctrl-C one line and 130, no traceback."
+    "`work()` holding the lock on `out`: an error is one line on stderr and exit status 2, Ctrl-C one line and 130, no traceback; a warning one line too."
+    def warning_line(message, category, filename, lineno, file=None, line=None): print(f'{prog}: warning: {message}', file=file or sys.stderr)
     try:
-        with (contextlib.nullcontext() if out is None else out_lock(out, folder=folder)): return work()
+        with warnings.catch_warnings(), (contextlib.nullcontext() if out is None else out_lock(out, folder=folder)):
+            warnings.showwarning = warning_line      # not Python's `file:line: UserWarning:` and the source line, which say nothing to a user
+            return work()
     except KeyboardInterrupt:
         print(f'\n{prog}: interrupted' + ('; run the same command again to resume' if resumable else ''), file=sys.stderr)
         sys.exit(130)

@@ -564,7 +564,7 @@ def _plan(paths:list, size, max_side, method:str, ex, channels:int|None=None, pr
     n_other, n_sizes = int((shapes != np.array(hw)).any(1).sum()), len(np.unique(shapes, axis=0))
     kinds = f'images of different sizes, {n_sizes} sizes' if n_sizes > 1 else f'all {shapes[0][0]}×{shapes[0][1]}'
     note = (f'{n_other} of {len(shapes)} images are not {hw[0]}×{hw[1]} ({kinds}): '
-            f'resized to {hw} by {method}; pass --size and --resize_method to choose.') if n_other else None
+            f'resized to {hw} by {method}; pass ' + ('--size and ' if size is None else '') + '--resize_method to choose.') if n_other else None
     dec = dict(size=list(hw), resize_method=method, channels=3 if rgb else 1, median_size=list(med), n_sizes=n_sizes,
                size_from='given' if size is not None else 'median' if hw == tuple(med) else f'median, longer side capped at {max_side} px')
     return ok, why, hw, rgb, dec, note
