@@ -10,7 +10,7 @@ items with the smallest margins are flipped to that best other class (the kind o
 Each run trains the package's out-of-fold models (5 folds, `DEFAULT_SETTINGS` with `--settings` over them) through
 the same steps as `pseudo_clean.folds.oof_probs`, and caches its probabilities in benchmarks/work/realistic/, keyed by
 (data, kind, rate, seed, settings): ranking again costs nothing and an interrupted grid resumes.
-The ranking is the package's default (`rank_suspects`: the `adaptive` filter, self-confidence order).
+The ranking is the package's default (`rank_suspects`: the `adaptive` filter, `DEFAULT_SCORE` order).
 Appends one row a run to benchmarks/realistic.jsonl and rewrites benchmarks/realistic.md (means over the seeds present).
 Use OMP_NUM_THREADS=1 (the script sets torch to one thread unless --threads says otherwise).
 """
@@ -110,16 +110,17 @@ def to_markdown(rows):
     L = ['# Realistic label noise: few wrong labels, and hard ones', '',
          'Produced by `python benchmarks/bench_realistic.py` (2-core CPU shared with other jobs, one torch thread). '
          'Out-of-fold probabilities of the package\'s fold models (5 folds), ranked by its default (`rank_suspects`: '
-         '`adaptive` filter, self-confidence order). *instance*: the items a pixel logistic regression is least sure of, '
+         '`adaptive` filter, `DEFAULT_SCORE` order; the `old_default` rows are the defaults before 2026-12-02: `forget_rate=0.1`, '
+         'self-confidence order). *instance*: the items a pixel logistic regression is least sure of, '
          'flipped to its second choice. Mean of the seeds present (`seeds`); flagged/wrong is the ratio of the means.', '',
-         '| data | settings | kind | rate | seeds | wrong | flagged | flagged/wrong | precision@k | recall@2k | AUPRC | F1 | train s |',
-         '|---|---|---|---|---|---|---|---|---|---|---|---|---|']
+         '| data | settings | kind | rate | seeds | wrong | flagged | flagged/wrong | precision@k | recall@2k | AUPRC | F1 | OOF acc vs truth | train s |',
+         '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
     for d, kind, rate, name in keys:
         rs = [r for r in rows if (r['data'], r['kind'], r['rate'], r['name']) == (d, kind, rate, name)]
         m = lambda k, f='{:.3f}': f.format(np.mean([r[k] for r in rs])) if k in rs[0] else '-'
         ratio = f"{np.mean([r['n_flagged'] for r in rs]) / np.mean([r['n_wrong'] for r in rs]):.2f}" if rs[0]['n_wrong'] else f"({m('flagged_share', '{:.2%}')} of items)"
         L.append(f"| {d} | {name} | {kind} | {rate:g} | {len(rs)} | {m('n_wrong', '{:.0f}')} | {m('n_flagged', '{:.1f}')} | {ratio} | "
-                 f"{m('precision_at_k')} | {m('recall_at_2k')} | {m('auprc')} | {m('f1', '{:.4f}')} | {m('train_seconds', '{:.0f}')} |")
+                 f"{m('precision_at_k')} | {m('recall_at_2k')} | {m('auprc')} | {m('f1', '{:.4f}')} | {m('oof_acc_vs_truth', '{:.4f}')} | {m('train_seconds', '{:.0f}')} |")
     return '\n'.join(L) + '\n'
 
 def parse_settings(s):
@@ -149,7 +150,8 @@ if __name__ == '__main__':
                         r = get_run(d, kind, rate, s, settings, name)
                         flagged, score = default_ranking(r, {**DEFAULT_SETTINGS, **settings}['label_smoothing'])
                         row = dict(data=d, kind=kind, rate=rate, seed=s, name=name, settings=settings,
-                                   train_seconds=round(float(r['train_seconds']), 1), **metrics(r['wrong'], flagged, score))
+                                   train_seconds=round(float(r['train_seconds']), 1), **metrics(r['wrong'], flagged, score),
+                                   oof_acc_vs_truth=round(float((r['probs'].argmax(1) == r['y_true']).mean()), 4))
                         rows.append(row); print(row, flush=True)
                         with open(log, 'a') as f: f.write(json.dumps(row) + '\n')
     from pseudo_clean.data import atomic_write_text
