@@ -18,10 +18,30 @@ from .train import batch_augment, array_dls, small_cnn, body_state, progress_con
 from .data import from_source, size_cap, check_cache_dir
 
 # %% auto #0
-__all__ = ['PRETRAIN_STEPS', 'colour_distort', 'strong_augment', 'nt_xent', 'TwoViews', 'contrastive_net', 'pretrain_body',
+__all__ = ['PRETRAIN_STEPS', 'strong_augment', 'colour_distort', 'nt_xent', 'TwoViews', 'contrastive_net', 'pretrain_body',
            'pretrain_steps', 'pretrain_file']
 
 # %% ../nbs/04_pretrain.ipynb #42903dbd
+def strong_augment(max_rotate:float=25., # largest rotation, in degrees
+                   max_zoom:float=1.3, # largest zoom in
+                   max_warp:float=0.3, # largest perspective warp (fastai's `Warp`)
+                   cutout:float=0.3, # side of a square set to 0 (the mean, in normalized batches), as a share of the image's side, at a random place (0: none)
+                   colour:float=0.8, # RGB batches: the strength of `colour_distort` (0: none); grey ones are left as they are
+                  ):
+    "A batch augmentation for views: fastai's rotate, zoom and warp at these strengths, SimCLR's colour distortion on RGB (`colour_distort`, below), then a square blanked out (cutout)."
+    affine = batch_augment(max_rotate, max_zoom, max_warp)
+    def _augment(x):
+        x = affine(x)
+        if colour and x.shape[1] == 3: x = colour_distort(x, colour)
+        if not cutout: return x
+        n, _, h, w = x.shape; half = int(cutout * h) // 2
+        cy, cx = torch.randint(h, (n, 1, 1), device=x.device), torch.randint(w, (n, 1, 1), device=x.device)
+        rows, cols = torch.arange(h, device=x.device)[None, :, None], torch.arange(w, device=x.device)[None, None, :]
+        square = ((rows - cy).abs() <= half) & ((cols - cx).abs() <= half)
+        return x.masked_fill(square[:, None], 0.)
+    return _augment
+
+# %% ../nbs/04_pretrain.ipynb #3d081f06
 def colour_distort(x:torch.Tensor, # N×3×H×W normalized RGB batch
                    strength:float=0.8, # SimCLR's s: saturation, contrast and brightness change by up to this much
                    p_grey:float=0.2, # share of the images made grey
@@ -36,25 +56,6 @@ def colour_distort(x:torch.Tensor, # N×3×H×W normalized RGB batch
         order = torch.argsort(torch.rand(n, 3, device=dev), 1)                             # channel order: a coarse change of hue
         x = x.gather(1, order[:, :, None, None].expand_as(x))
     return torch.where(torch.rand(n, 1, 1, 1, device=dev) < p_grey, x.mean(1, keepdim=True).expand_as(x), x)
-
-def strong_augment(max_rotate:float=25., # largest rotation, in degrees
-                   max_zoom:float=1.3, # largest zoom in
-                   max_warp:float=0.3, # largest perspective warp (fastai's `Warp`)
-                   cutout:float=0.3, # side of a square set to 0 (the mean, in normalized batches), as a share of the image's side, at a random place (0: none)
-                   colour:float=0.8, # RGB batches: the strength of `colour_distort` (0: none); grey ones are left as they are
-                  ):
-    "A batch augmentation for views: fastai's rotate, zoom and warp at these strengths, SimCLR's colour distortion on RGB, then a square blanked out (cutout)."
-    affine = batch_augment(max_rotate, max_zoom, max_warp)
-    def _augment(x):
-        x = affine(x)
-        if colour and x.shape[1] == 3: x = colour_distort(x, colour)
-        if not cutout: return x
-        n, _, h, w = x.shape; half = int(cutout * h) // 2
-        cy, cx = torch.randint(h, (n, 1, 1), device=x.device), torch.randint(w, (n, 1, 1), device=x.device)
-        rows, cols = torch.arange(h, device=x.device)[None, :, None], torch.arange(w, device=x.device)[None, None, :]
-        square = ((rows - cy).abs() <= half) & ((cols - cx).abs() <= half)
-        return x.masked_fill(square[:, None], 0.)
-    return _augment
 
 # %% ../nbs/04_pretrain.ipynb #159c609f
 def nt_xent(z:torch.Tensor, # 2n×D embeddings: rows i and n+i are two views of the same image
