@@ -134,7 +134,7 @@ def check_training_numbers(epochs:int|None=None, # epochs per model: at least 1,
     check_number(min_iters, f'{flag}min_iters', 0, none='the automatic count')
 
 # %% ../nbs/00_checks.ipynb #f4326ff0
-ENGINES = ('local', 'ray')   # one fold after another in this process, or each fold a Ray task
+ENGINES = ('local', 'ray')   # the folds in this machine's processes (one after another in this one by default), or each a Ray task
 
 def _check_address(address:str, flag:str)->str:
     "`address` of a Ray head as HOST:PORT, reached over TCP within a few seconds; 'auto' and ray:// addresses are Ray's to resolve."
@@ -148,14 +148,19 @@ def _check_address(address:str, flag:str)->str:
                               f'or leave out {flag}address (and RAY_ADDRESS) to run Ray on this machine only.') from None
     return address
 
-def check_engine(engine:str='local', # 'local' (one fold after another in this process) or 'ray' (each fold a Ray task)
+def check_engine(engine:str='local', # 'local' (this machine's processes) or 'ray' (each fold a Ray task)
                  address:str|None=None, # the Ray cluster to join (HOST:PORT); None: `RAY_ADDRESS` if set, else a Ray started here
                  cpus_per_fold:float|None=None, # CPUs (and torch threads) of each task, > 0; fractions allowed; None: 1
                  gpus_per_fold:float|None=None, # GPUs of each task, >= 0; fractions share a GPU; None: 0
+                 processes:int|None=None, # local engine: folds at once, each in its own process, >= 1; None: 1 (one after another in this process)
                  flag:str='', # '--' names them as the command's flags
                 )->str:
-    "`engine`, or an error before any training: an unknown engine, Ray settings without Ray, Ray not installed, a cluster nobody answers at."
-    if engine not in ENGINES: raise ValueError(f"Unknown {flag}engine {engine!r}: use 'local' (one fold after another here) or 'ray'.")
+    "`engine`, or an error before any training: an unknown engine, settings of the other engine, Ray not installed, a cluster nobody answers at."
+    if engine not in ENGINES: raise ValueError(f"Unknown {flag}engine {engine!r}: use 'local' (this machine) or 'ray'.")
+    if processes is not None and (isinstance(processes, bool) or not float(processes).is_integer() or processes < 1):
+        raise ValueError(f'{flag}processes must be a whole number, 1 or more, got {processes}.')
+    if engine == 'ray' and processes is not None:
+        raise ValueError(f'{flag}processes is the local engine\'s: Ray places its tasks by {flag}cpus_per_fold and {flag}gpus_per_fold (leave out {flag}processes).')
     if cpus_per_fold is not None and not cpus_per_fold > 0: raise ValueError(f'{flag}cpus_per_fold must be more than 0, got {cpus_per_fold}.')
     if gpus_per_fold is not None and not gpus_per_fold >= 0: raise ValueError(f'{flag}gpus_per_fold must be 0 or more, got {gpus_per_fold}.')
     given = [n for n, v in (('address', address), ('cpus_per_fold', cpus_per_fold), ('gpus_per_fold', gpus_per_fold)) if v is not None]

@@ -68,7 +68,8 @@ def main(source:Param('image folder, CSV with path,label, or IDX images file (de
          class_from:str='parent', # image folders: 'parent' (each image's own folder is its class) or 'top' (the top-level subfolder)
          cache_dir:str=None, # folder of the image cache (folder/CSV images decoded once, memory-mapped), which runs may share; not cleared by --overwrite (default: OUT/cache)
          overwrite:store_true=False, # replace a previous run in --out (only the files that run wrote)
-         engine:str='local', # where the folds run: 'local' (one after another in this process) or 'ray' (each a Ray task; pip install "pseudo_clean[ray]")
+         engine:str='local', # where the folds run: 'local' (this machine: see --processes) or 'ray' (each a Ray task; pip install "pseudo_clean[ray]")
+         processes:int=None, # --engine local: train this many folds at once, each in a process of its own, sharing the CPU threads (on one GPU: packed on it; several GPUs: one each in turn) (default 1: one after another here)
          address:str=None, # --engine ray: the Ray cluster to join, HOST:PORT of its head (default: RAY_ADDRESS, else a Ray started on this machine)
          cpus_per_fold:float=None, # --engine ray: CPUs (and torch threads) of each task (default 1)
          gpus_per_fold:float=None, # --engine ray: GPUs of each task; fractions share a GPU (default 0)
@@ -80,7 +81,7 @@ def main(source:Param('image folder, CSV with path,label, or IDX images file (de
     from pseudo_clean.run import run, print_summary
     kw = {} if forget_rate is None else {'forget_rate': forget_rate}
     kw.update({k: v for k, v in dict(pretrained=pretrained, weights=weights, embed=embed).items() if v})   # only when given: other runs keep their identity
-    kw.update({k: v for k, v in dict(engine=engine, address=address, cpus_per_fold=cpus_per_fold, gpus_per_fold=gpus_per_fold).items() if v is not None})
+    kw.update({k: v for k, v in dict(engine=engine, address=address, cpus_per_fold=cpus_per_fold, gpus_per_fold=gpus_per_fold, processes=processes).items() if v is not None})
     metrics = guarded('pseudo_clean', lambda: run(source, out=out, noise=noise, noise_kind=noise_kind, folds=folds, epochs=epochs, seed=seed,
                       arch=arch, method=method, overwrite=overwrite, progress=not quiet, mixed_precision=mixed_precision,
                       labels=labels, size=check_size(size, flag='--'), resize_method=resize_method, class_from=class_from, cache_dir=cache_dir, **kw), out)
@@ -129,7 +130,8 @@ def label(labeled:Param('labeled images: image folder of class subfolders, CSV w
          class_from:str='parent', # a labeled image folder: 'parent' (each image's own folder is its class) or 'top' (the top-level subfolder)
          work_dir:str=None, # folder keeping each finished model's predictions (with --embed: the embeddings), so that a rerun resumes (default: .OUT.work beside --out)
          cache_dir:str=None, # folder of the image cache (both image sets decoded once, memory-mapped), which commands may share (default: WORK_DIR/cache)
-         engine:str='local', # where the models train: 'local' (one after another in this process) or 'ray' (each a Ray task; pip install "pseudo_clean[ray]"; not with --embed)
+         engine:str='local', # where the models train: 'local' (this machine: see --processes) or 'ray' (each a Ray task; pip install "pseudo_clean[ray]"; not with --embed)
+         processes:int=None, # --engine local: train this many models at once, each in a process of its own, sharing the CPU threads (on one GPU: packed on it) (default 1: one after another here; not with --embed)
          address:str=None, # --engine ray: the Ray cluster to join, HOST:PORT of its head (default: RAY_ADDRESS, else a Ray started on this machine)
          cpus_per_fold:float=None, # --engine ray: CPUs (and torch threads) of each task (default 1)
          gpus_per_fold:float=None, # --engine ray: GPUs of each task; fractions share a GPU (default 0)
@@ -141,7 +143,7 @@ def label(labeled:Param('labeled images: image folder of class subfolders, CSV w
     if labeled is None or unlabeled is None: usage_error('pseudo_clean_label', 'labeled, unlabeled')
     from pseudo_clean.pseudolabel import label_unlabeled
     kw = {k: v for k, v in dict(pretrained=pretrained, weights=weights, embed=embed).items() if v}
-    kw.update({k: v for k, v in dict(engine=engine, address=address, cpus_per_fold=cpus_per_fold, gpus_per_fold=gpus_per_fold).items() if v is not None})
+    kw.update({k: v for k, v in dict(engine=engine, address=address, cpus_per_fold=cpus_per_fold, gpus_per_fold=gpus_per_fold, processes=processes).items() if v is not None})
     res = guarded('pseudo_clean_label', lambda: label_unlabeled(labeled, unlabeled, out, threshold=threshold, rounds=rounds, per_class_cap=per_class_cap,
                   teachers=teachers, tta=tta, pretrain=pretrain, folds=folds, epochs=epochs, min_iters=min_iters, seed=seed, arch=arch, work_dir=work_dir,
                   size=check_size(size, flag='--'), resize_method=resize_method, class_from=class_from, cache_dir=cache_dir, progress=not quiet, **kw), out, folder=False)

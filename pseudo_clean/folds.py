@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_folds.ipynb #ed2fd6b9
 from __future__ import annotations
-import hashlib, json, os, warnings
+import hashlib, json, mmap, os, warnings
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +19,9 @@ import torch
 
 # %% auto #0
 __all__ = ['ENGINE_KEYS', 'RAY_MAX_RETRIES', 'RAY_OBJECT_STORE', 'fold_ids', 'unlabeled_folds', 'fold_key', 'run_fold',
-           'engine_settings', 'run_units', 'run_units_cached', 'oof_probs', 'embed_images', 'logistic_probs',
-           'oof_logistic_probs', 'oof_embedding_probs', 'fold_probs', 'check_backbone', 'oof_pseudo_probs']
+           'engine_settings', 'runs_here', 'run_units', 'run_units_cached', 'oof_probs', 'embed_images',
+           'logistic_probs', 'oof_logistic_probs', 'oof_embedding_probs', 'fold_probs', 'check_backbone',
+           'oof_pseudo_probs']
 
 # %% ../nbs/05_folds.ipynb #dcd955cc
 def _split_ids(codes:np.ndarray, n_folds:int, seed:int, stratify:bool=True)->np.ndarray:
@@ -108,7 +109,7 @@ def run_fold(images, codes, n_classes:int, folds:np.ndarray, k:int, settings:dic
 
 
 # %% ../nbs/05_folds.ipynb #3521c012
-ENGINE_KEYS = ('engine', 'address', 'cpus_per_fold', 'gpus_per_fold')   # where the units of work run: `run_units`'s settings
+ENGINE_KEYS = ('engine', 'address', 'cpus_per_fold', 'gpus_per_fold', 'processes')   # where the units of work run: `run_units`'s settings
 RAY_MAX_RETRIES = 3   # a Ray task whose worker dies is run again, at most this many times
 RAY_OBJECT_STORE = 256 * 2**20   # bytes of object store for a Ray started on this machine: the images, once
 
@@ -122,6 +123,13 @@ def engine_settings(settings:dict, # a run's settings, with or without the `ENGI
     if strict and rest: raise TypeError(f'Unknown settings {sorted(rest)}: only where the models train can be set here ({", ".join(ENGINE_KEYS)}).')
     check_engine(**eng, flag=flag)
     return eng, rest
+
+
+# %% ../nbs/05_folds.ipynb #d23f8a96
+def runs_here(eng:dict, # the engine's settings (`engine_settings`)
+             )->bool:
+    "Whether the units of work run one after another in this process: the only place their models, and their own progress bars, can be seen."
+    return eng.get('engine', 'local') == 'local' and (eng.get('processes') or 1) == 1
 
 
 # %% ../nbs/05_folds.ipynb #28b1d78e
@@ -167,23 +175,73 @@ def _ray_units(fn, shared, jobs:list, done, address=None, cpus_per_fold=None, gp
     return res
 
 
+# %% ../nbs/05_folds.ipynb #68954ac1
+def _portable(x):
+    "`x` for a spawned process: an array memory-mapped from a whole file goes as the file's name, offset and shape (each process maps it again), anything else as it is."
+    if isinstance(x, StackedImages): return ('stacked', [_portable(p) for p in x.parts])
+    if isinstance(x, np.memmap) and isinstance(x.base, mmap.mmap) and x.filename and x.flags.c_contiguous:
+        return ('memmap', x.filename, x.dtype.str, x.shape, x.offset)
+    return ('value', x)
+
+def _unportable(p):
+    "The array `_portable` described, in this process."
+    if p[0] == 'stacked': return StackedImages(*map(_unportable, p[1]))
+    if p[0] == 'memmap': return np.memmap(p[1], np.dtype(p[2]), mode='r', shape=p[3], offset=p[4])
+    return p[1]
+
+_WORKER = {}   # a worker process's shared input, read once when it starts
+
+def _worker_start(portable, threads:int, counter):
+    "Start a local engine's worker: its torch threads, its GPU (worker i takes GPU i mod the count), the shared input."
+    torch.set_num_threads(threads)
+    with counter.get_lock(): i = counter.value; counter.value += 1
+    if torch.cuda.is_available() and torch.cuda.device_count() > 1: torch.cuda.set_device(i % torch.cuda.device_count())
+    _WORKER['shared'] = _unportable(portable)
+
+def _worker_call(fn, *job): return fn(_WORKER['shared'], *job)
+
+def _process_units(fn, shared, jobs:list, done, processes:int, progress:bool=True)->list:
+    "`run_units` in `processes` spawned worker processes of this machine, each with its share of the torch threads; an error or Ctrl-C stops them all."
+    import concurrent.futures as cf, multiprocessing as mp, sys
+    from fastprogress.fastprogress import progress_bar
+    if getattr(sys.modules.get(getattr(fn, '__module__', None)), getattr(fn, '__qualname__', ''), None) is not fn:   # how a new process finds it
+        raise ValueError(f'processes={processes} runs {getattr(fn, "__qualname__", fn)} in new processes, which import it by name: a function defined in '
+                         'a notebook, the interpreter or another function cannot be; pass one from a module (the package\'s own are), or leave out processes.')
+    ctx, res = mp.get_context('spawn'), [None]*len(jobs)     # spawn: a fresh interpreter, so CUDA works in every worker
+    threads = max(1, torch.get_num_threads() // processes)
+    ex = cf.ProcessPoolExecutor(min(processes, len(jobs)), mp_context=ctx, initializer=_worker_start,
+                                initargs=(_portable(shared), threads, ctx.Value('i', 0)))
+    try:
+        futs = {ex.submit(_worker_call, fn, *job): i for i, job in enumerate(jobs)}
+        finished = cf.as_completed(futs)
+        for f in (progress_bar(finished, total=len(jobs)) if progress else finished):
+            i = futs[f]; res[i] = f.result(); done(i, res[i])
+    except BaseException:
+        for p in list(getattr(ex, '_processes', {}).values()): p.terminate()   # not wait for the others' training
+        ex.shutdown(wait=False, cancel_futures=True); raise
+    ex.shutdown()
+    return res
+
+
 # %% ../nbs/05_folds.ipynb #6db74ac0
 def run_units(fn, # a module-level function: `fn(shared, *job)` computes one unit of work (a fold) and returns its result
               shared, # the big input every unit reads (the images): in Ray's object store once
               jobs:list, # the other arguments of each unit
               *,
-              engine:str='local', # 'local': one after another in this process; 'ray': each a Ray task
+              engine:str='local', # 'local': this machine's processes; 'ray': each a Ray task
               address:str|None=None, # Ray: the cluster to join; None: `RAY_ADDRESS`, else a Ray started here
               cpus_per_fold:float|None=None, # Ray: CPUs (and torch threads) of each task; None: 1
               gpus_per_fold:float|None=None, # Ray: GPUs of each task, fractions allowed; None: 0
+              processes:int|None=None, # local: this many units at once, each in a worker process (`fn` importable); None or 1: one after another in this process
               done=None, # `done(i, result)` is called as unit `i` finishes, in the driver (to write its file)
-              progress:bool=True, # local: say which unit runs; Ray: one progress bar over the units
+              progress:bool=True, # one after another: say which unit runs; in processes or Ray: one progress bar over the units
               desc:str='fold', # what a unit is called in the local engine's messages
              )->list: # the results, in the order of `jobs`
-    "`fn(shared, *job)` for every job: one after another in this process, or as Ray tasks on this machine or a cluster."
+    "`fn(shared, *job)` for every job: one after another in this process, several at once in worker processes, or as Ray tasks on this machine or a cluster."
     done = done or (lambda i, r: None)
-    check_engine(engine, address, cpus_per_fold, gpus_per_fold)
+    check_engine(engine, address, cpus_per_fold, gpus_per_fold, processes)
     if engine == 'ray': return _ray_units(fn, shared, jobs, done, address, cpus_per_fold, gpus_per_fold, progress) if jobs else []
+    if (processes or 1) > 1 and len(jobs) > 1: return _process_units(fn, shared, jobs, done, int(processes), progress)
     res = []
     for i, job in enumerate(jobs):
         if progress: print(f'{desc} {i+1}/{len(jobs)}')
@@ -228,7 +286,7 @@ def oof_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
               work_dir=None, # folder to keep finished folds in, so a repeated run resumes
               progress:bool=True, # show fastprogress bars
               classes=None, # class names, for error messages
-              **settings, # training settings overriding `DEFAULT_SETTINGS` (epochs, lr, bs, arch, ...), and where the folds run: `engine`, `address`, `cpus_per_fold`, `gpus_per_fold` (`run_units`)
+              **settings, # training settings overriding `DEFAULT_SETTINGS` (epochs, lr, bs, arch, ...), and where the folds run: `engine`, `address`, `cpus_per_fold`, `gpus_per_fold`, `processes` (`run_units`)
              )->np.ndarray:
     "Out-of-fold class probabilities (N×K float32): each row from a model that never trained on that item."
     eng, settings = engine_settings(settings)
@@ -241,7 +299,7 @@ def oof_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     if work_dir is not None: Path(work_dir).mkdir(parents=True, exist_ok=True)
     probs = np.full((len(codes), n_classes), np.nan, np.float32)
     files = [_fold_file(images, codes, n_classes, folds, k, settings, seed, work_dir) for k in range(n_folds)]
-    inner = progress and eng.get('engine', 'local') == 'local'     # Ray: one bar over the folds, none per epoch
+    inner = progress and runs_here(eng)     # else one bar over the folds, none per epoch
     res = run_units_cached(_fold_task, images, [(codes, n_classes, folds, k, settings, seed, inner) for k in range(n_folds)], files,
                            load=_load_fold, save=lambda k, p: _save_fold(files[k], p, folds, k), progress=progress, **eng)
     for k, p in enumerate(res): probs[folds == k] = p               # finished before (by either engine) or now
@@ -393,7 +451,7 @@ def oof_pseudo_probs(images:np.ndarray, # labeled images, N×H×W(×3) uint8
                      pretrained:bool=False, # every model starts from the arch's published weights (`check_backbone`)
                      weights=None, # every model's body starts from this weights file (`pseudo_clean.train.load_weights`)
                      progress:bool=False, # show progress bars
-                     **engine, # where the models train: `engine`, `address`, `cpus_per_fold`, `gpus_per_fold` (`run_units`)
+                     **engine, # where the models train: `engine`, `address`, `cpus_per_fold`, `gpus_per_fold`, `processes` (`run_units`)
                     )->np.ndarray: # M×K probabilities, each from the model that did not train on its pseudo label
     "Out-of-fold probabilities of the unlabeled images: fold f's model trains on the labels and the pseudo labels outside fold f, then predicts fold f."
     pseudo, folds = np.asarray(pseudo, dtype=object), np.asarray(folds)
@@ -405,7 +463,7 @@ def oof_pseudo_probs(images:np.ndarray, # labeled images, N×H×W(×3) uint8
     for f in np.unique(folds):
         labs = np.empty(len(allx), dtype=object); labs[:n] = labels
         train = np.flatnonzero(has & (folds != f)); labs[n + train] = pseudo[train]
-        fit = dict(epochs=epochs, min_iters=min_iters, seed=seed + int(f), arch=arch, init=init, pretrained=pretrained, weights=weights, progress=progress and eng.get('engine', 'local') == 'local')
+        fit = dict(epochs=epochs, min_iters=min_iters, seed=seed + int(f), arch=arch, init=init, pretrained=pretrained, weights=weights, progress=progress and runs_here(eng))
         jobs.append((labs, classes, n, np.flatnonzero(folds == f), tta, fit))
     res = run_units(_pseudo_fold_task, allx, jobs, progress=progress, desc='out-of-fold model', **eng)
     for job, p in zip(jobs, res): probs[job[3]] = p

@@ -17,7 +17,7 @@ from .checks import check_threshold, check_counts, check_training_numbers, check
 from .data import IMAGE_EXTENSIONS, scan_files, load_images, save_csv, same_file, save_npy, atomic_path, check_out_file, check_cache_dir
 from .train import fit_labels, predict_probs, ensemble_probs, probs_accuracy, fit_epochs, StackedImages, weights_origin
 from .pretrain import pretrain_body, pretrain_steps
-from .folds import unlabeled_folds, oof_pseudo_probs, run_units_cached, engine_settings
+from .folds import unlabeled_folds, oof_pseudo_probs, run_units_cached, engine_settings, runs_here
 from .folds import check_backbone, embed_images, logistic_probs
 from .run import read_data
 
@@ -116,8 +116,8 @@ def _inputs(images, labels, unlabeled, items)->tuple:
 def _engine(engine:dict, test_images)->dict:
     "The checked settings of where the models train (`pseudo_clean.folds.run_units`), or an error for unknown ones."
     eng = engine_settings(engine, strict=True)[0]
-    if eng.get('engine') == 'ray' and test_images is not None:
-        raise ValueError("engine='ray' returns each model's predictions, not the model, so it cannot measure test_images: pass one of them.")
+    if not runs_here(eng) and test_images is not None:
+        raise ValueError("engine='ray' and processes > 1 return each model's predictions, not the model, so they cannot measure test_images: pass one of them.")
     return eng
 
 
@@ -193,14 +193,14 @@ def _units_cached(s, name:str, keys:list, fn, jobs:list, progress:bool)->list:
 
 def _teach(s, n:int, labels, classes, teachers:int, seed:int, fit:dict, U, tta:int)->tuple:
     "A round's `teachers` models and their averaged predictions of `U`; with a work folder, each model's predictions are kept there and a rerun reuses them (its model is then None, as with Ray)."
-    ray = s.eng.get('engine') == 'ray'
-    if s.work is None and not ray:
+    here = runs_here(s.eng)      # else each model's predictions come back from a worker process or a Ray task, not the model
+    if s.work is None and here:
         models = _train_round(s, n, labels, classes, teachers, seed, fit)
         return models, ensemble_probs(models, U, tta)
     labs = np.empty(len(s.allx), dtype=object); labs[:n] = labels
     if len(s.sel): labs[n + s.sel] = classes[s.pred[s.sel]]
     keys = [_work_key(s.allx, labs, classes, U, seed + i, tta, _fit_id(s, fit)) for i in range(teachers)]
-    if ray:
+    if not here:
         jobs = [(labs, classes, n, seed + i, tta, {**fit, 'progress': False}) for i in range(teachers)]
         return [None]*teachers, np.mean(_units_cached(s, 'model', keys, _teacher_task, jobs, fit['progress']), axis=0).astype(np.float32)
     models, probs = [], []
@@ -292,7 +292,7 @@ def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
                  unlabeled_true=None, # true labels of the unlabeled items, when known (experiments)
                  progress:bool=False, # show progress bars
                  work_dir=None, # folder keeping each finished model's predictions, so that a rerun resumes (then `models` holds None for the reused ones)
-                 **engine, # where the models train: `engine` ('local' or 'ray'; Ray: `models` holds None), `address`, `cpus_per_fold`, `gpus_per_fold` (`pseudo_clean.folds.run_units`)
+                 **engine, # where the models train: `engine` ('local' or 'ray'; Ray or `processes` > 1: `models` holds None), `address`, `cpus_per_fold`, `gpus_per_fold`, `processes` (`pseudo_clean.folds.run_units`)
                 )->PseudoLabels:
     "Train on labeled, pseudo-label the confident unlabeled predictions, retrain on both; `rounds` times."
     threshold, (labels, U, names) = check_threshold(threshold), _inputs(images, labels, unlabeled, items)

@@ -221,7 +221,7 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
         cache_dir=None, # folder of the image cache (`pseudo_clean.data.image_cache`), which runs may share: not part of the run, never cleared by `overwrite`; default `out/cache`
         overwrite:bool=False, # replace a previous run in `out`
         progress:bool=True, # progress bars and messages
-        **settings, # further training settings (lr, bs, ...), and where the folds run: `engine`, `address`, `cpus_per_fold`, `gpus_per_fold` (`pseudo_clean.folds.run_units`)
+        **settings, # further training settings (lr, bs, ...), and where the folds run: `engine`, `address`, `cpus_per_fold`, `gpus_per_fold`, `processes` (`pseudo_clean.folds.run_units`)
        )->dict:
     "Find suspect labels in `source` with out-of-fold predictions; write every output to `out`; return the metrics."
     t0, noise = time.time(), 0.1 if source is None and noise is None else noise
