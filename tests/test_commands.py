@@ -11,6 +11,7 @@ import pandas as pd, pytest
 from PIL import Image
 
 from pseudo_clean.data import tree_digest, digits_8x8
+from tests.digits import digits_folder
 
 BIN = Path(sys.executable).parent
 COMMANDS = ('pseudo_clean', 'pseudo_clean_fix', 'pseudo_clean_label', 'pseudo_clean_retrain', 'pseudo_clean_pretrain')
@@ -18,14 +19,6 @@ ENV = {**os.environ, 'PYTHONUNBUFFERED': '1'}
 
 
 def exe(name): return str(BIN/name)
-
-
-def digits_folder(root:Path, n:int, start:int=0)->Path:
-    "The sklearn digits `start..start+n` as PNGs in class subfolders of `root`."
-    d = digits_8x8()
-    for i in range(start, start + n):
-        f = root/str(d.labels[i])/f'{i}.png'; f.parent.mkdir(parents=True, exist_ok=True); Image.fromarray(d.images[i]).save(f)
-    return root
 
 
 def loose_images(root:Path, n:int, start:int)->Path:

@@ -8,21 +8,12 @@ import operator, os, subprocess, sys
 from pathlib import Path
 
 import numpy as np, pytest
-from PIL import Image
 
-from pseudo_clean.data import digits_8x8
+from tests.digits import digits_folder
 from pseudo_clean.folds import run_units
 
 BIN = Path(sys.executable).parent
 ONE_THREAD = {**os.environ, 'OMP_NUM_THREADS': '1'}   # torch's threads in the command: the workers then get one each too
-
-
-def digits_folder(root:Path, n:int=300)->Path:
-    "The first `n` sklearn digits as PNGs in class subfolders of `root`."
-    d = digits_8x8()
-    for i in range(n):
-        f = root/str(d.labels[i])/f'{i}.png'; f.parent.mkdir(parents=True, exist_ok=True); Image.fromarray(d.images[i]).save(f)
-    return root
 
 
 def pseudo_clean(*args, env=ONE_THREAD):
@@ -33,7 +24,7 @@ def pseudo_clean(*args, env=ONE_THREAD):
 
 
 def test_processes_match_one_after_another_byte_for_byte_and_share_the_folds(tmp_path):
-    src = digits_folder(tmp_path/'digits')
+    src = digits_folder(tmp_path/'digits', 300)
     pseudo_clean(src, '--out', tmp_path/'here')
     r = pseudo_clean(src, '--out', tmp_path/'workers', '--processes', '2')
     assert len(r.stdout.splitlines()) == 1 and 'Traceback' not in r.stderr, (r.stdout, r.stderr)   # --quiet: the summary line only

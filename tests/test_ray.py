@@ -9,23 +9,15 @@ import os, shutil, signal, socket, subprocess, sys, tempfile, threading, time
 from pathlib import Path
 
 import numpy as np, pytest, torch
-from PIL import Image
 
 from pseudo_clean.data import digits_8x8
+from tests.digits import digits_folder
 from pseudo_clean.folds import oof_probs, run_units
 from pseudo_clean.run import run
 
 BIN = Path(sys.executable).parent
 needs_ray = pytest.mark.skipif(__import__('importlib').util.find_spec('ray') is None, reason='Ray is not installed (pip install "pseudo_clean[ray]")')
 ARGS = dict(folds=2, epochs=2, seed=0, noise=0.1, progress=False)
-
-
-def digits_folder(root:Path, n:int=400)->Path:
-    "The first `n` sklearn digits as PNGs in class subfolders of `root`."
-    d = digits_8x8()
-    for i in range(n):
-        f = root/str(d.labels[i])/f'{i}.png'; f.parent.mkdir(parents=True, exist_ok=True); Image.fromarray(d.images[i]).save(f)
-    return root
 
 
 class one_thread:
@@ -45,7 +37,7 @@ def local_ray():
 
 @needs_ray
 def test_ray_matches_local_byte_for_byte_and_folds_are_shared(local_ray, tmp_path):
-    src = digits_folder(tmp_path/'digits')
+    src = digits_folder(tmp_path/'digits', 400)
     with one_thread(): run(src, out=tmp_path/'local', **ARGS)
     run(src, out=tmp_path/'ray', engine='ray', cpus_per_fold=1, **ARGS)
     for f in ('suspects.csv', 'oof_probs.npy'):
