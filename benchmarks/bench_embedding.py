@@ -155,7 +155,7 @@ def to_markdown(results:list, env:dict)->str:
               "- The photos `embed_cnn` row (and its body) ran before colour distortion and before `suspects.csv` was ordered by normalized margin (its AUPRC is by "
               "self-confidence); the others after. F1 does not depend on the order.",
               "- fashion, embed_cnn: embedding plus the five logistic regressions took 67 s (target: 2 minutes); its F1 (0.769) is "
-              "below the small CNN trained per fold (0.895, `results.md` case c) with a body pretrained for 600 steps (216 s). "
+              "below the small CNN trained per fold (0.875, `results.md` case c with today's defaults; 0.895 with `forget_rate=0.1`) with a body pretrained for 600 steps (216 s). "
               "With the regularisation chosen by inner cross-validation on all 56,000 training items of a fold, the same run "
               "took 230 s at F1 0.774; `logistic_probs` now chooses it on a 5,000-item sample and fits all items once.",
               "- colour, resnet18_weights and embed_resnet18 (2026-12-03, torch threads 2): a resnet18 body pretrained for 100 "
