@@ -147,11 +147,12 @@ def to_markdown(results:list, env:dict)->str:
               "F1 0.929, the same as each of cleanlab's filters. The embedding mode on a self-pretrained body still does better (0.983).",
               "- colour, cnn (2026-12-03): 3,000 MNIST test digits in random colours, 32-112 px JPEGs read at 64 px: OOF accuracy "
               "0.937, F1 0.943 against cleanlab's best 0.915 (`prune_by_class`).",
-              "- colour, embed_cnn (2026-12-03): the embedding mode on a small CNN body pretrained for 300 steps on the colour "
-              "digits themselves loses to training from scratch: OOF accuracy 0.347, F1 0.252 (cleanlab's filters as low). Without "
-              "colour distortion in the contrastive views the same body was at chance (OOF accuracy 0.121, F1 0.187): two views shared "
-              "their exact random colours, which told every image apart, so the body learned colours, not digits. `strong_augment` "
-              "now distorts colour on RGB batches (`colour_distort`, SimCLR's); 300 steps (461 s) are still too few for shapes.",
+              "- colour, embed_cnn (2026-12-03): the embedding mode on a small CNN body pretrained on the colour digits themselves "
+              "loses to training from scratch. With 300 steps (461 s) OOF accuracy was 0.347 and F1 0.252, below cleanlab's `both` "
+              "(0.276); with 600 steps (1,206 s, beside other jobs) 0.446 and F1 0.329, above it (0.323). Without colour distortion "
+              "in the contrastive views the 300-step body was at chance (OOF accuracy 0.121, F1 0.187): two views shared their exact "
+              "random colours, which told every image apart, so the body learned colours, not digits. `strong_augment` now distorts "
+              "colour on RGB batches (`colour_distort`, SimCLR's); shapes need longer pretraining than this CPU gives a benchmark.",
               "- The photos `embed_cnn` row (and its body) ran before colour distortion and before `suspects.csv` was ordered by normalized margin (its AUPRC is by "
               "self-confidence); the others after. F1 does not depend on the order.",
               "- fashion, embed_cnn: embedding plus the five logistic regressions took 67 s (target: 2 minutes); its F1 (0.769) is "
