@@ -157,8 +157,7 @@ def check_engine(engine:str='local', # 'local' (this machine's processes) or 'ra
                 )->str:
     "`engine`, or an error before any training: an unknown engine, settings of the other engine, Ray not installed, a cluster nobody answers at."
     if engine not in ENGINES: raise ValueError(f"Unknown {flag}engine {engine!r}: use 'local' (this machine) or 'ray'.")
-    if processes is not None and (isinstance(processes, bool) or not float(processes).is_integer() or processes < 1):
-        raise ValueError(f'{flag}processes must be a whole number, 1 or more, got {processes}.')
+    check_number(processes, f'{flag}processes', 1, none='one after another in this process')
     if engine == 'ray' and processes is not None:
         raise ValueError(f'{flag}processes is the local engine\'s: Ray places its tasks by {flag}cpus_per_fold and {flag}gpus_per_fold (leave out {flag}processes).')
     if cpus_per_fold is not None and not cpus_per_fold > 0: raise ValueError(f'{flag}cpus_per_fold must be more than 0, got {cpus_per_fold}.')

@@ -49,7 +49,7 @@ def test_workers_map_a_cache_file_return_in_order_and_raise_their_error(tmp_path
 
 def test_processes_with_ray_or_below_one_are_errors_before_training(tmp_path):
     src = digits_folder(tmp_path/'digits', 50)
-    for extra, msg in ((['--processes', '0'], '--processes must be a whole number, 1 or more'),
+    for extra, msg in ((['--processes', '0'], '--processes must be at least 1, got 0'),
                        (['--engine', 'ray', '--processes', '2'], "--processes is the local engine's")):
         r = subprocess.run([str(BIN/'pseudo_clean'), str(src), '--out', str(tmp_path/'out'), *extra], capture_output=True, text=True, timeout=300)
         assert r.returncode == 2 and msg in r.stderr and 'Traceback' not in r.stderr, r.stderr
