@@ -1,6 +1,7 @@
 """Detection benchmark: detection quality and speed, through the same code path as the `pseudo_clean` command.
 
 Run by hand (not a test):  python benchmarks/bench_detection.py [--cases a b c] [--threads N]
+                           python benchmarks/bench_detection.py --rescore   (no training: the kept runs ranked by today's filters)
 Each case runs in its own process (so peak memory is that case's), calls `pseudo_clean.run.run`, then compares,
 on the *same* out-of-fold probabilities: the reference walk-through's rule (predicted != given), cleanlab's
 `find_label_issues` (`prune_by_noise_rate` and `both`, called directly; the package itself builds on cleanlab
@@ -38,21 +39,13 @@ def fashion_mnist_idx()->Path:
         write_idx(X, imgs); write_idx(y, labs)
     return imgs
 
-def run_case(name:str, threads:int|None)->dict:
-    "One case, in this process: the pseudo_clean run, then every filter on its out-of-fold probabilities."
-    import numpy as np, pandas as pd, torch
-    if threads: torch.set_num_threads(threads)
-    from pseudo_clean.run import run, load_run
+def score_run(out:Path)->dict:
+    "Every filter on a finished run's out-of-fold probabilities (precision, recall, F1, flagged, seconds), and the default's."
+    import numpy as np
+    from pseudo_clean.run import load_run
     from pseudo_clean.ranking import find_label_issues, evaluate_detection, label_quality_scores, DEFAULT_METHOD
-    case = CASES[name]
-    source = fashion_mnist_idx() if case['source'] == 'fashion' else case['source']
-    out = HERE/'work'/f'case_{name}'
-    t0 = time.time()
-    m = run(source, out=out, noise=case['noise'], noise_kind=case['noise_kind'], overwrite=True, progress=False)
-    wall = time.time() - t0
     r = load_run(out)
     sus = r['suspects'].sort_index()
-    classes = list(r['classes'])
     labels = np.searchsorted(r['classes'], sus.given_label.astype(str).values)
     probs, is_noisy = r['probs'], sus.is_noisy.values.astype(bool)
     q = label_quality_scores(labels, probs)
@@ -69,16 +62,33 @@ def run_case(name:str, threads:int|None)->dict:
             t = time.time(); mask = cl_find(labels, probs, filter_by=fb); add(f'cleanlab:{fb}', mask, time.time() - t)
         cl_version = cleanlab.__version__
     except ImportError: cl_version = None
+    d = rows[f'pseudo_clean:{DEFAULT_METHOD}']
+    return dict(filters=rows, cleanlab=cl_version, default_method=DEFAULT_METHOD,
+                default={k: d[k] for k in ('precision', 'recall', 'f1', 'n_flagged')})
+
+def run_case(name:str, threads:int|None)->dict:
+    "One case, in this process: the pseudo_clean run, then every filter on its out-of-fold probabilities."
+    import torch
+    if threads: torch.set_num_threads(threads)
+    from pseudo_clean.run import run
+    case = CASES[name]
+    source = fashion_mnist_idx() if case['source'] == 'fashion' else case['source']
+    out = HERE/'work'/f'case_{name}'
+    t0 = time.time()
+    m = run(source, out=out, noise=case['noise'], noise_kind=case['noise_kind'], overwrite=True, progress=False)
+    wall = time.time() - t0
     return dict(case=name, title=case['title'], n_items=m['n_items'], wall_seconds=round(wall, 1),
                 stage_seconds=m['stage_seconds'], peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024, 1),
-                oof_accuracy_vs_truth=m['oof_accuracy_vs_truth'], auprc=m['auprc'], default_method=DEFAULT_METHOD,
-                default=dict(precision=m['precision'], recall=m['recall'], f1=m['f1'], n_flagged=m['n_flagged']),
-                filters=rows, cleanlab=cl_version, settings=json.loads((out/'run.json').read_text())['settings'])
+                oof_accuracy_vs_truth=m['oof_accuracy_vs_truth'], auprc=m['auprc'], **score_run(out),
+                settings=json.loads((out/'run.json').read_text())['settings'])
 
 def to_markdown(results:list, env:dict)->str:
     lines = ['# Detection benchmark', '',
              f"Machine: {env['machine']}, {env['cpus']} CPUs, torch threads {env['threads']}; "
-             f"measured {env['date']}. Produced by `python benchmarks/bench_detection.py`.", '',
+             f"measured {env['date']}. Produced by `python benchmarks/bench_detection.py`."
+             + ''.join(sorted({f" Cases ranked again with the filters of {r['rescored']} (`--rescore`, same probabilities): "
+                               + ', '.join(x['case'] for x in results if x.get('rescored') == r['rescored']) + '.'
+                               for r in results if r.get('rescored')})), '',
              '| case | items | wall s (train s) | peak RSS MB | OOF acc vs truth | AUPRC | default P / R / F1 | reference rule F1 | cleanlab prune_by_noise_rate F1 | cleanlab both F1 |',
              '|---|---|---|---|---|---|---|---|---|---|']
     for r in results:
@@ -101,9 +111,19 @@ def main():
     ap.add_argument('--cases', nargs='+', default=['a', 'b', 'c'], choices=sorted(CASES))
     ap.add_argument('--threads', type=int, default=None)
     ap.add_argument('--one', help=argparse.SUPPRESS)
+    ap.add_argument('--rescore', action='store_true', help='no training: rank the kept runs (benchmarks/work/case_*) again with '
+                    "today's filters and rewrite the tables; timings and accuracies stay those of the runs")
     args = ap.parse_args()
     if args.one:
         print(json.dumps(run_case(args.one, args.threads))); return
+    if args.rescore:
+        from pseudo_clean.data import save_json, atomic_write_text
+        old = json.loads((HERE/'results.json').read_text())
+        for r in old['results']:
+            if (HERE/'work'/f"case_{r['case']}"/'oof_probs.npy').exists():
+                r.update(score_run(HERE/'work'/f"case_{r['case']}"), rescored=time.strftime('%Y-%m-%d %H:%M'))
+        save_json(old, HERE/'results.json'); atomic_write_text(HERE/'results.md', to_markdown(old['results'], old['env']))
+        print((HERE/'results.md').read_text()); return
     results = []
     for c in args.cases:
         cmd = [sys.executable, __file__, '--one', c] + (['--threads', str(args.threads)] if args.threads else [])

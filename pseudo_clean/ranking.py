@@ -15,10 +15,11 @@ from cleanlab.dataset import find_overlapping_classes
 from cleanlab.rank import get_self_confidence_for_each_label, get_normalized_margin_for_each_label
 
 # %% auto #0
-__all__ = ['SCORES', 'DEFAULT_SCORE', 'DEFAULT_METHOD', 'METHODS', 'OVERLAP_SHARE', 'check_probs', 'self_confidence',
-           'normalized_margin', 'confidence_weighted_entropy', 'label_quality_scores', 'confident_thresholds',
-           'confident_joint', 'estimate_num_issues', 'register_method', 'off_diagonal_concentration', 'chance_cut',
-           'find_label_issues', 'corrected_probs', 'rank_suspects', 'evaluate_detection', 'overlapping_classes']
+__all__ = ['SCORES', 'DEFAULT_SCORE', 'DEFAULT_METHOD', 'METHODS', 'ODDS_AGAINST', 'OVERLAP_SHARE', 'check_probs',
+           'self_confidence', 'normalized_margin', 'confidence_weighted_entropy', 'label_quality_scores',
+           'confident_thresholds', 'confident_joint', 'estimate_num_issues', 'register_method',
+           'off_diagonal_concentration', 'chance_cut', 'find_label_issues', 'corrected_probs', 'rank_suspects',
+           'evaluate_detection', 'overlapping_classes']
 
 # %% ../nbs/06_ranking.ipynb #9b5f2aed
 def _first_rows(mask:np.ndarray, n:int=3)->str:
@@ -250,14 +251,24 @@ def chance_cut(n_classes:int, # K
     return 1 / n_classes + noise_rate / max(n_classes - 1, 1)
 
 # %% ../nbs/06_ranking.ipynb #5275f925
+ODDS_AGAINST = 4   # the global cut of `'adaptive'` flags a label only when the model rates another class at least this many times as likely, the noise's share aside
+
+def _best_other(labels:np.ndarray, probs:np.ndarray)->np.ndarray:
+    "The largest probability of a class other than the given label, in row blocks."
+    out, step = np.empty(len(labels), probs.dtype), _block_rows(probs.shape[1])
+    for a in range(0, len(probs), step):
+        P = probs[a:a + step].copy(); P[np.arange(len(P)), labels[a:a + step]] = -1; out[a:a + len(P)] = P.max(1)
+    return out
+
 def _adaptive(labels, probs, joint, min_examples_per_class=1, frac_noise=1.0)->np.ndarray:
-    "prune_by_noise_rate when the joint's errors are concentrated, else the lowest self-confidences below chance_cut."
+    "prune_by_noise_rate when the joint's errors are concentrated, else the lowest self-confidences below chance_cut and outvoted."
     if _concentration(joint) >= 0.5:
         return _cleanlab_filter(labels, probs, 'prune_by_noise_rate', joint, min_examples_per_class, frac_noise)
-    rate, sc = _noise_rate(joint), get_self_confidence_for_each_label(labels, probs)
-    mask = np.zeros(len(labels), bool)
-    mask[np.argsort(sc, kind='stable')[:int(np.rint(rate * len(labels) * frac_noise))]] = True
-    return mask & (sc < chance_cut(probs.shape[1], rate))
+    (N, K), rate, sc = probs.shape, _noise_rate(joint), get_self_confidence_for_each_label(labels, probs)
+    mask = np.zeros(N, bool)
+    mask[np.argsort(sc, kind='stable')[:int(np.rint(rate * N * frac_noise))]] = True
+    outvoted = _best_other(labels, probs) >= ODDS_AGAINST * (sc - rate / max(K - 1, 1))   # the noise's share of a wrong label aside
+    return mask & (sc < chance_cut(K, rate)) & outvoted
 
 def _find(labels, probs, method, joint=None, min_examples_per_class=1, frac_noise=1.0)->np.ndarray:
     "Dispatch to a filter, given checked inputs and, optionally, the calibrated confident joint."
