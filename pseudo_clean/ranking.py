@@ -18,8 +18,8 @@ from cleanlab.rank import get_self_confidence_for_each_label, get_normalized_mar
 __all__ = ['SCORES', 'DEFAULT_SCORE', 'DEFAULT_METHOD', 'METHODS', 'ODDS_AGAINST', 'OVERLAP_SHARE', 'check_probs',
            'self_confidence', 'normalized_margin', 'confidence_weighted_entropy', 'label_quality_scores',
            'confident_thresholds', 'confident_joint', 'estimate_num_issues', 'register_method',
-           'off_diagonal_concentration', 'chance_cut', 'find_label_issues', 'corrected_probs', 'rank_suspects',
-           'evaluate_detection', 'overlapping_classes']
+           'off_diagonal_concentration', 'chance_concentration', 'chance_cut', 'find_label_issues', 'corrected_probs',
+           'rank_suspects', 'evaluate_detection', 'overlapping_classes']
 
 # %% ../nbs/06_ranking.ipynb #9b5f2aed
 def _first_rows(mask:np.ndarray, n:int=3)->str:
@@ -243,6 +243,18 @@ def off_diagonal_concentration(labels, # N given labels, integer class codes 0..
     labels, probs = check_probs(labels, probs)
     return _concentration(compute_confident_joint(labels, probs))
 
+# %% ../nbs/06_ranking.ipynb #76e1469a
+def chance_concentration(n_errors:int, # estimated wrong labels, the off-diagonal sum of the confident joint
+                         n_classes:int, # K
+                        )->float: # the mean share of the K fullest of the K(K−1) cells, in (0, 1]
+    "`off_diagonal_concentration` of `n_errors` that fall on the off-diagonal cells at random."
+    cells = n_classes * (n_classes - 1)
+    if n_errors <= n_classes: return 1.0
+    draws = max(4, min(50, (1 << 22) // cells))     # a few million counts at most
+    counts = np.random.default_rng(0).multinomial(n_errors, np.full(cells, 1 / cells), size=draws)
+    return float((np.sort(counts, axis=1)[:, -n_classes:].sum(1) / n_errors).mean())
+
+
 # %% ../nbs/06_ranking.ipynb #ad881535
 def chance_cut(n_classes:int, # K
                noise_rate:float, # estimated share of wrong labels, e.g. 1 − trace of the calibrated joint
@@ -261,8 +273,9 @@ def _best_other(labels:np.ndarray, probs:np.ndarray)->np.ndarray:
     return out
 
 def _adaptive(labels, probs, joint, min_examples_per_class=1, frac_noise=1.0)->np.ndarray:
-    "prune_by_noise_rate when the joint's errors are concentrated, else the lowest self-confidences below chance_cut and outvoted."
-    if _concentration(joint) >= 0.5:
+    "prune_by_noise_rate when the joint's errors are concentrated beyond chance, else the lowest self-confidences below chance_cut and outvoted."
+    conc, chance = _concentration(joint), chance_concentration(int(joint.sum() - np.trace(joint)), len(joint))
+    if conc - chance >= 0.5 * (1 - chance):       # at least halfway from random spreading to all in K cells
         return _cleanlab_filter(labels, probs, 'prune_by_noise_rate', joint, min_examples_per_class, frac_noise)
     (N, K), rate, sc = probs.shape, _noise_rate(joint), get_self_confidence_for_each_label(labels, probs)
     mask = np.zeros(N, bool)
