@@ -14,7 +14,8 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 
 def main():
-    from odds_against import runs, f1
+    from odds_against import runs, f1, concentrated
+    import pseudo_clean.ranking as R
     from pseudo_clean.ranking import (confident_joint, off_diagonal_concentration, chance_concentration, find_label_issues)
     L = ['# Concentrated errors against chance (probe for issue 22)', '',
          'Run by hand:  python benchmarks/probes/chance_concentration.py  (no training: the runs the benchmarks left in benchmarks/work).',
@@ -27,7 +28,7 @@ def main():
         n_runs += 1
         j = confident_joint(y, p); n = int(j.sum() - np.trace(j)); K = p.shape[1]
         conc, chance = off_diagonal_concentration(y, p), chance_concentration(n, K)
-        before, now = conc >= 0.5, conc - chance >= 0.5 * (1 - chance)
+        before, now = conc >= 0.5, concentrated(R, y, p)
         if before == now: continue
         m_now = find_label_issues(y, p)
         m_before = find_label_issues(y, p, method='prune_by_noise_rate') if before else None
