@@ -2,8 +2,9 @@
 
 Run by hand:  python benchmarks/bench_realistic.py [--data mnist10k sample] [--kinds none symmetric pairs instance]
                   [--rates 0.01 0.1] [--seeds 0] [--settings "dict(forget_rate=0)"] [--name NAME] [--md-only] [--rescore]
-Data: the MNIST test set (10,000 digits, IDX gz in ../shared/data/mnist-test; benchmarks only) and the bundled
-5,000-digit sample. Noise kinds: `none` (the data's own labels), `symmetric` and `pairs` (pseudo_clean.noise), and
+Data: the MNIST test set (10,000 digits, IDX gz in ../shared/data/mnist-test; benchmarks only), the bundled
+5,000-digit sample, and Fashion-MNIST (Debian's dataset-fashion-mnist): `fashion` (all 70,000, case c's data) or
+`fashion10k` (its test set). Noise kinds: `none` (the data's own labels), `symmetric` and `pairs` (pseudo_clean.noise), and
 `instance`: a reference model of another kind (logistic regression on pixels, out of fold by sklearn's
 `cross_val_predict` on the true labels) gives each item a margin (true class minus the best other); the round(rate·N)
 items with the smallest margins are flipped to that best other class (the kind of error people make).
@@ -21,6 +22,7 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 WORK = HERE/'work'/'realistic'
 MNIST_TEST = HERE.parent.parent/'shared'/'data'/'mnist-test'
+FASHION = Path('/usr/share/datasets/fashion-mnist')
 KINDS = ('none', 'symmetric', 'pairs', 'instance')
 
 def load_data(name):
@@ -29,7 +31,12 @@ def load_data(name):
     if name == 'mnist10k':
         return read_idx(MNIST_TEST/'t10k-images-idx3-ubyte.gz'), read_idx(MNIST_TEST/'t10k-labels-idx1-ubyte.gz').astype(np.int64)
     if name == 'sample': s = mnist_sample(); return s.images, s.labels.astype(np.int64)
-    raise ValueError(f'unknown data {name!r}: mnist10k or sample')
+    if name == 'fashion10k':     # the Fashion-MNIST test set (Debian's dataset-fashion-mnist): a probe-sized stand-in for case c
+        return read_idx(FASHION/'t10k-images-idx3-ubyte.gz'), read_idx(FASHION/'t10k-labels-idx1-ubyte.gz').astype(np.int64)
+    if name == 'fashion':        # all 70,000 (detection case c's data)
+        from bench_detection import fashion_mnist_idx
+        f = fashion_mnist_idx(); return read_idx(f), read_idx(str(f).replace('images-idx3', 'labels-idx1')).astype(np.int64)
+    raise ValueError(f'unknown data {name!r}: mnist10k, sample, fashion10k or fashion')
 
 def reference_probs(name, X, y, seed=0):
     "Out-of-fold logistic-regression probabilities on the pixels against the true labels (cached)."

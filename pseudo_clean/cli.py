@@ -58,10 +58,11 @@ def main(source:Param('image folder, CSV with path,label, or IDX images file (de
          arch:str='cnn', # 'cnn' (the small CNN), or any torchvision or timm model name: resnet18, resnet34, convnext_tiny, resnet10t, ...
          pretrained:store_true=False, # start --arch from its published weights, from the local torch hub or Hugging Face cache (nothing downloads)
          weights:str=None, # start the model's body from this weights file (.pth or .safetensors, of the whole model or its body; pseudo_clean_pretrain writes one)
+         width:int=None, # --arch cnn: channels of the small CNN's first layer (default 16); 32 with more --epochs ranks few, hard errors better, at about 4x the training
          embed:store_true=False, # fast: embed every image once with the frozen backbone (--weights or --pretrained) and fit logistic regressions per fold, no network training
          method:str=None, # label-issue filter (default: the package default)
          mixed_precision:str='off', # bfloat16 training of the fold models: 'off', 'auto' (where the hardware computes it natively) or 'bf16'
-         forget_rate:str=None, # what fold models leave out of each batch: 'auto' (default: what the model confidently contradicts, at most 20%), or this share of the highest losses (0: nothing)
+         forget_rate:str=None, # what fold models leave out of each batch: 'auto' (default: what the model confidently contradicts, at most 20%; where classes overlap, a second training at the share flagged), or this share of the highest losses (0: nothing)
          labels:str=None, # an item,label CSV of the same items whose labels replace the source's (pseudo_clean_fix's output; empty labels are left out)
          size:Param('train at this size: one number (a square) or two (height width); default: the median size, longer side at most 64 px (cnn) or 224 (resnets)', int, nargs='+')=None,
          resize_method:str='crop', # images of another shape: 'crop' (keep the aspect ratio, cut the edges), 'pad' (black borders) or 'squish' (stretch)
@@ -80,7 +81,7 @@ def main(source:Param('image folder, CSV with path,label, or IDX images file (de
     if version: return print(f'pseudo_clean {pseudo_clean.__version__}')
     from pseudo_clean.run import run, print_summary
     kw = {} if forget_rate is None else {'forget_rate': forget_rate}
-    kw.update({k: v for k, v in dict(pretrained=pretrained, weights=weights, embed=embed).items() if v})   # only when given: other runs keep their identity
+    kw.update({k: v for k, v in dict(pretrained=pretrained, weights=weights, embed=embed, width=width).items() if v is not None and v is not False})   # only when given: other runs keep their identity
     kw.update({k: v for k, v in dict(engine=engine, address=address, cpus_per_fold=cpus_per_fold, gpus_per_fold=gpus_per_fold, processes=processes).items() if v is not None})
     metrics = guarded('pseudo_clean', lambda: run(source, out=out, noise=noise, noise_kind=noise_kind, folds=folds, epochs=epochs, seed=seed,
                       arch=arch, method=method, overwrite=overwrite, progress=not quiet, mixed_precision=mixed_precision,

@@ -23,7 +23,7 @@ from .ranking import rank_suspects, evaluate_detection, overlapping_classes, DEF
 # %% auto #0
 __all__ = ['OUTPUT_FILES', 'WEAK_MODEL_ACCURACY', 'check_out_dir', 'own_files', 'discard_if_failed', 'inject_noise', 'run_ident',
            'decisions_line', 'read_data', 'source_dir', 'run', 'write_outputs', 'summary_line', 'print_summary',
-           'forget_hint', 'load_run']
+           'advised_forget_rate', 'forget_hint', 'second_pass_rate', 'load_run']
 
 # %% ../nbs/09_run.ipynb #8d89847b
 def _is_within(p:Path, parent:Path)->bool:
@@ -118,6 +118,8 @@ def _run_settings(arch:str, method, noise, epochs, settings:dict, seed:int=0, fo
     if method is not None and method not in METHODS and method != 'reference':
         raise ValueError(f'Unknown --method {method!r}: use one of {", ".join(METHODS)}.')
     if noise is not None and not 0 <= noise < 1: raise ValueError(f'--noise must be in [0, 1), got {noise}.')
+    if 'width' in settings and (arch != 'cnn' or not isinstance(settings['width'], int) or settings['width'] < 1):
+        raise ValueError(f"--width is the small CNN's width (--arch cnn), a whole number of at least 1; got {settings['width']} with --arch {arch}.")
     settings = {**DEFAULT_SETTINGS, **settings, 'arch': arch, **({'epochs': epochs} if epochs else {})}
     if settings['mixed_precision'] not in MIXED_PRECISION:
         raise ValueError(f"Unknown --mixed_precision {settings['mixed_precision']!r}: use one of {', '.join(MIXED_PRECISION)}.")
@@ -206,6 +208,17 @@ def _cache_folder(out:Path, cache_dir, source)->Path:
 
 
 # %% ../nbs/09_run.ipynb #59b0e2b1
+def _detect(data, codes, classes, is_noisy, settings:dict, *, out:Path, folds:int, seed:int, method, progress:bool)->tuple:
+    "One pass of detection with `settings`: out-of-fold probabilities, ranked; (probs, suspects, metrics, training seconds)."
+    t = time.time()
+    probs = fold_probs(data.images, codes, len(classes), n_folds=folds, seed=seed, work_dir=out/'folds',
+                       progress=progress, classes=classes, **settings)
+    seconds = time.time() - t
+    suspects = rank_suspects(codes, probs, classes=classes, items=data.items, method=method,
+                             label_smoothing=settings['label_smoothing'])
+    if is_noisy is not None: suspects['is_noisy'] = is_noisy[suspects.index]
+    return probs, suspects, _run_metrics(suspects, probs, codes, classes, data.labels, is_noisy, settings), seconds
+
 def run(source=None, # image folder, `path,label` CSV or IDX images file; None: the bundled MNIST sample
         out='pseudo_clean_out', # output folder
         noise:float|None=None, # fraction of labels to make wrong, to measure detection; default 0.1 for the sample
@@ -235,14 +248,17 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
         fold_ids(codes, folds, seed, classes=classes)                  # class-size check, before any training
     stages = {'load': time.time() - t0}
     if progress: print(f'{len(codes):,} items, {len(classes)} classes, {folds} folds, {settings["epochs"] or "auto"} epochs, arch {arch}')
-    probs = fold_probs(data.images, codes, len(classes), n_folds=folds, seed=seed, work_dir=out/'folds',
-                      progress=progress, classes=classes, **settings)
-    stages['train'] = time.time() - t0 - stages['load']
-    suspects = rank_suspects(codes, probs, classes=classes, items=data.items, method=method,
-                             label_smoothing=settings['label_smoothing'])
-    if is_noisy is not None: suspects['is_noisy'] = is_noisy[suspects.index]
-    metrics = _run_metrics(suspects, probs, codes, classes, data.labels, is_noisy, settings)
-    metrics['stage_seconds'] = {**stages, 'rank': time.time() - t0 - stages['load'] - stages['train']}
+    detect = lambda s: _detect(data, codes, classes, is_noisy, s, out=out, folds=folds, seed=seed, method=method, progress=progress)
+    probs, suspects, metrics, stages['train'] = detect(settings)
+    rate = second_pass_rate(settings, metrics)
+    if rate is not None:                                             # 'auto' where classes overlap: again, at the share found
+        if progress: print(f"Classes overlap and {metrics['n_flagged'] / metrics['n_items']:.1%} of the labels look wrong: "
+                           f'training the folds again, leaving out {rate:.0%} of each batch')
+        first = {k: metrics[k] for k in ('n_flagged', 'oof_accuracy_kept', 'f1', 'auprc') if k in metrics}
+        probs, suspects, metrics, stages['second_pass'] = detect({**settings, 'forget_rate': rate})
+        metrics['first_pass'] = dict(forget_rate='auto', **first)
+    metrics['forget_rate'] = settings['forget_rate'] if rate is None else rate
+    metrics['stage_seconds'] = {**stages, 'rank': time.time() - t0 - sum(stages.values())}
     write_outputs(out, data, labels, classes, probs, suspects, metrics, ident, t0, source_labels=None if is_noisy is None else data.labels)
     if progress: print_summary(metrics)
     return metrics
@@ -285,11 +301,19 @@ def print_summary(metrics:dict):
     if ov: print('Classes the model finds hard to tell apart (their flags may be look-alikes, not wrong labels): '
                  + ', '.join(f"{o['class_a']} and {o['class_b']} ({o['share']:.0%})" for o in ov[:5])
                  + (f' and {len(ov) - 5} more pairs (metrics.json)' if len(ov) > 5 else ''), file=sys.stderr)
+    fp = metrics.get('first_pass')
+    if fp: print(f"Trained twice: the first pass (forget_rate 'auto') flagged {fp['n_flagged']:,}; the folds ranked here left out "
+                 f"{metrics['forget_rate']:.0%} of each batch (`second_pass_rate`).", file=sys.stderr)
     if metrics.get('forget_hint'): print(metrics['forget_hint'], file=sys.stderr)
     print(summary_line(metrics))
 
 # %% ../nbs/09_run.ipynb #94510748
 WEAK_MODEL_ACCURACY = 0.9   # a model right about fewer of the labels it keeps (out of fold) is too weak to count wrong labels
+
+def advised_forget_rate(share:float, # the share of the items a run flagged
+                       )->float:
+    "The `forget_rate` for `share` wrong labels: rounded to 0.05, the step `benchmarks/forget.md` measured, and at most 0.3, the highest it measured."
+    return round(min(0.3, round(share / 0.05) * 0.05), 2)
 
 def forget_hint(n_flagged:int, # items the run flagged
                 n_items:int, # items in the run
@@ -304,10 +328,21 @@ def forget_hint(n_flagged:int, # items the run flagged
                 'more --epochs, a pretrained backbone (--arch resnet18 --pretrained, or --weights FILE), or --embed with those weights.')
     if forget_rate == 'auto': forget_rate = FORGET_CAP
     if share < forget_rate + 0.05: return None
-    rate = min(0.3, round(share / 0.05) * 0.05)
+    rate = advised_forget_rate(share)
     if rate <= forget_rate: return None
     return (f'{share:.0%} of the labels look wrong, more than the {forget_rate:.0%} of each batch the fold models left out: '
             f'rerun with --forget_rate {rate:.2f} to rank them better (see `forget_rate` in pseudo_clean.folds).')
+
+# %% ../nbs/09_run.ipynb #1df0b3af
+def second_pass_rate(settings:dict, # the run's training settings: `forget_rate`, `embed`
+                     metrics:dict, # the first pass's metrics: `n_flagged`, `n_items`, `oof_accuracy_kept`, `overlapping_classes`
+                    )->float|None:
+    "The `forget_rate` to train the folds again with, where `'auto'` trained them and classes overlap: `advised_forget_rate` of the share flagged; None: one pass is enough."
+    if settings.get('forget_rate') != 'auto' or settings.get('embed') or not metrics.get('overlapping_classes'): return None
+    kept = metrics.get('oof_accuracy_kept')
+    if kept is None or kept < WEAK_MODEL_ACCURACY: return None           # a weak model's count estimates nothing
+    return advised_forget_rate(metrics['n_flagged'] / max(metrics['n_items'], 1)) or None
+
 
 # %% ../nbs/09_run.ipynb #a3049e67
 _RUN_TABLES = ('suspects.csv', 'labels.csv', 'classes.txt')
