@@ -169,8 +169,8 @@ def to_markdown(results:list, env:dict)->str:
               "self-confidence); the others after. F1 does not depend on the order.",
               "- fashion, embed_cnn: embedding plus the five logistic regressions took 90 s on 2026-12-03 beside the end of its own "
               "pretraining (67 s on 2026-12-02; target: 2 minutes); its F1 (0.776; 0.769 before the filter's odds, on the same OOF "
-              "accuracy) is below the small CNN trained per fold (0.882, `results.md` case c with today's defaults; 0.902 with "
-              "`forget_rate=0.1`) with a body pretrained for 600 steps (195 s). "
+              "accuracy) is below the small CNN trained per fold (0.902, `results.md` case c with today's defaults, "
+              "which train it twice since its classes overlap; 0.882 after one pass) with a body pretrained for 600 steps (195 s). "
               "With the regularisation chosen by inner cross-validation on all 56,000 training items of a fold, the same run "
               "took 230 s at F1 0.774; `logistic_probs` now chooses it on a 5,000-item sample and fits all items once.",
               "- colour, resnet18_weights and embed_resnet18 (2026-12-03, torch threads 2): a resnet18 body pretrained for 100 "

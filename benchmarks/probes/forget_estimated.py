@@ -72,9 +72,9 @@ but only with the share rounded to 0.05 (0.10): the first pass's count includes 
 (5.2% of its test set's own labels are flagged), so the unrounded 0.12 overshoots the 10% injected and gets 0.893.
 At 1% injected noise the count (6%) is mostly those items, and F1 against the 100 injected labels means little.
 On the digits the rule trains once, as before: cases a and b (every seed) and every run of the MNIST test set's grid
-name no overlapping pair; of the bundled sample's grid, the runs with 10% and 20% of hard (instance-dependent) errors
-name 3/5 and 4/9, where those errors gather, but the first counts 1.1% (rounds to 0) and the second's model predicts
-only 88% of the labels it keeps (too weak to count: `WEAK_MODEL_ACCURACY`).'''
+name no overlapping pair; of the bundled sample's grid, the runs with 10%, 20% and 30% of hard (instance-dependent)
+errors name pairs such as 3/5 and 4/9, where those errors gather, but the first counts 1.1% (rounds to 0) and the
+others' models predict only 88% and 84% of the labels they keep (too weak to count: `WEAK_MODEL_ACCURACY`).'''
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser()
