@@ -208,7 +208,7 @@ def _cache_folder(out:Path, cache_dir, source)->Path:
 
 
 # %% ../nbs/09_run.ipynb #59b0e2b1
-def _detect(data, codes, classes, is_noisy, settings:dict, *, out:Path, folds:int, seed:int, method, progress:bool)->tuple:
+def _detect_pass(data, codes, classes, is_noisy, settings:dict, *, out:Path, folds:int, seed:int, method, progress:bool)->tuple:
     "One pass of detection with `settings`: out-of-fold probabilities, ranked; (probs, suspects, metrics, training seconds)."
     t = time.time()
     probs = fold_probs(data.images, codes, len(classes), n_folds=folds, seed=seed, work_dir=out/'folds',
@@ -218,6 +218,19 @@ def _detect(data, codes, classes, is_noisy, settings:dict, *, out:Path, folds:in
                              label_smoothing=settings['label_smoothing'])
     if is_noisy is not None: suspects['is_noisy'] = is_noisy[suspects.index]
     return probs, suspects, _run_metrics(suspects, probs, codes, classes, data.labels, is_noisy, settings), seconds
+
+def _detect(data, codes, classes, is_noisy, settings:dict, stages:dict, **kw)->tuple:
+    "Detection, trained a second time where `second_pass_rate` says so: (probs, suspects, metrics); training seconds go in `stages`."
+    probs, suspects, metrics, stages['train'] = _detect_pass(data, codes, classes, is_noisy, settings, **kw)
+    rate = second_pass_rate(settings, metrics)
+    if rate is not None:                                             # 'auto' where classes overlap: again, at the share found
+        if kw['progress']: print(f"Classes overlap and {metrics['n_flagged'] / metrics['n_items']:.1%} of the labels look wrong: "
+                                 f'training the folds again, leaving out {rate:.0%} of each batch')
+        first = {k: metrics[k] for k in ('n_flagged', 'oof_accuracy_kept', 'f1', 'auprc') if k in metrics}
+        probs, suspects, metrics, stages['second_pass'] = _detect_pass(data, codes, classes, is_noisy, {**settings, 'forget_rate': rate}, **kw)
+        metrics['first_pass'] = dict(forget_rate='auto', **first)
+    metrics['forget_rate'] = settings['forget_rate'] if rate is None else rate
+    return probs, suspects, metrics
 
 def run(source=None, # image folder, `path,label` CSV or IDX images file; None: the bundled MNIST sample
         out='pseudo_clean_out', # output folder
@@ -248,16 +261,7 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
         fold_ids(codes, folds, seed, classes=classes)                  # class-size check, before any training
     stages = {'load': time.time() - t0}
     if progress: print(f'{len(codes):,} items, {len(classes)} classes, {folds} folds, {settings["epochs"] or "auto"} epochs, arch {arch}')
-    detect = lambda s: _detect(data, codes, classes, is_noisy, s, out=out, folds=folds, seed=seed, method=method, progress=progress)
-    probs, suspects, metrics, stages['train'] = detect(settings)
-    rate = second_pass_rate(settings, metrics)
-    if rate is not None:                                             # 'auto' where classes overlap: again, at the share found
-        if progress: print(f"Classes overlap and {metrics['n_flagged'] / metrics['n_items']:.1%} of the labels look wrong: "
-                           f'training the folds again, leaving out {rate:.0%} of each batch')
-        first = {k: metrics[k] for k in ('n_flagged', 'oof_accuracy_kept', 'f1', 'auprc') if k in metrics}
-        probs, suspects, metrics, stages['second_pass'] = detect({**settings, 'forget_rate': rate})
-        metrics['first_pass'] = dict(forget_rate='auto', **first)
-    metrics['forget_rate'] = settings['forget_rate'] if rate is None else rate
+    probs, suspects, metrics = _detect(data, codes, classes, is_noisy, settings, stages, out=out, folds=folds, seed=seed, method=method, progress=progress)
     metrics['stage_seconds'] = {**stages, 'rank': time.time() - t0 - sum(stages.values())}
     write_outputs(out, data, labels, classes, probs, suspects, metrics, ident, t0, source_labels=None if is_noisy is None else data.labels)
     if progress: print_summary(metrics)
@@ -307,13 +311,15 @@ def print_summary(metrics:dict):
     if metrics.get('forget_hint'): print(metrics['forget_hint'], file=sys.stderr)
     print(summary_line(metrics))
 
-# %% ../nbs/09_run.ipynb #94510748
-WEAK_MODEL_ACCURACY = 0.9   # a model right about fewer of the labels it keeps (out of fold) is too weak to count wrong labels
-
+# %% ../nbs/09_run.ipynb #8cd419b1
 def advised_forget_rate(share:float, # the share of the items a run flagged
                        )->float:
-    "The `forget_rate` for `share` wrong labels: rounded to 0.05, the step `benchmarks/forget.md` measured, and at most 0.3, the highest it measured."
+    "The `forget_rate` for `share` wrong labels: rounded to 0.05, and at most 0.3."
     return round(min(0.3, round(share / 0.05) * 0.05), 2)
+
+
+# %% ../nbs/09_run.ipynb #94510748
+WEAK_MODEL_ACCURACY = 0.9   # a model right about fewer of the labels it keeps (out of fold) is too weak to count wrong labels
 
 def forget_hint(n_flagged:int, # items the run flagged
                 n_items:int, # items in the run
