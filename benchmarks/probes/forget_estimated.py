@@ -6,7 +6,7 @@ Run by hand:  python benchmarks/probes/forget_estimated.py [--cells fashion10k:n
 p >= 0.5. Where classes overlap (Fashion-MNIST's shirts, T-shirts, pullovers and coats) the model gives a wrong label's
 true class less than that, trains on it, and case c loses 0.020 F1 to `forget_rate=0.1`. The candidate: rank the
 first pass as usual; where `overlapping_classes` names a pair, train the folds again with `forget_rate` = the share the
-first pass flagged (rounded to 0.05 as `forget_hint` rounds it, at most 0.3), and rank that. Each cell runs both passes through
+first pass flagged (`pseudo_clean.run.advised_forget_rate`: rounded to 0.05, at most 0.3), and rank that. Each cell runs both passes through
 `bench_realistic.py`'s cache (benchmarks/work/realistic/; the first pass is its `default` run), whether or not a pair
 overlaps, so the table also says what the second pass would do where the rule does not take it.
 Cell `fashion:symmetric:0.1` is case c; its first pass is taken from `bench_detection.py`'s benchmarks/work/case_c,
@@ -24,19 +24,16 @@ from bench_realistic import WORK, cache_key, default_ranking, get_run, load_data
 
 LOG, MD = HERE/'forget_estimated.jsonl', HERE/'forget_estimated.md'
 
-def estimated_rate(flagged, step=0.05)->float:
-    "The second pass's forget rate: the share of items the first pass flagged, rounded to `step`, at most 0.3."
-    return float(min(0.3, round(float(np.mean(flagged)) / step) * step))
-
 def seed_case_c(seed):
     "Put bench_detection's case c run (if there, seed 0) into the cache as the `fashion` default first pass."
     import pandas as pd
     if seed != 0: return
+    runs = [(f, run_dir) for settings, name, run_dir in (({}, 'default', HERE.parent/'work'/'case_c'),   # bench_detection's case c, and with --forget_rate 0.1
+                                                          (dict(forget_rate=0.1), 'forget_est', HERE.parent/'work'/'case_c_forget0.1'))
+            if not (f := WORK/f"{cache_key('fashion', 'symmetric', 0.1, seed, settings, name)}.npz").exists() and (run_dir/'oof_probs.npy').exists()]
+    if not runs: return                                                # nothing to seed: no need to read the 70,000 images
     X, y = load_data('fashion'); noisy, wrong = make_noise('fashion', X, y, 'symmetric', 0.1, seed)
-    for settings, name, run_dir in (({}, 'default', HERE.parent/'work'/'case_c'),      # bench_detection's case c, and with --forget_rate 0.1
-                                    (dict(forget_rate=0.1), 'forget_est', HERE.parent/'work'/'case_c_forget0.1')):
-        f = WORK/f"{cache_key('fashion', 'symmetric', 0.1, seed, settings, name)}.npz"
-        if f.exists() or not (run_dir/'oof_probs.npy').exists(): continue
+    for f, run_dir in runs:
         given = pd.read_csv(run_dir/'labels.csv')['label'].astype(int).values     # IDX classes: the digits 0-9
         assert (given == noisy).all(), f"{run_dir}'s labels are not this noise"
         secs = json.loads((run_dir/'metrics.json').read_text())['stage_seconds']['train']
@@ -85,13 +82,14 @@ if __name__ == '__main__':
     rows = [json.loads(l) for l in LOG.read_text().splitlines()] if LOG.exists() else []
     if not a.md_only:
         import torch; torch.set_num_threads(a.threads)
+        from pseudo_clean.run import advised_forget_rate
         done = {(r['data'], r['kind'], r['rate'], r['seed'], r['pass'], r['forget_rate']) for r in rows}
         for cell in a.cells:
             d, kind, rate = cell.split(':'); rate = float(rate)
             for s in a.seeds:
                 if d == 'fashion': seed_case_c(s)
                 first = get_run(d, kind, rate, s, {}, 'default'); flagged, m1 = measure(first)
-                fr = a.rate if a.rate is not None else estimated_rate(flagged)
+                fr = a.rate if a.rate is not None else advised_forget_rate(float(np.mean(flagged)))   # the package's rule
                 if (d, kind, rate, s, 'second', fr) in done or fr == 0: continue
                 second = get_run(d, kind, rate, s, dict(forget_rate=fr), 'forget_est'); _, m2 = measure(second)
                 for p, fr_p, m in (('first', "'auto'", m1), ('second', fr, m2))[(d, kind, rate, s, 'first', "'auto'") in done:]:
