@@ -18,10 +18,10 @@ from .train import ArrayDL, ArrayDataset, StackedImages
 import torch
 
 # %% auto #0
-__all__ = ['ENGINE_KEYS', 'RAY_MAX_RETRIES', 'RAY_OBJECT_STORE', 'fold_ids', 'unlabeled_folds', 'fold_key', 'run_fold',
-           'engine_settings', 'runs_here', 'run_units', 'run_units_cached', 'oof_probs', 'embed_images',
-           'logistic_probs', 'oof_logistic_probs', 'oof_embedding_probs', 'fold_probs', 'check_backbone',
-           'oof_pseudo_probs']
+__all__ = ['ENGINE_KEYS', 'RAY_MAX_RETRIES', 'RAY_OBJECT_STORE', 'EMBED_FEATURES', 'fold_ids', 'unlabeled_folds', 'fold_key',
+           'run_fold', 'engine_settings', 'runs_here', 'run_units', 'run_units_cached', 'oof_probs', 'pool_grid',
+           'embed_images', 'logistic_probs', 'oof_logistic_probs', 'oof_embedding_probs', 'fold_probs',
+           'check_backbone', 'oof_pseudo_probs']
 
 # %% ../nbs/05_folds.ipynb #dcd955cc
 def _split_ids(codes:np.ndarray, n_folds:int, seed:int, stratify:bool=True)->np.ndarray:
@@ -306,6 +306,15 @@ def oof_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     return probs
 
 
+# %% ../nbs/05_folds.ipynb #84a80580
+EMBED_FEATURES = 2048   # the most features `embed_images` pools a feature map to: resnet50's own global average
+
+def pool_grid(channels:int, # channels of the body's last feature map
+             )->int:
+    "Side of the grid `embed_images` average-pools a feature map to: 2 while 2×2×`channels` stays within `EMBED_FEATURES`, else 1 (the global average)."
+    return 2 if 4*channels <= EMBED_FEATURES else 1
+
+
 # %% ../nbs/05_folds.ipynb #ec7c5b2b
 def embed_images(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
                  arch:str='cnn', # the backbone: 'cnn', or a torchvision or timm name
@@ -314,7 +323,7 @@ def embed_images(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
                  width:int=16, # width of the small CNN
                  bs:int=256, # batch size
                 )->np.ndarray: # N×D float32
-    "Features of `images` from a frozen backbone's body, average-pooled over the image."
+    "Features of `images` from a frozen backbone's body: its last feature map average-pooled to a `pool_grid` grid, flattened."
     if weights is None and not pretrained:
         raise ValueError('Embedding needs a backbone that learned something: pass weights (a file, e.g. from pseudo_clean_pretrain) or pretrained=True.')
     n_in = 1 if images.ndim == 3 else images.shape[-1]
@@ -325,8 +334,10 @@ def embed_images(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     if arch == 'cnn': body = body[:-2]     # the conv layers, before the small CNN's 4×4 pooling and flattening
     body.eval(); ref = dls.train
     dl = ArrayDL(ArrayDataset(images, torch.zeros(len(images), dtype=torch.long)), mean=ref.mean, std=ref.std, bs=bs, device=ref.device)
-    with torch.no_grad(): feats = [body(xb) for xb, _ in dl]
-    return torch.cat([f.float().mean((2, 3)) if f.ndim == 4 else f.float().flatten(1) for f in feats]).cpu().numpy()
+    def pooled(f):     # batch by batch: 200,000 feature maps would not fit in memory, their pooled features do
+        if f.ndim != 4: return f.float().flatten(1)
+        return torch.nn.functional.adaptive_avg_pool2d(f.float(), min(pool_grid(f.shape[1]), *f.shape[2:])).flatten(1)
+    with torch.no_grad(): return torch.cat([pooled(body(xb)) for xb, _ in dl]).cpu().numpy()
 
 # %% ../nbs/05_folds.ipynb #8f110168
 def logistic_probs(train_feats:np.ndarray, # embeddings to fit on
@@ -367,11 +378,14 @@ def oof_logistic_probs(feats:np.ndarray, # N×D embeddings
                        seed:int=0, # seed of the inner cross-validation's split
                        Cs=(0.01, 0.1, 1., 10.), # inverse regularisation strengths the inner cross-validation chooses from
                       )->np.ndarray: # N×K float32
-    "Out-of-fold probabilities from `logistic_probs`, one regression per fold, fit on the other folds."
-    codes, probs = np.asarray(codes), np.zeros((len(codes), n_classes), np.float32)
-    for k in np.unique(folds):
-        tr, va = folds != k, folds == k
-        probs[va] = logistic_probs(feats[tr], codes[tr], n_classes, feats[va], seed, Cs)
+    "Out-of-fold probabilities from `logistic_probs`, one regression per fold, fit on the other folds: as many at once as torch has threads, each on one BLAS thread."
+    from joblib import Parallel, delayed
+    from threadpoolctl import threadpool_limits
+    codes, probs, ks = np.asarray(codes), np.zeros((len(codes), n_classes), np.float32), np.unique(folds)
+    fit = lambda k: logistic_probs(feats[folds != k], codes[folds != k], n_classes, feats[folds == k], seed, Cs)
+    with threadpool_limits(1):      # BLAS's own threads gain little on these shapes; whole regressions side by side do
+        res = Parallel(n_jobs=min(len(ks), torch.get_num_threads()), prefer='threads')(delayed(fit)(k) for k in ks)
+    for k, p in zip(ks, res): probs[folds == k] = p
     return probs
 
 # %% ../nbs/05_folds.ipynb #be5c8823
@@ -390,7 +404,7 @@ def oof_embedding_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     codes, n_classes = _fold_inputs(images, codes, n_classes, settings)
     s = {**DEFAULT_SETTINGS, **BACKBONE_SETTINGS, **settings}
     folds = fold_ids(codes, n_folds, seed, classes=classes)
-    bb = dict(arch=s['arch'], width=s['width'], **weights_origin(s['weights'], s['pretrained'], s['arch']))
+    bb = dict(arch=s['arch'], width=s['width'], pooling='pool_grid', **weights_origin(s['weights'], s['pretrained'], s['arch']))
     f = Path(work_dir)/f'embeddings_{fold_key(images, codes[:0], folds[:0], bb)}.npy' if work_dir is not None else None
     if f is not None and f.exists(): feats = np.load(f)
     else:
