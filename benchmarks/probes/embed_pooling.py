@@ -91,15 +91,20 @@ def to_markdown(rows:list)->str:
     lines += ['', '## Conclusion (2026-12-03)', '', CONCLUSION]
     return '\n'.join(lines) + '\n'
 
+def kept_embeddings(run_name:str):
+    "The newest embeddings `bench_embedding.py` kept for one of its runs, the codes of the run's given labels, and its true labels."
+    import glob, os, numpy as np, pandas as pd
+    run = WORK/run_name
+    X = np.load(max(glob.glob(str(run/'folds'/'embeddings_*.npy')), key=os.path.getmtime))
+    lab = pd.read_csv(run/'labels.csv')
+    return X, np.unique(lab.label.values, return_inverse=True)[1], lab.source_label.values
+
 def timing(specs:list):
     "Seconds of the five regressions on Fashion-MNIST's kept grid embeddings, `jobs` at once with joblib's `backend`, one BLAS thread each."
-    import glob, os, numpy as np, pandas as pd
     from joblib import Parallel, delayed
     from threadpoolctl import threadpool_limits
     from pseudo_clean.folds import fold_ids, logistic_probs
-    run = WORK/'run_fashion_embed_cnn'
-    X = np.load(max(glob.glob(str(run/'folds'/'embeddings_*.npy')), key=os.path.getmtime))
-    y = np.unique(pd.read_csv(run/'labels.csv').label.values, return_inverse=True)[1]; folds = fold_ids(y, 5, 0)
+    X, y, _ = kept_embeddings('run_fashion_embed_cnn'); folds = fold_ids(y, 5, 0)
     def one(k):
         with threadpool_limits(1): return logistic_probs(X[folds != k], y[folds != k], 10, X[folds == k], 0)
     for spec in specs:
@@ -109,16 +114,14 @@ def timing(specs:list):
 
 def tolerance():
     "Seconds, chosen C and held-out accuracy (true labels) of fold 0's `LogisticRegressionCV` on the colour resnet18 grid embeddings, at two tolerances."
-    import glob, os, warnings, numpy as np, pandas as pd
+    import warnings
     from threadpoolctl import threadpool_limits
     from sklearn.linear_model import LogisticRegressionCV
     from sklearn.model_selection import StratifiedKFold
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
     from pseudo_clean.folds import fold_ids
-    run = WORK/'run_colour_embed_resnet18'
-    X = np.load(max(glob.glob(str(run/'folds'/'embeddings_*.npy')), key=os.path.getmtime))
-    lab = pd.read_csv(run/'labels.csv'); y = np.unique(lab.label.values, return_inverse=True)[1]; truth = lab.source_label.values
+    X, y, truth = kept_embeddings('run_colour_embed_resnet18')
     tr = fold_ids(y, 5, 0) != 0; warnings.simplefilter('ignore')
     for tol in (1e-4, 1e-3):
         with threadpool_limits(1):
@@ -133,7 +136,7 @@ def main():
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--md-only', action='store_true')
     ap.add_argument('--timing', nargs='+', metavar='JOBS:BACKEND', help='instead: time the package\'s `logistic_probs` on the five folds '
-                    'of the Fashion-MNIST grid embeddings kept by bench_embedding, e.g. 1:threads 2:threads 2:loky, each fit on one BLAS thread')
+                    'of the Fashion-MNIST grid embeddings kept by bench_embedding, e.g. 1:threading 2:threading 2:loky, each fit on one BLAS thread')
     ap.add_argument('--tolerance', action='store_true', help="instead: the inner cross-validation of fold 0 on the colour resnet18 grid "
                     "embeddings kept by bench_embedding, at scikit-learn's tol 1e-4 and at 1e-3: seconds, C chosen, held-out accuracy")
     args = ap.parse_args()
