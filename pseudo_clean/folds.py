@@ -332,7 +332,7 @@ def embed_images(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     learn = make_learner(dls, n_in, 2, arch, pretrained=pretrained, width=width, weights=weights)
     body = model_body(learn.model, arch)
     if arch == 'cnn': body = body[:-2]     # the conv layers, before the small CNN's 4×4 pooling and flattening
-    body.eval(); ref = dls.train
+    ref = dls.train; body.to(ref.device).eval()     # on the batches' device (a GPU's): a `Learner` moves its model only when it trains
     dl = ArrayDL(ArrayDataset(images, torch.zeros(len(images), dtype=torch.long)), mean=ref.mean, std=ref.std, bs=bs, device=ref.device)
     def pooled(f):     # batch by batch: 200,000 feature maps would not fit in memory, their pooled features do
         if f.ndim != 4: return f.float().flatten(1)

@@ -1,0 +1,74 @@
+#!/bin/bash
+# One lent GPU's benchmarks (issues 21 and 23), as one prepared command: the machine has PyTorch, timm and scikit-learn
+# but not fastai, cleanlab or mlxtend, and cannot install from a registry, so their wheels travel in `.whl/`.
+#
+# Here first, with the package's environment active (wheels of the versions installed here, for Python 3.12;
+# Fashion-MNIST's 70,000 as one gzipped IDX pair; bench_embedding.py's colour digits; about 40 MB in all):
+#     bash benchmarks/gpu_session.sh --prepare
+# Then from the repository root on the GPU machine, with `.whl`, `benchmarks/work/fashion-gz` and
+# `benchmarks/work/embedding/colour_digits` carried:
+#     BUDGET=560 bash benchmarks/gpu_session.sh
+# Steps run in order of priority while BUDGET seconds last; a step done on this machine is skipped on a rerun, so a
+# second call on the still-warm machine carries on. Results land in $OUT (or ./gpu_out): gpu_pack.jsonl
+# (bench_gpu_pack.py's rows), embedding_gpu.json (bench_embedding.py's), session.log. Here, afterwards:
+#     python benchmarks/bench_gpu_pack.py --summarize gpu_pack.jsonl; cp embedding_gpu.json benchmarks/ && python benchmarks/bench_embedding.py --md-only --results embedding_gpu
+# SMOKE=1 tries every step on a CPU in a minute or two (tiny settings; nothing is worth keeping).
+set -u
+if [ "${1:-}" = --prepare ]; then
+  set -e; mkdir -p .whl
+  for name in fastai fastcore fastdownload fastprogress fasttransform plum-dispatch beartype cleanlab termcolor mlxtend defusedxml; do
+    v=$(python -c "import importlib.metadata as m; print(m.version('$name'))")
+    python -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+      --platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 -d .whl "$name==$v"
+  done
+  python -m pip wheel -q --no-deps . -w .whl          # the console scripts (the code itself is read from the tree)
+  cd benchmarks && python -c "
+import numpy as np, bench_embedding
+from bench_detection import fashion_mnist_idx
+from pseudo_clean.data import read_idx, write_idx
+imgs = fashion_mnist_idx(); out = bench_embedding.HERE/'work'/'fashion-gz'; out.mkdir(parents=True, exist_ok=True)
+write_idx(read_idx(imgs), out/'fashion-all-images-idx3-ubyte.gz'); write_idx(read_idx(str(imgs).replace('images', 'labels').replace('idx3', 'idx1')), out/'fashion-all-labels-idx1-ubyte.gz')
+bench_embedding.case_source('colour')"
+  exit
+fi
+START=$(date +%s); DEADLINE=$(( START + ${BUDGET:-560} ))
+OUT=${OUT:-$PWD/gpu_out}; W=${WORK:-/tmp/gpu_work}; mkdir -p "$OUT" "$W"
+LOG=$OUT/session.log; touch "$W/session.log"; cp "$W/session.log" "$LOG"
+say() { echo "[$(( $(date +%s) - START ))s] $*" | tee -a "$W/session.log"; }
+if [ -d .whl ] && ! python3 -c 'import fastai, cleanlab, mlxtend' 2>/dev/null; then
+  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1
+  export PYTHONPATH=$PWD:/tmp/site PATH=/tmp/site/bin:$PATH
+fi
+export PYTHONUNBUFFERED=1 PYTHONWARNINGS=ignore
+say "$(nvidia-smi -L 2>/dev/null | head -1) $(python3 -c 'import torch, fastai, sklearn; print("torch", torch.__version__, "fastai", fastai.__version__, "sklearn", sklearn.__version__, "cuda", torch.cuda.is_available())' 2>&1 | tail -1)"
+python3 -c 'import pseudo_clean.run, cleanlab.filter' || { say "imports failed"; cp "$W/session.log" "$LOG"; exit 1; }
+
+FASHION=benchmarks/work/fashion-gz/fashion-all-images-idx3-ubyte.gz
+PACK_EXTRA=(); EMB_EXTRA=(--size 224 --steps resnet18=300)
+if [ -n "${SMOKE:-}" ]; then PACK_EXTRA=(--extra "--epochs 1 --folds 2"); EMB_EXTRA=(--size 32 --steps resnet18=2 cnn=2); fi
+step() {   # step NAME pack|embed ARGS...: once per machine, within the deadline, its log's tail kept
+  local name=$1; shift; "$@"   # sets CMD
+  [ -e "$W/$name.done" ] && return
+  local left=$(( DEADLINE - $(date +%s) ))
+  if [ $left -lt 30 ]; then say "skipped $name: ${left}s left"; return; fi
+  local t0=$(date +%s)
+  timeout $left "${CMD[@]}" > "$W/$name.log" 2>&1; local rc=$?
+  [ $rc -eq 0 ] && touch "$W/$name.done"
+  say "$name: rc $rc in $(( $(date +%s) - t0 ))s"; tail -n 4 "$W/$name.log" | cut -c1-400 >> "$W/session.log"
+  cp "$W/session.log" "$LOG"; [ -e "$W/pack/gpu_pack.jsonl" ] && cp "$W/pack/gpu_pack.jsonl" "$OUT/"
+  [ -e benchmarks/embedding_gpu.json ] && cp benchmarks/embedding_gpu.json "$OUT/"
+}
+pack() { CMD=(python3 benchmarks/bench_gpu_pack.py "$W/pack" --cases "$1" --processes "$2" --mixed_precision "$3" --fashion "$FASHION" "${PACK_EXTRA[@]}"); }
+embed() { CMD=(python3 benchmarks/bench_embedding.py --results embedding_gpu --cases "$1" --modes "${@:2}" "${EMB_EXTRA[@]}"); }
+
+step sample_p1_off pack sample 1 off          # the zero-argument job, folds one after another, float32: the baseline
+step sample_p1_auto pack sample 1 auto        # the same in bf16
+step sample_p4_auto pack sample 4 auto        # four folds packed on the GPU
+step fashion_p4_auto pack fashion 4 auto      # Fashion-MNIST 70k, packed (target: five folds under 60 s)
+step colour_224 embed colour resnet18_weights embed_resnet18   # issue 21 at 224 px: resnet18 from its self-pretrained body
+step fashion_p1_auto pack fashion 1 auto
+step photos_224 embed photos resnet18_weights embed_resnet18
+step sample_p2_auto pack sample 2 auto
+step fashion_p1_off pack fashion 1 off
+step colour_224_cnn embed colour cnn
+say "done"; cp "$W/session.log" "$LOG"
