@@ -10,7 +10,8 @@
 #     BUDGET=560 bash benchmarks/gpu_session.sh
 # Steps run in order of priority while BUDGET seconds last; a step done on this machine is skipped on a rerun, so a
 # second call on the still-warm machine carries on. Results land in $OUT (or ./gpu_out): gpu_pack.jsonl
-# (bench_gpu_pack.py's rows), embedding_gpu.json (bench_embedding.py's), session.log. Here, afterwards:
+# (bench_gpu_pack.py's rows), embedding_gpu.json (bench_embedding.py's), gpu_step.jsonl and gpu_step_profile.txt
+# (probes/gpu_step.py's), session.log. Here, afterwards (append the new rows to the committed files):
 #     python benchmarks/bench_gpu_pack.py --summarize gpu_pack.jsonl; cp embedding_gpu.json benchmarks/ && python benchmarks/bench_embedding.py --md-only --results embedding_gpu
 # SMOKE=1 tries every step on a CPU in a minute or two (tiny settings; nothing is worth keeping).
 set -u
@@ -44,8 +45,8 @@ say "$(nvidia-smi -L 2>/dev/null | head -1) $(python3 -c 'import torch, fastai, 
 python3 -c 'import pseudo_clean.run, cleanlab.filter' || { say "imports failed"; cp "$W/session.log" "$LOG"; exit 1; }
 
 FASHION=benchmarks/work/fashion-gz/fashion-all-images-idx3-ubyte.gz
-PACK_EXTRA=(); EMB_EXTRA=(--size 224 --steps resnet18=300)
-if [ -n "${SMOKE:-}" ]; then PACK_EXTRA=(--extra "--epochs 1 --folds 2"); EMB_EXTRA=(--size 32 --steps resnet18=2 cnn=2); fi
+PACK_EXTRA=(); EMB_EXTRA=(--size 224 --steps resnet18=300); PROBE_EXTRA=()
+if [ -n "${SMOKE:-}" ]; then PACK_EXTRA=(--extra "--epochs 1 --folds 2"); EMB_EXTRA=(--size 32 --steps resnet18=2 cnn=2); PROBE_EXTRA=(--epochs 1 --variants default fused_adamw); fi
 step() {   # step NAME pack|embed ARGS...: once per machine, within the deadline, its log's tail kept
   local name=$1; shift; "$@"   # sets CMD
   [ -e "$W/$name.done" ] && return
@@ -57,18 +58,23 @@ step() {   # step NAME pack|embed ARGS...: once per machine, within the deadline
   say "$name: rc $rc in $(( $(date +%s) - t0 ))s"; tail -n 4 "$W/$name.log" | cut -c1-400 >> "$W/session.log"
   cp "$W/session.log" "$LOG"; [ -e "$W/pack/gpu_pack.jsonl" ] && cp "$W/pack/gpu_pack.jsonl" "$OUT/"
   [ -e benchmarks/embedding_gpu.json ] && cp benchmarks/embedding_gpu.json "$OUT/"
+  [ -e "$W/probe/gpu_step.jsonl" ] && cp "$W/probe/gpu_step.jsonl" "$W/probe/gpu_step_profile.txt" "$OUT/" 2>/dev/null
 }
 pack() { CMD=(python3 benchmarks/bench_gpu_pack.py "$W/pack" --cases "$1" --processes "$2" --mixed_precision "$3" --fashion "$FASHION" "${PACK_EXTRA[@]}"); }
+probe() { CMD=(python3 benchmarks/probes/gpu_step.py "$W/probe" --profile "${PROBE_EXTRA[@]}"); }
 embed() { CMD=(python3 benchmarks/bench_embedding.py --results embedding_gpu --cases "$1" --modes "${@:2}" "${EMB_EXTRA[@]}"); }
 
+# Measured on 2026-12-04 (gpu_pack.md, embedding_gpu.md): the zero-argument job off/auto/4 packed, Fashion-MNIST 4 packed,
+# both cases' resnet18 rows at 224 px. First what that session could not reach, then the rest again.
+step gpu_step probe                           # where a step's 15 ms go (probes/gpu_step.py): about a minute
+step fashion_p1_auto pack fashion 1 auto      # Fashion-MNIST 70k, folds one after another: does packing pay there?
+step colour_224_cnn embed colour cnn          # the small CNN from scratch at 224 px, beside the resnet18 rows
+step sample_p2_auto pack sample 2 auto
+step fashion_p1_off pack fashion 1 off
 step sample_p1_off pack sample 1 off          # the zero-argument job, folds one after another, float32: the baseline
 step sample_p1_auto pack sample 1 auto        # the same in bf16
 step sample_p4_auto pack sample 4 auto        # four folds packed on the GPU
 step fashion_p4_auto pack fashion 4 auto      # Fashion-MNIST 70k, packed (target: five folds under 60 s)
 step colour_224 embed colour resnet18_weights embed_resnet18   # issue 21 at 224 px: resnet18 from its self-pretrained body
-step fashion_p1_auto pack fashion 1 auto
 step photos_224 embed photos resnet18_weights embed_resnet18
-step sample_p2_auto pack sample 2 auto
-step fashion_p1_off pack fashion 1 off
-step colour_224_cnn embed colour cnn
 say "done"; cp "$W/session.log" "$LOG"
