@@ -249,8 +249,8 @@ def main():
     env = old.get('env', {})
     if args.rescore:
         for (c, mode), r in merged.items():
-            if (WORK/f'run_{c}_{mode}'/'oof_probs.npy').exists():
-                r.update(score_run(WORK/f'run_{c}_{mode}'), rescored=time.strftime('%Y-%m-%d %H:%M'))
+            if (WORK/f'run_{c}_{mode}{tag(c)}'/'oof_probs.npy').exists():
+                r.update(score_run(WORK/f'run_{c}_{mode}{tag(c)}'), rescored=time.strftime('%Y-%m-%d %H:%M'))
         save_json(dict(env=env, results=list(merged.values())), res_json)
     elif not args.md_only:
         import torch

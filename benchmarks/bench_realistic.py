@@ -131,6 +131,24 @@ def to_markdown(rows):
                  f"{m('precision_at_k')} | {m('recall_at_2k')} | {m('auprc')} | {m('f1', '{:.4f}')} | {m('oof_acc_vs_truth', '{:.4f}')} | {m('train_seconds', '{:.0f}')} |")
     return '\n'.join(L) + '\n'
 
+def clean_grid(data:str, seeds)->Path:
+    "Every item the default flags on `data`'s own labels (kind 'none', the runs of `seeds`) in one grid, as the package draws it."
+    import pandas as pd
+    from pseudo_clean.ranking import rank_suspects
+    from pseudo_clean.train import DEFAULT_SETTINGS
+    from pseudo_clean.visual import suspects_grid
+    X, _ = load_data(data); parts = []
+    for s in seeds:
+        r = get_run(data, 'none', 0., s, {})   # the cached run, or trained now (as --kinds none trains it)
+        sus = rank_suspects(r['y_noisy'], r['probs'], label_smoothing=DEFAULT_SETTINGS['label_smoothing'])
+        flagged = sus[sus.is_label_issue]; print(f'{data} seed {s}: {len(flagged)} flagged of {len(sus)}: {list(flagged.index)}')
+        parts.append(flagged.assign(seed=s))
+    found = pd.concat(parts) if parts else pd.DataFrame()
+    found = found[~found.index.duplicated()] if len(found) else found
+    out = HERE.parent/'nbs'/'images'/f'clean_flagged_{data}.png'
+    if len(found): suspects_grid(X, found, n=len(found), ncols=min(5, len(found)), fname=out)
+    return out
+
 def parse_settings(s):
     return eval(s, {'dict': dict}) if s else {}
 
@@ -143,7 +161,12 @@ if __name__ == '__main__':
     ap.add_argument('--threads', type=int, default=1); ap.add_argument('--md-only', action='store_true')
     ap.add_argument('--rescore', action='store_true', help="no training: rank every cached run again with today's filter "
                     "(rows without a cache, and the old_default rows, stay as they ran)")
+    ap.add_argument('--clean-grid', action='store_true', help="draw what the default flags on --data's own labels (the kind 'none' "
+                    "runs of --seeds, trained where not cached) into nbs/images/clean_flagged_DATA.png")
     a = ap.parse_args()
+    if a.clean_grid:
+        for d in a.data: print(clean_grid(d, a.seeds))
+        raise SystemExit
     log = HERE/'realistic.jsonl'
     rows = [json.loads(l) for l in log.read_text().splitlines()] if log.exists() else []
     if a.rescore:
