@@ -244,7 +244,7 @@ def main():
     if args.one: print(json.dumps(run_mode(*args.one, args.threads))); return
     res_json, res_md = HERE/f'{args.results}.json', HERE/f'{args.results}.md'
     from pseudo_clean.data import save_json, atomic_write_text
-    old = json.loads((res_json).read_text()) if (res_json).exists() else {}
+    old = json.loads(res_json.read_text()) if res_json.exists() else {}
     merged = {(r['case'], r['mode']): r for r in old.get('results', [])}
     env = old.get('env', {})
     if args.rescore:
@@ -272,6 +272,6 @@ def main():
     order = {c: i for i, c in enumerate(CASES)}
     allres = sorted(merged.values(), key=lambda r: (order[r['case']], CASES[r['case']]['modes'].index(r['mode'])))
     atomic_write_text(res_md, to_markdown(allres, env, notes=args.results == 'embedding'))
-    print((res_md).read_text())
+    print(res_md.read_text())
 
 if __name__ == '__main__': main()
