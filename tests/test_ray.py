@@ -84,10 +84,10 @@ def _kill_a_task_worker(killed:list, after:float=1.0, timeout:float=120):
 @needs_ray
 def test_a_killed_worker_is_retried_to_the_same_bytes(local_ray):
     d = digits_8x8(); codes = np.searchsorted(np.unique(d.labels), d.labels)
-    kw = dict(n_folds=2, epochs=6, seed=1, progress=False)
+    kw = dict(n_folds=2, epochs=24, seed=1, progress=False)   # a fold trains for about 2.5 s: long enough to be killed mid-task
     with one_thread(): ref = oof_probs(d.images, codes, 10, **kw)
     killed = []
-    killer = threading.Thread(target=_kill_a_task_worker, args=(killed,)); killer.start()
+    killer = threading.Thread(target=_kill_a_task_worker, args=(killed, 0.5)); killer.start()
     probs = oof_probs(d.images, codes, 10, engine='ray', **kw)
     killer.join()
     assert killed, 'no worker was killed mid-task: the test did not test the retry'
