@@ -106,10 +106,14 @@ def metrics(wrong, flagged, score):
                  f1=round(2 * p * r / (p + r) if p + r else 0., 4))
     return m
 
-def default_ranking(r, label_smoothing):
-    "The package's default ranking of one cached run: (flag mask, score) from `rank_suspects`."
+def default_suspects(r, label_smoothing):
+    "The package's default ranking of one cached run: `rank_suspects`'s table, most suspicious first."
     from pseudo_clean.ranking import rank_suspects
-    s = rank_suspects(r['y_noisy'], r['probs'], label_smoothing=label_smoothing).sort_index()
+    return rank_suspects(r['y_noisy'], r['probs'], label_smoothing=label_smoothing)
+
+def default_ranking(r, label_smoothing):
+    "The package's default ranking of one cached run: (flag mask, score) in item order."
+    s = default_suspects(r, label_smoothing).sort_index()
     return s.is_label_issue.values, s.label_quality.values
 
 def to_markdown(rows):
@@ -134,13 +138,12 @@ def to_markdown(rows):
 def clean_grid(data:str, seeds)->Path:
     "Every item the default flags on `data`'s own labels (kind 'none', the runs of `seeds`) in one grid, as the package draws it."
     import pandas as pd
-    from pseudo_clean.ranking import rank_suspects
     from pseudo_clean.train import DEFAULT_SETTINGS
     from pseudo_clean.visual import suspects_grid
     X, _ = load_data(data); parts = []
     for s in seeds:
         r = get_run(data, 'none', 0., s, {})   # the cached run, or trained now (as --kinds none trains it)
-        sus = rank_suspects(r['y_noisy'], r['probs'], label_smoothing=DEFAULT_SETTINGS['label_smoothing'])
+        sus = default_suspects(r, DEFAULT_SETTINGS['label_smoothing'])
         flagged = sus[sus.is_label_issue]; print(f'{data} seed {s}: {len(flagged)} flagged of {len(sus)}: {list(flagged.index)}')
         parts.append(flagged.assign(seed=s))
     found = pd.concat(parts) if parts else pd.DataFrame()
