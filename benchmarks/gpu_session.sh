@@ -60,21 +60,19 @@ step() {   # step NAME pack|embed ARGS...: once per machine, within the deadline
   [ -e benchmarks/embedding_gpu.json ] && cp benchmarks/embedding_gpu.json "$OUT/"
   [ -e "$W/probe/gpu_step.jsonl" ] && cp "$W/probe/gpu_step.jsonl" "$W/probe/gpu_step_profile.txt" "$OUT/" 2>/dev/null
 }
-pack() { CMD=(python3 benchmarks/bench_gpu_pack.py "$W/pack" --cases "$1" --processes "$2" --mixed_precision "$3" --fashion "$FASHION" "${PACK_EXTRA[@]}"); }
+pack() { CMD=(python3 benchmarks/bench_gpu_pack.py "$W/pack" --cases "$1" --processes "$2" --mixed_precision "$3" --stack_folds "${4:-auto}" --fashion "$FASHION" "${PACK_EXTRA[@]}"); }
 probe() { CMD=(python3 benchmarks/probes/gpu_step.py "$W/probe" --profile "${PROBE_EXTRA[@]}"); }
 embed() { CMD=(python3 benchmarks/bench_embedding.py --results embedding_gpu --cases "$1" --modes "${@:2}" "${EMB_EXTRA[@]}"); }
 
-# Measured on 2026-12-04 (gpu_pack.md, embedding_gpu.md): the zero-argument job off/auto/4 packed, Fashion-MNIST 4 packed,
-# both cases' resnet18 rows at 224 px. First what that session could not reach, then the rest again.
-step gpu_step probe                           # where a step's 15 ms go (probes/gpu_step.py): about a minute
-step fashion_p1_auto pack fashion 1 auto      # Fashion-MNIST 70k, folds one after another: does packing pay there?
-step colour_224_cnn embed colour cnn          # the small CNN from scratch at 224 px, beside the resnet18 rows
-step sample_p2_auto pack sample 2 auto
-step fashion_p1_off pack fashion 1 off
-step sample_p1_off pack sample 1 off          # the zero-argument job, folds one after another, float32: the baseline
-step sample_p1_auto pack sample 1 auto        # the same in bf16
-step sample_p4_auto pack sample 4 auto        # four folds packed on the GPU
-step fashion_p4_auto pack fashion 4 auto      # Fashion-MNIST 70k, packed (target: five folds under 60 s)
-step colour_224 embed colour resnet18_weights embed_resnet18   # issue 21 at 224 px: resnet18 from its self-pretrained body
-step photos_224 embed photos resnet18_weights embed_resnet18
+# Measured before (gpu_pack.md, embedding_gpu.md): fold by fold, the zero-argument job trained in 26 s (float32) and 23 s
+# (bf16); Fashion-MNIST 70k, four folds packed, 86 s. Now the folds stacked into one network (`--stack_folds`, 'auto' on a
+# GPU): the zero-argument job as a user runs it, in float32 and bf16; Fashion-MNIST; then the fold-by-fold baseline again in
+# this session (the ratio), then the rest.
+step sample_stack_off pack sample 1 off auto      # the zero-argument job: target under 5 s of training
+step sample_stack_bf16 pack sample 1 auto auto
+step fashion_stack_bf16 pack fashion 1 auto auto  # Fashion-MNIST 70k: target five folds under 60 s
+step sample_folds_off pack sample 1 off off       # fold by fold, float32: the baseline, in this session
+step fashion_stack_off pack fashion 1 off auto
+step gpu_step probe                               # where a fold-by-fold step's 15 ms go (probes/gpu_step.py): about a minute
+step colour_224_cnn embed colour cnn              # issue 21: the small CNN from scratch at 224 px, beside the resnet18 rows
 say "done"; cp "$W/session.log" "$LOG"

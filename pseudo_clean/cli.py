@@ -70,6 +70,7 @@ def main(source:Param('image folder, CSV with path,label, or IDX images file (de
          cache_dir:str=None, # folder of the image cache (folder/CSV images decoded once, memory-mapped), which runs may share; not cleared by --overwrite (default: OUT/cache)
          overwrite:store_true=False, # replace a previous run in --out (only the files that run wrote)
          engine:str='local', # where the folds run: 'local' (this machine: see --processes) or 'ray' (each a Ray task; pip install "pseudo_clean[ray]")
+         stack_folds:str=None, # --arch cnn: train every fold's small CNN at once, as one network of grouped convolutions: 'auto' (default: on a GPU, where one small model leaves it idle), 'on' or 'off'
          processes:int=None, # --engine local: train this many folds at once, each in a process of its own, sharing the CPU threads (on one GPU: packed on it; several GPUs: one each in turn) (default 1: one after another here)
          address:str=None, # --engine ray: the Ray cluster to join, HOST:PORT of its head (default: RAY_ADDRESS, else a Ray started on this machine)
          cpus_per_fold:float=None, # --engine ray: CPUs (and torch threads) of each task (default 1)
@@ -81,7 +82,7 @@ def main(source:Param('image folder, CSV with path,label, or IDX images file (de
     if version: return print(f'pseudo_clean {pseudo_clean.__version__}')
     from pseudo_clean.run import run, print_summary
     kw = {} if forget_rate is None else {'forget_rate': forget_rate}
-    kw.update({k: v for k, v in dict(pretrained=pretrained, weights=weights, embed=embed, width=width).items() if v is not None and v is not False})   # only when given: other runs keep their identity
+    kw.update({k: v for k, v in dict(pretrained=pretrained, weights=weights, embed=embed, width=width, stack_folds=stack_folds).items() if v is not None and v is not False})   # only when given: other runs keep their identity
     kw.update({k: v for k, v in dict(engine=engine, address=address, cpus_per_fold=cpus_per_fold, gpus_per_fold=gpus_per_fold, processes=processes).items() if v is not None})
     metrics = guarded('pseudo_clean', lambda: run(source, out=out, noise=noise, noise_kind=noise_kind, folds=folds, epochs=epochs, seed=seed,
                       arch=arch, method=method, overwrite=overwrite, progress=not quiet, mixed_precision=mixed_precision,

@@ -14,14 +14,15 @@ from .checks import check_forget_rate, check_arch, check_engine
 from .data import atomic_path
 from .train import backbone_stats, train_model, predict_probs, resolve_mixed_precision, DEFAULT_SETTINGS, auto_epochs, fit_labels, ensemble_probs
 from .train import BACKBONE_SETTINGS, weights_origin, pretrained_file, make_learner, model_body, array_dls
-from .train import ArrayDL, ArrayDataset, StackedImages
+from .train import ArrayDL, ArrayDataset, StackedImages, train_stacked, predict_stacked
+from fastai.torch_core import default_device
 import torch
 
 # %% auto #0
-__all__ = ['ENGINE_KEYS', 'RAY_MAX_RETRIES', 'RAY_OBJECT_STORE', 'EMBED_FEATURES', 'fold_ids', 'unlabeled_folds', 'fold_key',
-           'run_fold', 'engine_settings', 'runs_here', 'run_units', 'run_units_cached', 'oof_probs', 'pool_grid',
-           'embed_images', 'logistic_probs', 'oof_logistic_probs', 'oof_embedding_probs', 'fold_probs',
-           'check_backbone', 'oof_pseudo_probs']
+__all__ = ['ENGINE_KEYS', 'RAY_MAX_RETRIES', 'RAY_OBJECT_STORE', 'STACK_FOLDS', 'EMBED_FEATURES', 'fold_ids', 'unlabeled_folds',
+           'fold_key', 'run_fold', 'engine_settings', 'runs_here', 'run_units', 'run_units_cached', 'stack_folds_on',
+           'oof_probs', 'pool_grid', 'embed_images', 'logistic_probs', 'oof_logistic_probs', 'oof_embedding_probs',
+           'fold_probs', 'check_backbone', 'oof_pseudo_probs']
 
 # %% ../nbs/05_folds.ipynb #dcd955cc
 def _split_ids(codes:np.ndarray, n_folds:int, seed:int, stratify:bool=True)->np.ndarray:
@@ -268,13 +269,47 @@ def run_units_cached(fn, # as in `run_units`
     run_units(fn, shared, [jobs[i] for i in todo], done=done, **kw)
     return res
 
+# %% ../nbs/05_folds.ipynb #095a6a32
+STACK_FOLDS = ('auto', 'on', 'off')
+
+def stack_folds_on(stack_folds:str, # 'auto' (on a GPU, where the folds can be stacked), 'on' or 'off'
+                   settings:dict, # the run's training settings: `arch`, and `weights`, `pretrained` when given
+                   eng:dict|None=None, # the engine's settings (`engine_settings`)
+                   device=None, # the training device; default: fastai's default device
+                   flag:str='', # '--' names them as the command's flags
+                  )->bool:
+    "Whether `oof_probs` trains the folds at once (`train_stacked`); an error for 'on' where they cannot be: another arch, starting weights, folds in other processes."
+    if stack_folds not in STACK_FOLDS: raise ValueError(f"Unknown {flag}stack_folds {stack_folds!r}: use one of {', '.join(STACK_FOLDS)}.")
+    if stack_folds == 'off': return False
+    arch = settings.get('arch', 'cnn')
+    why = (f'{flag}arch {arch}' if arch != 'cnn' else f'{flag}weights' if settings.get('weights') is not None
+           else f'{flag}pretrained' if settings.get('pretrained') else None if runs_here(eng or {}) else f'{flag}processes or {flag}engine ray')
+    if why is None: return stack_folds == 'on' or torch.device(default_device() if device is None else device).type == 'cuda'
+    if stack_folds == 'on': raise ValueError(f'{flag}stack_folds on trains the small CNN from random weights, every fold in this process: '
+                                             f'not with {why}. Leave out {flag}stack_folds, or leave out {why}.')
+    return False
+
+# %% ../nbs/05_folds.ipynb #ca90d942
+def _stacked_folds(images, codes, n_classes:int, folds:np.ndarray, settings:dict, seed:int, files:list, progress:bool)->list:
+    "Every fold's probabilities: the ones in `files` read back, the others from models trained at once (`train_stacked`), each saved."
+    res = [_load_fold(f) if f is not None and f.exists() else None for f in files]
+    todo = [k for k, r in enumerate(res) if r is None]
+    if not todo: return res
+    if progress: print(f'folds {", ".join(str(k + 1) for k in todo)} of {len(files)} at once, as one network')
+    train = {k: settings[k] for k in ('epochs', 'lr', 'bs', 'augment', 'label_smoothing', 'width', 'mixed_precision', 'forget_rate')}
+    learn = train_stacked(images, codes, n_classes, [np.flatnonzero(folds != k) for k in todo], seed=seed, progress=progress, **train)
+    for k, p in zip(todo, predict_stacked(learn, images, [np.flatnonzero(folds == k) for k in todo], tta=settings['tta'])):
+        res[k] = p; _save_fold(files[k], p, folds, k)
+    return res
+
 # %% ../nbs/05_folds.ipynb #fc5ca614
 def _fold_inputs(images, codes, n_classes, settings:dict)->tuple:
     "`codes` as int64 and `n_classes`, after checking that they fit `images` and that every setting is known."
     codes = np.asarray(codes, dtype=np.int64)
     if len(images) != len(codes): raise ValueError(f'{len(images)} images but {len(codes)} labels.')
-    unknown = set(settings) - set(DEFAULT_SETTINGS) - set(BACKBONE_SETTINGS)
-    if unknown: raise TypeError(f'Unknown training settings {sorted(unknown)}: use {sorted({**DEFAULT_SETTINGS, **BACKBONE_SETTINGS})}.')
+    known = {**DEFAULT_SETTINGS, **BACKBONE_SETTINGS, 'stack_folds': 'auto'}
+    unknown = set(settings) - set(known)
+    if unknown: raise TypeError(f'Unknown training settings {sorted(unknown)}: use {sorted(known)}.')
     return codes, int(codes.max()) + 1 if n_classes is None else n_classes
 
 def oof_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
@@ -286,12 +321,15 @@ def oof_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
               work_dir=None, # folder to keep finished folds in, so a repeated run resumes
               progress:bool=True, # show fastprogress bars
               classes=None, # class names, for error messages
+              stack_folds:str='auto', # train the folds' small CNNs at once as one network (`stack_folds_on`): 'auto' (on a GPU), 'on' or 'off'
               **settings, # training settings overriding `DEFAULT_SETTINGS` (epochs, lr, bs, arch, ...), and where the folds run: `engine`, `address`, `cpus_per_fold`, `gpus_per_fold`, `processes` (`run_units`)
              )->np.ndarray:
     "Out-of-fold class probabilities (N×K float32): each row from a model that never trained on that item."
     eng, settings = engine_settings(settings)
     codes, n_classes = _fold_inputs(images, codes, n_classes, settings)
     settings = {**DEFAULT_SETTINGS, **settings}
+    stacked = stack_folds_on(stack_folds, settings, eng)
+    if stacked: settings['stack_folds'] = 'on'      # part of the folds' identity: trained together, they are other models
     check_forget_rate(settings['forget_rate'])
     folds = fold_ids(codes, n_folds, seed, classes=classes)
     if settings['epochs'] is None: settings['epochs'] = auto_epochs(int((folds != 0).sum()), bs=settings['bs'])
@@ -300,7 +338,8 @@ def oof_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     probs = np.full((len(codes), n_classes), np.nan, np.float32)
     files = [_fold_file(images, codes, n_classes, folds, k, settings, seed, work_dir) for k in range(n_folds)]
     inner = progress and runs_here(eng)     # else one bar over the folds, none per epoch
-    res = run_units_cached(_fold_task, images, [(codes, n_classes, folds, k, settings, seed, inner) for k in range(n_folds)], files,
+    if stacked: res = _stacked_folds(images, codes, n_classes, folds, settings, seed, files, progress)
+    else: res = run_units_cached(_fold_task, images, [(codes, n_classes, folds, k, settings, seed, inner) for k in range(n_folds)], files,
                            load=_load_fold, save=lambda k, p: _save_fold(files[k], p, folds, k), progress=progress, **eng)
     for k, p in enumerate(res): probs[folds == k] = p               # finished before (by either engine) or now
     return probs

@@ -17,7 +17,7 @@ from .data import check_cache_dir, same_file
 from .noise import symmetric_noise, pair_noise, MNIST_PAIRS
 from .checks import check_forget_rate, check_training_numbers
 from .train import DEFAULT_SETTINGS, MIXED_PRECISION, weights_origin, FORGET_CAP
-from .folds import oof_probs, fold_ids, fold_probs, check_backbone, engine_settings, ENGINE_KEYS
+from .folds import oof_probs, fold_ids, fold_probs, check_backbone, engine_settings, ENGINE_KEYS, stack_folds_on
 from .ranking import rank_suspects, evaluate_detection, overlapping_classes, DEFAULT_METHOD, METHODS
 
 # %% auto #0
@@ -113,7 +113,7 @@ def inject_noise(labels, rate:float, kind:str='symmetric', seed:int=0)->tuple:
 def _run_settings(arch:str, method, noise, epochs, settings:dict, seed:int=0, folds:int=5)->dict:
     "The run's training settings, each checked before any work; an error names the command's flag."
     check_training_numbers(epochs, seed, folds)
-    engine_settings(settings, '--')                      # --engine, --address (a cluster that answers), Ray installed
+    eng = engine_settings(settings, '--')[0]             # --engine, --address (a cluster that answers), Ray installed
     check_backbone({**settings, 'arch': arch}, '--')     # arch, --weights, --pretrained, --embed: before any image is read
     if method is not None and method not in METHODS and method != 'reference':
         raise ValueError(f'Unknown --method {method!r}: use one of {", ".join(METHODS)}.')
@@ -124,6 +124,7 @@ def _run_settings(arch:str, method, noise, epochs, settings:dict, seed:int=0, fo
     if settings['mixed_precision'] not in MIXED_PRECISION:
         raise ValueError(f"Unknown --mixed_precision {settings['mixed_precision']!r}: use one of {', '.join(MIXED_PRECISION)}.")
     settings['forget_rate'] = check_forget_rate(settings['forget_rate'], flag='--')
+    stack_folds_on(settings.get('stack_folds', 'auto'), settings, eng, flag='--')   # --stack_folds: a known value, 'on' only where it can
     if settings.get('embed'): settings['label_smoothing'] = 0.   # logistic regressions' probabilities: no smoothing for the ranking to undo
     return settings
 
@@ -230,6 +231,8 @@ def _detect(data, codes, classes, is_noisy, settings:dict, stages:dict, **kw)->t
         probs, suspects, metrics, stages['second_pass'] = _detect_pass(data, codes, classes, is_noisy, {**settings, 'forget_rate': rate}, **kw)
         metrics['first_pass'] = dict(forget_rate='auto', **first)
     metrics['forget_rate'] = settings['forget_rate'] if rate is None else rate
+    eng = {k: settings[k] for k in ENGINE_KEYS if settings.get(k) is not None}     # checked before the run: not again
+    metrics['stack_folds'] = not settings.get('embed') and stack_folds_on(settings.get('stack_folds', 'auto'), settings, eng)   # what 'auto' chose
     return probs, suspects, metrics
 
 def run(source=None, # image folder, `path,label` CSV or IDX images file; None: the bundled MNIST sample

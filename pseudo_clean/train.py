@@ -5,6 +5,7 @@
 # %% ../nbs/03_train.ipynb #b9ad3a81
 from __future__ import annotations
 import hashlib, math
+from functools import partial
 from pathlib import Path
 
 import numpy as np, torch
@@ -12,6 +13,7 @@ from torch import nn
 from fastai.data.load import DataLoader
 from fastai.data.core import DataLoaders
 from fastai.learner import Learner
+from fastai.optimizer import OptimWrapper
 from fastai.losses import CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat
 from fastai.metrics import accuracy
 from fastai.callback.schedule import fit_one_cycle
@@ -30,11 +32,12 @@ from .checks import check_forget_rate, encode_labels, check_arch
 # %% auto #0
 __all__ = ['ARCHS', 'BACKBONE_SETTINGS', 'MIXED_PRECISION', 'FORGET_CAP', 'DEFAULT_SETTINGS', 'FOLD_MIN_STEPS',
            'FIT_EPOCHS_AT_4000', 'ArrayDataset', 'to_tensor_images', 'StackedImages', 'ArrayDL', 'batch_augment',
-           'array_dls', 'small_cnn', 'make_learner', 'backbone_stats', 'CPUMixedPrecision', 'bf16_is_fast',
-           'resolve_mixed_precision', 'mixed_precision_cb', 'small_loss_mean', 'ForgetHighLoss', 'ForgetContradicted',
-           'progress_context', 'body_state', 'load_body', 'train_model', 'predict_probs', 'read_weights',
-           'save_weights', 'weights_origin', 'model_body', 'load_weights', 'pretrained_file', 'auto_epochs',
-           'fit_labels', 'fit_epochs', 'probs_accuracy', 'accuracy_on', 'ensemble_probs']
+           'device_images', 'array_dls', 'small_cnn', 'make_learner', 'backbone_stats', 'CPUMixedPrecision',
+           'bf16_is_fast', 'resolve_mixed_precision', 'mixed_precision_cb', 'small_loss_mean', 'ForgetHighLoss',
+           'ForgetContradicted', 'progress_context', 'body_state', 'load_body', 'train_model', 'predict_probs',
+           'read_weights', 'save_weights', 'weights_origin', 'model_body', 'load_weights', 'pretrained_file',
+           'stacked_cnn', 'FoldStackDL', 'stacked_dls', 'train_stacked', 'predict_stacked', 'auto_epochs', 'fit_labels',
+           'fit_epochs', 'probs_accuracy', 'accuracy_on', 'ensemble_probs']
 
 # %% ../nbs/03_train.ipynb #3b984065
 class ArrayDataset:
@@ -119,6 +122,16 @@ def batch_augment(max_rotate:float=10., # largest rotation, in degrees
         return x.as_subclass(torch.Tensor)
     return _augment
 
+# %% ../nbs/03_train.ipynb #2f4f73cd
+def device_images(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images, in memory or memory-mapped
+                  device=None, # the training device; default: fastai's default device
+                  share:float=0.25, # the most of the device's free memory the images may take
+                 ):
+    "`images` as one N×C×H×W uint8 tensor on `device` when it is a GPU with room for them; else `images` as they are."
+    device = torch.device(default_device() if device is None else device)
+    if device.type != 'cuda' or int(np.prod(images.shape)) > share * torch.cuda.mem_get_info(device)[0]: return images
+    return to_tensor_images(np.asarray(images)).to(device)
+
 # %% ../nbs/03_train.ipynb #93273519
 def _pixel_stats(images, idx, chunk_bytes:int=1 << 24)->tuple:
     "Mean and standard deviation of the pixels of `images[idx]`, in [0, 1]: at once when they are few, else by counting pixel values a small chunk at a time."
@@ -147,7 +160,8 @@ def array_dls(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     else: mean, std = (torch.tensor(v, dtype=torch.float32).reshape(1, -1, 1, 1) for v in stats)
     if stats is not None and n_in != mean.shape[1]: mean, std = mean.mean(1, keepdim=True), std.mean(1, keepdim=True)   # grey images
     device = default_device() if device is None else device
-    mk = lambda idx, **kw: ArrayDL(ArrayDataset(images, y, idx), mean=mean, std=std, device=device, **kw)
+    x = device_images(images, device); y = y.to(x.device) if torch.is_tensor(x) else y     # on a GPU with room: there once
+    mk = lambda idx, **kw: ArrayDL(ArrayDataset(x, y, idx), mean=mean, std=std, device=device, **kw)
     train = mk(train_idx, bs=bs, shuffle=True, drop_last=len(train_idx) > bs,
                augment=batch_augment() if augment else None)
     valid = mk(valid_idx if valid_idx is not None else train_idx[:0], bs=bs*2)
@@ -169,6 +183,10 @@ def small_cnn(n_in:int=1, # input channels: 1 grayscale, 3 RGB
 ARCHS = ('cnn', 'resnet18', 'resnet34', 'resnet50')   # the names the help shows; any torchvision or timm name works (`check_arch`)
 BACKBONE_SETTINGS = dict(pretrained=False, weights=None)   # training settings beside `DEFAULT_SETTINGS`, kept out of a run's identity unless given
 
+def _loss(label_smoothing:float):
+    "The training loss: cross-entropy, with `label_smoothing` when it is not 0."
+    return LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat()
+
 def make_learner(dls:DataLoaders, # from `array_dls`
                  n_in:int, # input channels
                  n_out:int, # number of classes
@@ -180,7 +198,7 @@ def make_learner(dls:DataLoaders, # from `array_dls`
                  init:dict|None=None, # body weights of a `small_cnn`, strictly checked (`load_body`), e.g. from `pretrain_body`
                 )->Learner:
     "A fastai `Learner` for `arch` on `dls`; a torchvision or timm body with pretrained weights starts frozen, as in fastai's `fine_tune`."
-    loss = LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat()
+    loss = _loss(label_smoothing)
     check_arch(arch)
     if pretrained and weights is not None: raise ValueError('Pass pretrained=True or a weights file, not both.')
     if arch == 'cnn':
@@ -300,6 +318,13 @@ class ForgetContradicted(Callback):
             bad = torch.zeros_like(bad); bad[keep_out] = True
         self.learn.loss_grad = losses[~bad].mean(); self.learn.loss = self.learn.loss_grad.clone()
 
+# %% ../nbs/03_train.ipynb #bdc577be
+def _training_cbs(mixed_precision:str, forget_rate, device)->list:
+    "The callbacks of every training run: bfloat16 (`mixed_precision_cb`), and what to leave out of each batch (`forget_rate`)."
+    cbs = [mixed_precision_cb(mixed_precision, device)]
+    if forget_rate: cbs.append(ForgetContradicted() if forget_rate == 'auto' else ForgetHighLoss(forget_rate))
+    return [cb for cb in cbs if cb is not None]
+
 # %% ../nbs/03_train.ipynb #ccb85cde
 def progress_context(learn, progress):
     from contextlib import ExitStack
@@ -359,9 +384,7 @@ def train_model(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     n_in = 1 if images.ndim == 3 else images.shape[-1]
     learn = make_learner(dls, n_in, n_classes, arch=arch, label_smoothing=label_smoothing, width=width, pretrained=pretrained,
                          weights=weights, init=init)
-    cb = mixed_precision_cb(mixed_precision, dls.device)
-    if cb is not None: learn.add_cb(cb)
-    if forget_rate: learn.add_cb(ForgetContradicted() if forget_rate == 'auto' else ForgetHighLoss(forget_rate))
+    learn.add_cbs(_training_cbs(mixed_precision, forget_rate, dls.device))
     with progress_context(learn, progress):
         if arch != 'cnn' and (pretrained or weights is not None): learn.fine_tune(max(epochs - 1, 1), lr, freeze_epochs=1, cbs=cbs)   # head, then all
         else: learn.fit_one_cycle(epochs, lr, cbs=cbs)
@@ -511,6 +534,107 @@ def pretrained_file(arch:str, # a torchvision or timm name
     check_arch(arch)
     if arch == 'cnn': raise ValueError("The small CNN ('cnn') has no published weights: pass a weights file from `pseudo_clean_pretrain` instead.")
     return _torchvision_file(arch) if arch in tvm.list_models(module=tvm) else _timm_file(arch)
+
+# %% ../nbs/03_train.ipynb #2a8ecd13
+def stacked_cnn(n_models:int, # M: how many independent `small_cnn`s
+                n_in:int=1, # input channels of each
+                n_out:int=10, # number of classes
+                width:int=16, # see `small_cnn`
+               )->nn.Sequential:
+    "M `small_cnn`s as one network of grouped convolutions: images B×(M·`n_in`)×H×W, model k's in its own channels; outputs (B·M)×`n_out`, model k's on rows k, M+k, …"
+    m, w = n_models, width
+    conv = lambda ni, nf, **kw: ConvLayer(m*ni, m*nf, groups=m, **kw)     # fastai's `ConvLayer` passes `groups` to the convolution
+    return nn.Sequential(conv(n_in, w, stride=2), conv(w, 2*w), conv(2*w, 4*w, stride=2), conv(4*w, 8*w, stride=2),
+                         nn.AdaptiveAvgPool2d(4), nn.Flatten(), nn.Unflatten(1, (m*8*w*16, 1)),
+                         nn.Conv1d(m*8*w*16, m*n_out, 1, groups=m), nn.Flatten(), nn.Unflatten(1, (m, n_out)), nn.Flatten(0, 1))
+
+# %% ../nbs/03_train.ipynb #1665a941
+class FoldStackDL(ArrayDL):
+    "An `ArrayDL` for `stacked_cnn`: each batch holds `bs` items of every group, the images as `stacked_cnn` reads them, the label codes in its rows' order."
+    def __init__(self, dataset=None, groups=(), **kwargs):     # groups: M arrays of positions; mean, std: M×1×C×1×1, each group's own
+        self.groups = [np.asarray(g, dtype=np.int64) for g in groups]
+        super().__init__(dataset, **kwargs)
+    def create_batches(self, samps):    # `len(self)` batches: each group shuffled (or in order), cut or repeated to that many rows
+        rng = np.random.default_rng(self.rng.randint(0, 2**32 - 1)) if self.shuffle else None
+        rows = len(self) * self.bs
+        idx = np.stack([np.resize(g if rng is None else rng.permutation(g), rows) for g in self.groups])
+        for i in range(0, rows, self.bs): yield self.dataset.batch(idx[:, i:i+self.bs].ravel())
+    def after_batch(self, b):
+        x, y = b; m = len(self.groups); n = len(y) // m
+        x = x.float().div_(255.).view(m, n, *x.shape[1:])
+        x = ((x - self.mean.to(x.device))/self.std.to(x.device)).flatten(0, 1)
+        if self.augment is not None: x = self.augment(x)
+        x = x.view(m, n, *x.shape[1:]).transpose(0, 1).flatten(1, 2)    # item i of every group side by side: B×(M·C)×H×W
+        return x.contiguous(memory_format=torch.channels_last), y.view(m, n).T.flatten()
+    def new(self, dataset=None, cls=None, **kwargs): return super().new(dataset, cls, **{'groups': self.groups, **kwargs})
+
+# %% ../nbs/03_train.ipynb #8d3c392d
+def stacked_dls(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
+                codes:np.ndarray, # N label codes
+                groups:list, # M arrays of positions: model k trains on `images[groups[k]]`
+                bs:int=128, # items of each group in a batch
+                augment:bool=True, # batch augmentation
+                device=None, # default: fastai's default device
+               )->DataLoaders:
+    "fastai `DataLoaders` for `stacked_cnn`: `FoldStackDL` training batches, each group normalised with its own items' statistics; no validation."
+    device = default_device() if device is None else device
+    stats = torch.tensor([_pixel_stats(images, g) for g in groups], dtype=torch.float32)     # M × (mean, std)
+    mean, std = (stats[:, i].reshape(-1, 1, 1, 1, 1) for i in (0, 1))
+    x, y = device_images(images, device), torch.as_tensor(np.asarray(codes), dtype=torch.long)
+    ds, n = ArrayDataset(x, y.to(x.device) if torch.is_tensor(x) else y), min(map(len, groups))
+    mk = lambda gs, **kw: FoldStackDL(ds, groups=gs, mean=mean, std=std, device=device, **kw)
+    return DataLoaders(mk(groups, n=n, bs=bs, shuffle=True, drop_last=n > bs, augment=batch_augment() if augment else None),
+                       mk([g[:0] for g in groups], n=0, bs=bs), device=device)
+
+# %% ../nbs/03_train.ipynb #2faddf2b
+def train_stacked(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
+                  codes:np.ndarray, # N label codes
+                  n_classes:int, # number of classes K
+                  groups:list, # M arrays of positions: model k trains on these items
+                  *,
+                  epochs:int=10, # training epochs
+                  lr:float=1e-2, # peak learning rate of the one-cycle schedule
+                  bs:int=128, # items of each model in a batch
+                  seed:int=0, # random seed for weights, shuffling and augmentation
+                  augment:bool=True, # batch augmentation
+                  label_smoothing:float=0.1, # see `make_learner`
+                  width:int=16, # see `small_cnn`
+                  mixed_precision:str='off', # see `train_model`
+                  forget_rate:float|str=0., # see `train_model`; the share is of the whole stacked batch
+                  progress:bool=True, # show fastprogress bars
+                 )->Learner:
+    "Train M `small_cnn`s at once as one `stacked_cnn`, model k on `groups[k]`: `train_model` for several models of the same settings."
+    forget_rate = check_forget_rate(forget_rate)
+    set_seed(seed, reproducible=True)
+    dls, m = stacked_dls(images, codes, groups, bs=bs, augment=augment), len(groups)
+    model = stacked_cnn(m, 1 if images.ndim == 3 else images.shape[-1], n_classes, width).to(memory_format=torch.channels_last)
+    # PyTorch's AdamW, fastai's Adam in one fused kernel (a loop over tensors on a CPU); eps/M: see below
+    opt = partial(OptimWrapper, opt=torch.optim.AdamW, betas=(0.9, 0.99), eps=1e-5/m, weight_decay=0.01,
+                  **({'fused': True} if torch.device(dls.device).type == 'cuda' else {'foreach': True}))
+    learn = Learner(dls, model, loss_func=_loss(label_smoothing), metrics=accuracy, opt_func=opt)
+    learn.add_cbs(_training_cbs(mixed_precision, forget_rate, dls.device))
+    with progress_context(learn, progress): learn.fit_one_cycle(epochs, lr)
+    return learn
+
+# %% ../nbs/03_train.ipynb #9b368c57
+def predict_stacked(learn:Learner, # from `train_stacked`
+                    images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
+                    groups:list, # M arrays of positions: model k predicts these
+                    bs:int=512, # items of each model in a batch
+                    tta:int=0, # test-time augmentation, as in `predict_probs`
+                   )->list: # M arrays of class probabilities, len(groups[k])×K float32
+    "Class probabilities of `images[groups[k]]` from model k of a `train_stacked` Learner, for every k."
+    ref, m = learn.dls.train, len(groups)
+    dl = FoldStackDL(ArrayDataset(images, torch.zeros(len(images), dtype=torch.long)), groups=groups, n=max(map(len, groups)),
+                     bs=bs, mean=ref.mean, std=ref.std, device=ref.device)
+    amp = [cb for cb in learn.cbs if isinstance(cb, MixedPrecision)]   # predict in float32, as `predict_probs` does
+    with learn.no_bar(), learn.no_logging(), learn.removed_cbs(amp):
+        probs = learn.get_preds(dl=dl, reorder=False)[0].float()       # reorder=False: rows as the batches hold them
+        if tta:
+            aug = dl.new(augment=batch_augment())
+            probs = (probs + torch.stack([learn.get_preds(dl=aug, reorder=False)[0].float() for _ in range(tta)]).mean(0))/2
+    probs = probs.view(-1, m, probs.shape[-1])                         # row i: item i of every group
+    return [probs[:len(g), k].numpy().astype(np.float32) for k, g in enumerate(groups)]
 
 # %% ../nbs/03_train.ipynb #006622ff
 DEFAULT_SETTINGS = dict(epochs=None, lr=1e-2, bs=128, arch='cnn', augment=True, label_smoothing=0.3, width=16, tta=0, mixed_precision='off',
