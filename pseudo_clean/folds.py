@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import KFold, StratifiedKFold
 
-from .checks import check_forget_rate, check_arch, check_engine
+from .checks import check_forget_rate, check_arch, check_engine, encode_labels
 from .data import atomic_path
-from .train import backbone_stats, train_model, predict_probs, resolve_mixed_precision, DEFAULT_SETTINGS, auto_epochs, fit_labels, ensemble_probs
+from .train import backbone_stats, train_model, predict_probs, resolve_mixed_precision, DEFAULT_SETTINGS, auto_epochs, fit_labels, ensemble_probs, fit_epochs
 from .train import BACKBONE_SETTINGS, weights_origin, pretrained_file, make_learner, model_body, array_dls
 from .train import ArrayDL, ArrayDataset, StackedImages, train_stacked, predict_stacked
 from fastai.torch_core import default_device
@@ -278,14 +278,13 @@ def stack_folds_on(stack_folds:str, # 'auto' (on a GPU, where the folds can be s
                    device=None, # the training device; default: fastai's default device
                    flag:str='', # '--' names them as the command's flags
                   )->bool:
-    "Whether `oof_probs` trains the folds at once (`train_stacked`); an error for 'on' where they cannot be: another arch, starting weights, folds in other processes."
+    "Whether `oof_probs` trains the folds at once (`train_stacked`); an error for 'on' where they cannot be: another arch, folds in other processes."
     if stack_folds not in STACK_FOLDS: raise ValueError(f"Unknown {flag}stack_folds {stack_folds!r}: use one of {', '.join(STACK_FOLDS)}.")
     if stack_folds == 'off': return False
     arch = settings.get('arch', 'cnn')
-    why = (f'{flag}arch {arch}' if arch != 'cnn' else f'{flag}weights' if settings.get('weights') is not None
-           else f'{flag}pretrained' if settings.get('pretrained') else None if runs_here(eng or {}) else f'{flag}processes or {flag}engine ray')
+    why = f'{flag}arch {arch}' if arch != 'cnn' else None if runs_here(eng or {}) else f'{flag}processes or {flag}engine ray'
     if why is None: return stack_folds == 'on' or torch.device(default_device() if device is None else device).type == 'cuda'
-    if stack_folds == 'on': raise ValueError(f'{flag}stack_folds on trains the small CNN from random weights, every fold in this process: '
+    if stack_folds == 'on': raise ValueError(f'{flag}stack_folds on trains the small CNN ({flag}arch cnn), every fold in this process: '
                                              f'not with {why}. Leave out {flag}stack_folds, or leave out {why}.')
     return False
 
@@ -297,6 +296,7 @@ def _stacked_folds(images, codes, n_classes:int, folds:np.ndarray, settings:dict
     if not todo: return res
     if progress: print(f'folds {", ".join(str(k + 1) for k in todo)} of {len(files)} at once, as one network')
     train = {k: settings[k] for k in ('epochs', 'lr', 'bs', 'augment', 'label_smoothing', 'width', 'mixed_precision', 'forget_rate')}
+    train['weights'] = settings.get('weights')
     learn = train_stacked(images, codes, n_classes, [np.flatnonzero(folds != k) for k in todo], seed=seed, progress=progress, **train)
     for k, p in zip(todo, predict_stacked(learn, images, [np.flatnonzero(folds == k) for k in todo], tta=settings['tta'])):
         res[k] = p; _save_fold(files[k], p, folds, k)
@@ -488,6 +488,16 @@ def _pseudo_fold_task(allx, labs, classes, n:int, valid:np.ndarray, tta:int, fit
     model = fit_labels(allx, labs, classes, **fit)
     return ensemble_probs([model], allx[n + valid], tta)
 
+def _stacked_pseudo(allx, jobs:list, classes, progress:bool)->list:
+    "The models of `oof_pseudo_probs`'s jobs trained at once (`train_stacked`), each on its own labels, each predicting its own fold."
+    codes = [encode_labels(job[0], classes) for job in jobs]
+    groups, fit = [np.flatnonzero(c >= 0) for c in codes], jobs[0][5]
+    shared = np.maximum(np.max(codes, axis=0), 0)     # an item's label is the same in every job that has it
+    epochs = fit_epochs(min(map(len, groups)), fit['epochs'], fit['min_iters'])      # `fit_labels`' epochs, for the fewest items
+    start = fit['weights'] if fit['weights'] is not None else fit['init']          # as `fit_labels`: a weights file wins over `init`
+    learn = train_stacked(allx, shared, len(classes), groups, epochs=epochs, seed=fit['seed'], weights=start, progress=progress)
+    return predict_stacked(learn, allx, [job[2] + job[3] for job in jobs], tta=jobs[0][4])
+
 def oof_pseudo_probs(images:np.ndarray, # labeled images, N×H×W(×3) uint8
                      labels, # their labels
                      unlabeled:np.ndarray, # M unlabeled images, matched to `images` (`load_unlabeled`)
@@ -504,6 +514,7 @@ def oof_pseudo_probs(images:np.ndarray, # labeled images, N×H×W(×3) uint8
                      pretrained:bool=False, # every model starts from the arch's published weights (`check_backbone`)
                      weights=None, # every model's body starts from this weights file (`pseudo_clean.train.load_weights`)
                      progress:bool=False, # show progress bars
+                     stack_folds:str='auto', # train the folds' models at once as one network (`stack_folds_on`): 'auto' (a GPU), 'on', 'off'
                      **engine, # where the models train: `engine`, `address`, `cpus_per_fold`, `gpus_per_fold`, `processes` (`run_units`)
                     )->np.ndarray: # M×K probabilities, each from the model that did not train on its pseudo label
     "Out-of-fold probabilities of the unlabeled images: fold f's model trains on the labels and the pseudo labels outside fold f, then predicts fold f."
@@ -518,6 +529,7 @@ def oof_pseudo_probs(images:np.ndarray, # labeled images, N×H×W(×3) uint8
         train = np.flatnonzero(has & (folds != f)); labs[n + train] = pseudo[train]
         fit = dict(epochs=epochs, min_iters=min_iters, seed=seed + int(f), arch=arch, init=init, pretrained=pretrained, weights=weights, progress=progress and runs_here(eng))
         jobs.append((labs, classes, n, np.flatnonzero(folds == f), tta, fit))
-    res = run_units(_pseudo_fold_task, allx, jobs, progress=progress, desc='out-of-fold model', **eng)
+    if stack_folds_on(stack_folds, dict(arch=arch), eng) and len(jobs) > 1: res = _stacked_pseudo(allx, jobs, classes, progress)
+    else: res = run_units(_pseudo_fold_task, allx, jobs, progress=progress, desc='out-of-fold model', **eng)
     for job, p in zip(jobs, res): probs[job[3]] = p
     return probs

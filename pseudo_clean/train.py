@@ -36,8 +36,8 @@ __all__ = ['ARCHS', 'BACKBONE_SETTINGS', 'MIXED_PRECISION', 'FORGET_CAP', 'DEFAU
            'bf16_is_fast', 'resolve_mixed_precision', 'mixed_precision_cb', 'small_loss_mean', 'ForgetHighLoss',
            'ForgetContradicted', 'progress_context', 'body_state', 'load_body', 'train_model', 'predict_probs',
            'read_weights', 'save_weights', 'weights_origin', 'model_body', 'load_weights', 'pretrained_file',
-           'stacked_cnn', 'FoldStackDL', 'stacked_dls', 'train_stacked', 'predict_stacked', 'auto_epochs', 'fit_labels',
-           'fit_epochs', 'probs_accuracy', 'accuracy_on', 'ensemble_probs']
+           'stacked_cnn', 'load_stacked_weights', 'FoldStackDL', 'stacked_dls', 'train_stacked', 'predict_stacked',
+           'auto_epochs', 'fit_labels', 'fit_epochs', 'probs_accuracy', 'accuracy_on', 'ensemble_probs']
 
 # %% ../nbs/03_train.ipynb #3b984065
 class ArrayDataset:
@@ -51,8 +51,8 @@ class ArrayDataset:
         x = self.x[torch.as_tensor(i)] if torch.is_tensor(self.x) else to_tensor_images(self.x[i])
         return x, self.y[torch.as_tensor(i)]
     def __getitem__(self, i): x, y = self.batch([i]); return x[0], y[0]
-    def new_empty(self):   # what `Learner.export` keeps: the image shape, no images
-        return ArrayDataset(self.x[:0] if torch.is_tensor(self.x) else np.zeros((0, *self.x.shape[1:]), np.uint8), self.y[:0])
+    def new_empty(self):   # what `Learner.export` keeps: the image shape, no images, on the CPU (images on a GPU stay there)
+        return ArrayDataset(self.x[:0].cpu() if torch.is_tensor(self.x) else np.zeros((0, *self.x.shape[1:]), np.uint8), self.y[:0].cpu())
 
 
 # %% ../nbs/03_train.ipynb #0d964abb
@@ -548,6 +548,17 @@ def stacked_cnn(n_models:int, # M: how many independent `small_cnn`s
                          nn.AdaptiveAvgPool2d(4), nn.Flatten(), nn.Unflatten(1, (m*8*w*16, 1)),
                          nn.Conv1d(m*8*w*16, m*n_out, 1, groups=m), nn.Flatten(), nn.Unflatten(1, (m, n_out)), nn.Flatten(0, 1))
 
+# %% ../nbs/03_train.ipynb #9b0c0d41
+def load_stacked_weights(model:nn.Sequential, # a `stacked_cnn` of `n_models` models
+                         weights, # a weights file or state dict of a `small_cnn` or of its body (`load_weights`)
+                         n_models:int, # M
+                        )->nn.Sequential:
+    "Start every model of a `stacked_cnn` from the body in `weights`, checked as `load_weights` checks it; the heads stay new."
+    first = model[0][0].weight                                       # M·width × channels × 3 × 3
+    one = load_weights(small_cnn(first.shape[1], 2, first.shape[0] // n_models), weights, 'cnn')
+    model.load_state_dict({k: v if v.ndim == 0 else torch.cat([v]*n_models) for k, v in body_state(one).items()}, strict=False)
+    return model
+
 # %% ../nbs/03_train.ipynb #1665a941
 class FoldStackDL(ArrayDL):
     "An `ArrayDL` for `stacked_cnn`: each batch holds `bs` items of every group, the images as `stacked_cnn` reads them, the label codes in its rows' order."
@@ -601,13 +612,16 @@ def train_stacked(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
                   width:int=16, # see `small_cnn`
                   mixed_precision:str='off', # see `train_model`
                   forget_rate:float|str=0., # see `train_model`; the share is of the whole stacked batch
+                  weights=None, # a small CNN's weights file or state dict every model's body starts from (`load_stacked_weights`)
                   progress:bool=True, # show fastprogress bars
                  )->Learner:
     "Train M `small_cnn`s at once as one `stacked_cnn`, model k on `groups[k]`: `train_model` for several models of the same settings."
     forget_rate = check_forget_rate(forget_rate)
     set_seed(seed, reproducible=True)
     dls, m = stacked_dls(images, codes, groups, bs=bs, augment=augment), len(groups)
-    model = stacked_cnn(m, 1 if images.ndim == 3 else images.shape[-1], n_classes, width).to(memory_format=torch.channels_last)
+    model = stacked_cnn(m, 1 if images.ndim == 3 else images.shape[-1], n_classes, width)
+    if weights is not None: load_stacked_weights(model, weights, m)
+    model = model.to(memory_format=torch.channels_last)
     # PyTorch's AdamW, fastai's Adam in one fused kernel (a loop over tensors on a CPU); eps/M: see below
     opt = partial(OptimWrapper, opt=torch.optim.AdamW, betas=(0.9, 0.99), eps=1e-5/m, weight_decay=0.01,
                   **({'fused': True} if torch.device(dls.device).type == 'cuda' else {'foreach': True}))
