@@ -577,7 +577,8 @@ class FoldStackDL(ArrayDL):
         if self.augment is not None: x = self.augment(x)
         x = x.view(m, n, *x.shape[1:]).transpose(0, 1).flatten(1, 2)    # item i of every group side by side: B×(M·C)×H×W
         return x.contiguous(memory_format=torch.channels_last), y.view(m, n).T.flatten()
-    def new(self, dataset=None, cls=None, **kwargs): return super().new(dataset, cls, **{'groups': self.groups, **kwargs})
+    def new(self, dataset=None, cls=None, **kwargs):   # fastai's `new` does not carry `n`, the rows of each group
+        return super().new(dataset, cls, **{'groups': self.groups, 'n': self.n, **kwargs})
 
 # %% ../nbs/03_train.ipynb #8d3c392d
 def stacked_dls(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
