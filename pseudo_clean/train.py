@@ -591,7 +591,7 @@ def stacked_dls(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     "fastai `DataLoaders` for `stacked_cnn`: `FoldStackDL` training batches, each group normalised with its own items' statistics; no validation."
     device = default_device() if device is None else device
     stats = torch.tensor([_pixel_stats(images, g) for g in groups], dtype=torch.float32)     # M × (mean, std)
-    mean, std = (stats[:, i].reshape(-1, 1, 1, 1, 1) for i in (0, 1))
+    mean, std = (stats[:, i].reshape(-1, 1, 1, 1, 1).to(device) for i in (0, 1))   # on the device once, not copied every batch
     x, y = device_images(images, device), torch.as_tensor(np.asarray(codes), dtype=torch.long)
     ds, n = ArrayDataset(x, y.to(x.device) if torch.is_tensor(x) else y), min(map(len, groups))
     mk = lambda gs, **kw: FoldStackDL(ds, groups=gs, mean=mean, std=std, device=device, **kw)
