@@ -273,7 +273,7 @@ def run_units_cached(fn, # as in `run_units`
 STACK_FOLDS = ('auto', 'on', 'off')
 
 def stack_folds_on(stack_folds:str, # 'auto' (on a GPU, where the folds can be stacked), 'on' or 'off'
-                   settings:dict, # the run's training settings: `arch`, and `weights`, `pretrained` when given
+                   settings:dict, # the run's training settings: only `arch` decides
                    eng:dict|None=None, # the engine's settings (`engine_settings`)
                    device=None, # the training device; default: fastai's default device
                    flag:str='', # '--' names them as the command's flags

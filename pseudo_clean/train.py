@@ -43,7 +43,9 @@ __all__ = ['ARCHS', 'BACKBONE_SETTINGS', 'MIXED_PRECISION', 'FORGET_CAP', 'DEFAU
 class ArrayDataset:
     "Images and their label codes, what `ArrayDL` slices: an N×C×H×W uint8 tensor, or an N×H×W(×3) uint8 array read a batch at a time (a memory-mapped `image_cache` too); `idx` picks the items."
     idx = None   # every item (and what a `Learner` exported before `idx` existed reads back)
-    def __init__(self, x, y:torch.Tensor, idx=None): self.x, self.y, self.idx = x, y, None if idx is None else np.asarray(idx, dtype=np.int64)
+    def __init__(self, x, y:torch.Tensor, idx=None):
+        self.x, self.idx = x, None if idx is None else np.asarray(idx, dtype=np.int64)
+        self.y = y.to(x.device) if torch.is_tensor(x) else y     # the labels where the images are (a GPU's, `device_images`)
     def __len__(self): return len(self.y) if self.idx is None else len(self.idx)
     def batch(self, b)->tuple:
         "The images (N×C×H×W uint8 tensor) and codes at positions `b` of the dataset: only these are read."
@@ -160,7 +162,7 @@ def array_dls(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     else: mean, std = (torch.tensor(v, dtype=torch.float32).reshape(1, -1, 1, 1) for v in stats)
     if stats is not None and n_in != mean.shape[1]: mean, std = mean.mean(1, keepdim=True), std.mean(1, keepdim=True)   # grey images
     device = default_device() if device is None else device
-    x = device_images(images, device); y = y.to(x.device) if torch.is_tensor(x) else y     # on a GPU with room: there once
+    x = device_images(images, device)      # on a GPU with room: there once
     mk = lambda idx, **kw: ArrayDL(ArrayDataset(x, y, idx), mean=mean, std=std, device=device, **kw)
     train = mk(train_idx, bs=bs, shuffle=True, drop_last=len(train_idx) > bs,
                augment=batch_augment() if augment else None)
@@ -391,6 +393,17 @@ def train_model(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     return learn
 
 # %% ../nbs/03_train.ipynb #4abccd8f
+def _dl_probs(learn:Learner, dl, tta:int=0, reorder:bool=True)->torch.Tensor:
+    "Float32 class probabilities of `dl`'s batches from `learn`, averaged with `tta` augmented views of them."
+    amp = [cb for cb in learn.cbs if isinstance(cb, MixedPrecision)]   # predict in float32: bfloat16 would round the probabilities
+    with learn.no_bar(), learn.no_logging(), learn.removed_cbs(amp):
+        probs = learn.get_preds(dl=dl, reorder=reorder)[0].float()
+        if tta:
+            aug = dl.new(augment=batch_augment())
+            views = torch.stack([learn.get_preds(dl=aug, reorder=reorder)[0].float() for _ in range(tta)]).mean(0)
+            probs = (probs + views)/2
+    return probs
+
 def predict_probs(learn:Learner, # a trained `Learner`
                   images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
                   bs:int=512, # batch size
@@ -401,14 +414,7 @@ def predict_probs(learn:Learner, # a trained `Learner`
     ref = learn.dls.train
     ds = ArrayDataset(images, torch.zeros(len(images), dtype=torch.long), idx)
     dl = ArrayDL(ds, mean=ref.mean, std=ref.std, bs=bs, device=ref.device)
-    amp = [cb for cb in learn.cbs if isinstance(cb, MixedPrecision)]   # predict in float32: bfloat16 would round the probabilities
-    with learn.no_bar(), learn.no_logging(), learn.removed_cbs(amp):
-        probs = learn.get_preds(dl=dl)[0].float()
-        if tta:
-            aug = dl.new(augment=batch_augment())
-            views = torch.stack([learn.get_preds(dl=aug)[0].float() for _ in range(tta)]).mean(0)
-            probs = (probs + views)/2
-    return probs.numpy().astype(np.float32)
+    return _dl_probs(learn, dl, tta).numpy().astype(np.float32)
 
 # %% ../nbs/03_train.ipynb #31217e38
 def read_weights(path, # a `.pth`/`.pt` file (`torch.save` of a state dict) or a `.safetensors` file
@@ -593,7 +599,7 @@ def stacked_dls(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     stats = torch.tensor([_pixel_stats(images, g) for g in groups], dtype=torch.float32)     # M × (mean, std)
     mean, std = (stats[:, i].reshape(-1, 1, 1, 1, 1).to(device) for i in (0, 1))   # on the device once, not copied every batch
     x, y = device_images(images, device), torch.as_tensor(np.asarray(codes), dtype=torch.long)
-    ds, n = ArrayDataset(x, y.to(x.device) if torch.is_tensor(x) else y), min(map(len, groups))
+    ds, n = ArrayDataset(x, y), min(map(len, groups))
     mk = lambda gs, **kw: FoldStackDL(ds, groups=gs, mean=mean, std=std, device=device, **kw)
     return DataLoaders(mk(groups, n=n, bs=bs, shuffle=True, drop_last=n > bs, augment=batch_augment() if augment else None),
                        mk([g[:0] for g in groups], n=0, bs=bs), device=device)
@@ -642,12 +648,7 @@ def predict_stacked(learn:Learner, # from `train_stacked`
     ref, m = learn.dls.train, len(groups)
     dl = FoldStackDL(ArrayDataset(images, torch.zeros(len(images), dtype=torch.long)), groups=groups, n=max(map(len, groups)),
                      bs=bs, mean=ref.mean, std=ref.std, device=ref.device)
-    amp = [cb for cb in learn.cbs if isinstance(cb, MixedPrecision)]   # predict in float32, as `predict_probs` does
-    with learn.no_bar(), learn.no_logging(), learn.removed_cbs(amp):
-        probs = learn.get_preds(dl=dl, reorder=False)[0].float()       # reorder=False: rows as the batches hold them
-        if tta:
-            aug = dl.new(augment=batch_augment())
-            probs = (probs + torch.stack([learn.get_preds(dl=aug, reorder=False)[0].float() for _ in range(tta)]).mean(0))/2
+    probs = _dl_probs(learn, dl, tta, reorder=False)                   # reorder=False: rows as the batches hold them
     probs = probs.view(-1, m, probs.shape[-1])                         # row i: item i of every group
     return [probs[:len(g), k].numpy().astype(np.float32) for k, g in enumerate(groups)]
 
