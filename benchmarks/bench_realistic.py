@@ -1,7 +1,7 @@
 """Detection across the realistic range of label noise (issue 22): few wrong labels, and hard ones.
 
 Run by hand:  python benchmarks/bench_realistic.py [--data mnist10k sample] [--kinds none symmetric pairs instance]
-                  [--rates 0.01 0.1] [--seeds 0] [--settings "dict(forget_rate=0)"] [--name NAME] [--md-only] [--rescore]
+                  [--rates 0.01 0.1] [--seeds 0] [--settings "dict(forget_rate=0)"] [--name NAME] [--md-only] [--rescore] [--two-pass]
 Data: the MNIST test set (10,000 digits, IDX gz in ../shared/data/mnist-test; benchmarks only), the bundled
 5,000-digit sample, and Fashion-MNIST (Debian's dataset-fashion-mnist): `fashion` (all 70,000, case c's data) or
 `fashion10k` (its test set). Noise kinds: `none` (the data's own labels), `symmetric` and `pairs` (pseudo_clean.noise), and
@@ -13,6 +13,10 @@ the same steps as `pseudo_clean.folds.oof_probs`, and caches its probabilities i
 (data, kind, rate, seed, settings): ranking again costs nothing and an interrupted grid resumes.
 The ranking is the package's default (`rank_suspects`: the `adaptive` filter, `DEFAULT_SCORE` order).
 Appends one row a run to benchmarks/realistic.jsonl and rewrites benchmarks/realistic.md (means over the seeds present).
+`--two-pass` adds, for each one-pass `default` row, what the `pseudo_clean` command reports: where its first pass flags
+few labels, `pseudo_clean.run.low_noise_settings` trains the folds again (twice the epochs, label smoothing 0.1) and
+that second pass is ranked (rows named `two_pass`; seconds are both passes'; the second pass's runs are cached under
+the same key as a grid run of those settings, e.g. `--settings "dict(label_smoothing=0.1, epochs=14)" --name ls0.1e14`).
 Use OMP_NUM_THREADS=1 (the script sets torch to one thread unless --threads says otherwise).
 """
 import argparse, hashlib, json, time
@@ -152,6 +156,31 @@ def clean_grid(data:str, seeds)->Path:
     if len(found): suspects_grid(X, found, n=len(found), ncols=min(5, len(found)), fname=out)
     return out
 
+def two_pass_row(row:dict, train:bool=True)->dict|None:
+    "What the `pseudo_clean` command reports for a one-pass `default` row: its first pass, and where `low_noise_settings` asks for it, the second."
+    from pseudo_clean.run import low_noise_settings
+    from pseudo_clean.train import DEFAULT_SETTINGS
+    f = WORK/f"{cache_key(row['data'], row['kind'], row['rate'], row['seed'], {}, 'default')}.npz"
+    if f.exists():      # the first pass cached: the model's accuracy on the labels it keeps, as `run` measures it
+        with np.load(f) as z: r = {k: z[k] for k in z.files}
+        flagged, _ = default_ranking(r, DEFAULT_SETTINGS['label_smoothing'])
+        kept, kept_from = float((r['probs'].argmax(1) == r['y_noisy'])[~flagged].mean()), 'cache'
+    else: kept, kept_from = row.get('oof_acc_vs_truth', 1.0), 'oof_acc_vs_truth'   # not cached: its accuracy against the truth stands in
+    first = dict(n_flagged=row['n_flagged'], n_items=row['n_items'], oof_accuracy_kept=kept)
+    again = low_noise_settings({**DEFAULT_SETTINGS, 'arch': 'cnn'}, first, row['n_items'] - row['n_items'] // 5)   # 5 folds
+    out = dict(row, name='two_pass', first_pass=dict(n_flagged=row['n_flagged'], auprc=row.get('auprc'), f1=row.get('f1'),
+                                                     oof_accuracy_kept=round(kept, 4), kept_from=kept_from), second_pass=again)
+    out.pop('rescored', None)
+    if again is None: return out
+    name = f"ls{again['label_smoothing']:g}e{again['epochs']}"     # the name the grid's own runs of these settings have
+    f = WORK/f"{cache_key(row['data'], row['kind'], row['rate'], row['seed'], again, name)}.npz"
+    if not (train or f.exists()): return None
+    r = get_run(row['data'], row['kind'], row['rate'], row['seed'], again, name)
+    flagged, score = default_ranking(r, again['label_smoothing'])
+    out.update(settings=again, train_seconds=round(row['train_seconds'] + float(r['train_seconds']), 1), **metrics(r['wrong'], flagged, score),
+               oof_acc_vs_truth=round(float((r['probs'].argmax(1) == r['y_true']).mean()), 4))
+    return out
+
 def parse_settings(s):
     return eval(s, {'dict': dict}) if s else {}
 
@@ -166,6 +195,8 @@ if __name__ == '__main__':
                     "(rows without a cache, and the old_default rows, stay as they ran)")
     ap.add_argument('--clean-grid', action='store_true', help="draw what the default flags on --data's own labels (the kind 'none' "
                     "runs of --seeds, trained where not cached) into nbs/images/clean_flagged_DATA.png")
+    ap.add_argument('--two-pass', action='store_true', help="the command's two passes: for each `default` row of --data/--kinds/--rates/--seeds, "
+                    "the second pass `low_noise_settings` asks for (trained where not cached), as rows named two_pass")
     a = ap.parse_args()
     if a.clean_grid:
         for d in a.data: print(clean_grid(d, a.seeds))
@@ -182,6 +213,16 @@ if __name__ == '__main__':
             row.update(metrics(r['wrong'], flagged, score), rescored=time.strftime('%Y-%m-%d'))
         from pseudo_clean.data import atomic_write_text
         atomic_write_text(log, ''.join(json.dumps(row) + '\n' for row in rows))
+    elif a.two_pass:
+        import torch; torch.set_num_threads(a.threads)
+        key = lambda r: (r['data'], r['kind'], r['rate'], r['seed'])
+        for row in [r for r in rows if r['name'] == 'default' and r['data'] in a.data and r['kind'] in a.kinds
+                    and (r['kind'] == 'none' or r['rate'] in a.rates) and r['seed'] in a.seeds]:
+            new = two_pass_row(row)
+            print({k: new.get(k) for k in ('data', 'kind', 'rate', 'seed', 'second_pass', 'n_flagged', 'auprc', 'precision_at_k', 'f1')}, flush=True)
+            from pseudo_clean.data import atomic_write_text       # read again: other grids may have appended rows meanwhile
+            rows = [r for r in map(json.loads, log.read_text().splitlines()) if not (r['name'] == 'two_pass' and key(r) == key(row))] + [new]
+            atomic_write_text(log, ''.join(json.dumps(r) + '\n' for r in rows))
     elif not a.md_only:
         import torch; torch.set_num_threads(a.threads)
         from pseudo_clean.train import DEFAULT_SETTINGS

@@ -53,7 +53,7 @@ def main(source:Param('image folder, CSV with path,label, or IDX images file (de
          noise:float=None, # fraction of labels to make wrong, to measure detection (default 0.1 on the bundled sample)
          noise_kind:str='symmetric', # 'symmetric' or 'pairs'
          folds:int=5, # number of folds
-         epochs:int=None, # training epochs per fold
+         epochs:int=None, # training epochs per fold (default: auto; given, the folds train once: no second pass where few labels look wrong)
          seed:int=0, # random seed
          arch:str='cnn', # 'cnn' (the small CNN), or any torchvision or timm model name: resnet18, resnet34, convnext_tiny, resnet10t, ...
          pretrained:store_true=False, # start --arch from its published weights, from the local torch hub or Hugging Face cache (nothing downloads)

@@ -20,9 +20,9 @@ import torch
 
 # %% auto #0
 __all__ = ['ENGINE_KEYS', 'RAY_MAX_RETRIES', 'RAY_OBJECT_STORE', 'STACK_FOLDS', 'EMBED_FEATURES', 'fold_ids', 'unlabeled_folds',
-           'fold_key', 'run_fold', 'engine_settings', 'runs_here', 'run_units', 'run_units_cached', 'stack_folds_on',
-           'oof_probs', 'pool_grid', 'embed_images', 'logistic_probs', 'oof_logistic_probs', 'oof_embedding_probs',
-           'fold_probs', 'check_backbone', 'oof_pseudo_probs']
+           'fold_key', 'run_fold', 'engine_settings', 'runs_here', 'run_units', 'read_back', 'run_units_cached',
+           'stack_folds_on', 'oof_probs', 'pool_grid', 'embed_images', 'logistic_probs', 'oof_logistic_probs',
+           'oof_embedding_probs', 'fold_probs', 'check_backbone', 'oof_pseudo_probs']
 
 # %% ../nbs/05_folds.ipynb #dcd955cc
 def _split_ids(codes:np.ndarray, n_folds:int, seed:int, stratify:bool=True)->np.ndarray:
@@ -250,6 +250,14 @@ def run_units(fn, # a module-level function: `fn(shared, *job)` computes one uni
     return res
 
 
+# %% ../nbs/05_folds.ipynb #17e13729
+def read_back(files:list, # where each job's result is kept (None: not kept)
+              load=np.load, # reads a result back from its file
+             )->tuple: # (results, None where not in a file yet; the indices of those jobs)
+    "The results already in `files`, and the jobs still to run."
+    res = [load(f) if f is not None and Path(f).exists() else None for f in files]
+    return res, [i for i, r in enumerate(res) if r is None]
+
 # %% ../nbs/05_folds.ipynb #e1c0a5d2
 def run_units_cached(fn, # as in `run_units`
                      shared, # as in `run_units`
@@ -261,8 +269,7 @@ def run_units_cached(fn, # as in `run_units`
                      **kw, # where and how they run: `run_units`'s other arguments
                     )->list: # the results, in the order of `jobs`
     "`run_units` of the jobs whose result is not in its file yet; the others are read back."
-    res = [load(f) if f is not None and Path(f).exists() else None for f in files]
-    todo = [i for i, r in enumerate(res) if r is None]
+    res, todo = read_back(files, load)
     def done(j, r):
         res[todo[j]] = r
         if save is not None and files[todo[j]] is not None: save(todo[j], r)
@@ -291,8 +298,7 @@ def stack_folds_on(stack_folds:str, # 'auto' (on a GPU, where the folds can be s
 # %% ../nbs/05_folds.ipynb #ca90d942
 def _stacked_folds(images, codes, n_classes:int, folds:np.ndarray, settings:dict, seed:int, files:list, progress:bool)->list:
     "Every fold's probabilities: the ones in `files` read back, the others from models trained at once (`train_stacked`), each saved."
-    res = [_load_fold(f) if f is not None and f.exists() else None for f in files]
-    todo = [k for k, r in enumerate(res) if r is None]
+    res, todo = read_back(files, _load_fold)
     if not todo: return res
     if progress: print(f'folds {", ".join(str(k + 1) for k in todo)} of {len(files)} at once, as one network')
     train = {k: settings[k] for k in ('epochs', 'lr', 'bs', 'augment', 'label_smoothing', 'width', 'mixed_precision', 'forget_rate')}

@@ -16,14 +16,15 @@ from .data import from_source, labels_from_csv, size_cap, LabeledImages, save_cs
 from .data import check_cache_dir, same_file
 from .noise import symmetric_noise, pair_noise, MNIST_PAIRS
 from .checks import check_forget_rate, check_training_numbers
-from .train import DEFAULT_SETTINGS, MIXED_PRECISION, weights_origin, FORGET_CAP
+from .train import DEFAULT_SETTINGS, MIXED_PRECISION, weights_origin, FORGET_CAP, auto_epochs
 from .folds import oof_probs, fold_ids, fold_probs, check_backbone, engine_settings, ENGINE_KEYS, stack_folds_on
 from .ranking import rank_suspects, evaluate_detection, overlapping_classes, DEFAULT_METHOD, METHODS
 
 # %% auto #0
-__all__ = ['OUTPUT_FILES', 'WEAK_MODEL_ACCURACY', 'check_out_dir', 'own_files', 'discard_if_failed', 'inject_noise', 'run_ident',
-           'decisions_line', 'read_data', 'source_dir', 'run', 'write_outputs', 'summary_line', 'print_summary',
-           'advised_forget_rate', 'forget_hint', 'second_pass_rate', 'load_run']
+__all__ = ['OUTPUT_FILES', 'WEAK_MODEL_ACCURACY', 'LOW_NOISE_SHARE', 'check_out_dir', 'own_files', 'discard_if_failed',
+           'inject_noise', 'run_ident', 'decisions_line', 'read_data', 'source_dir', 'run', 'write_outputs',
+           'summary_line', 'print_summary', 'advised_forget_rate', 'forget_hint', 'second_pass_rate',
+           'low_noise_settings', 'load_run']
 
 # %% ../nbs/09_run.ipynb #8d89847b
 def _is_within(p:Path, parent:Path)->bool:
@@ -220,17 +221,26 @@ def _detect_pass(data, codes, classes, is_noisy, settings:dict, *, out:Path, fol
     if is_noisy is not None: suspects['is_noisy'] = is_noisy[suspects.index]
     return probs, suspects, _run_metrics(suspects, probs, codes, classes, data.labels, is_noisy, settings), seconds
 
-def _detect(data, codes, classes, is_noisy, settings:dict, stages:dict, **kw)->tuple:
-    "Detection, trained a second time where `second_pass_rate` says so: (probs, suspects, metrics); training seconds go in `stages`."
-    probs, suspects, metrics, stages['train'] = _detect_pass(data, codes, classes, is_noisy, settings, **kw)
-    rate = second_pass_rate(settings, metrics)
+def _second_pass(settings:dict, metrics:dict, n_train:int, progress:bool)->dict|None:
+    "The settings to train the folds again with (`second_pass_rate`, else `low_noise_settings`), said on stdout; None: one pass."
+    share, rate = metrics['n_flagged'] / max(metrics['n_items'], 1), second_pass_rate(settings, metrics)
     if rate is not None:                                             # 'auto' where classes overlap: again, at the share found
-        if kw['progress']: print(f"Classes overlap and {metrics['n_flagged'] / metrics['n_items']:.1%} of the labels look wrong: "
-                                 f'training the folds again, leaving out {rate:.0%} of each batch')
+        if progress: print(f'Classes overlap and {share:.1%} of the labels look wrong: training the folds again, leaving out {rate:.0%} of each batch')
+        return {'forget_rate': rate}
+    again = low_noise_settings(settings, metrics, n_train)
+    if again and progress: print(f"Few labels look wrong ({share:.2%} flagged): training the folds again, {again['epochs']} epochs with label smoothing "
+                                 f"{again['label_smoothing']}, to rank the hard ones (pass --epochs to train once)")
+    return again
+
+def _detect(data, codes, classes, is_noisy, settings:dict, stages:dict, **kw)->tuple:
+    "Detection, trained a second time where `second_pass_rate` or `low_noise_settings` says so: (probs, suspects, metrics); training seconds go in `stages`."
+    probs, suspects, metrics, stages['train'] = _detect_pass(data, codes, classes, is_noisy, settings, **kw)
+    again = _second_pass(settings, metrics, int((fold_ids(codes, kw['folds'], kw['seed']) != 0).sum()), kw['progress'])
+    if again:
         first = {k: metrics[k] for k in ('n_flagged', 'oof_accuracy_kept', 'f1', 'auprc') if k in metrics}
-        probs, suspects, metrics, stages['second_pass'] = _detect_pass(data, codes, classes, is_noisy, {**settings, 'forget_rate': rate}, **kw)
-        metrics['first_pass'] = dict(forget_rate='auto', **first)
-    metrics['forget_rate'] = settings['forget_rate'] if rate is None else rate
+        probs, suspects, metrics, stages['second_pass'] = _detect_pass(data, codes, classes, is_noisy, {**settings, **again}, **kw)
+        metrics['first_pass'], metrics['second_pass'] = dict(forget_rate='auto', **first), again
+    metrics['forget_rate'] = {**settings, **(again or {})}['forget_rate']   # what the ranked folds left out
     eng = {k: settings[k] for k in ENGINE_KEYS if settings.get(k) is not None}     # checked before the run: not again
     metrics['stack_folds'] = not settings.get('embed') and stack_folds_on(settings.get('stack_folds', 'auto'), settings, eng)   # what 'auto' chose
     return probs, suspects, metrics
@@ -240,7 +250,7 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
         noise:float|None=None, # fraction of labels to make wrong, to measure detection; default 0.1 for the sample
         noise_kind:str='symmetric', # 'symmetric' or 'pairs'
         folds:int=5, # number of folds
-        epochs:int|None=None, # training epochs per fold; default: `train.auto_epochs` (10 on the bundled sample; at least 100 optimizer steps)
+        epochs:int|None=None, # training epochs per fold; default: `train.auto_epochs` (10 on the bundled sample; at least 100 optimizer steps), and twice that in a second pass where few labels look wrong (`low_noise_settings`)
         seed:int=0, # seed for noise, folds and models
         arch:str='cnn', # 'cnn' (small CNN for small images), or a torchvision or timm name (`check_arch`); settings `pretrained`, `weights`, `embed`: see `check_backbone`
         method:str|None=None, # label-issue filter (see `ranking.find_label_issues`); default `DEFAULT_METHOD`
@@ -309,8 +319,10 @@ def print_summary(metrics:dict):
                  + ', '.join(f"{o['class_a']} and {o['class_b']} ({o['share']:.0%})" for o in ov[:5])
                  + (f' and {len(ov) - 5} more pairs (metrics.json)' if len(ov) > 5 else ''), file=sys.stderr)
     fp = metrics.get('first_pass')
-    if fp: print(f"Trained twice: the first pass (forget_rate 'auto') flagged {fp['n_flagged']:,}; the folds ranked here left out "
-                 f"{metrics['forget_rate']:.0%} of each batch (`second_pass_rate`).", file=sys.stderr)
+    sp = metrics.get('second_pass', {})
+    if fp: print(f"Trained twice: the first pass flagged {fp['n_flagged']:,}; the folds ranked here "
+                 + (f"left out {metrics['forget_rate']:.0%} of each batch (`second_pass_rate`)." if 'forget_rate' in sp else
+                    f"trained {sp.get('epochs')} epochs with label smoothing {sp.get('label_smoothing')} (`low_noise_settings`)."), file=sys.stderr)
     if metrics.get('forget_hint'): print(metrics['forget_hint'], file=sys.stderr)
     print(summary_line(metrics))
 
@@ -352,6 +364,20 @@ def second_pass_rate(settings:dict, # the run's training settings: `forget_rate`
     if kept is None or kept < WEAK_MODEL_ACCURACY: return None           # a weak model's count estimates nothing
     return advised_forget_rate(metrics['n_flagged'] / max(metrics['n_items'], 1)) or None
 
+
+# %% ../nbs/09_run.ipynb #2c788848
+LOW_NOISE_SHARE = 0.0125   # a first pass that flags under this share of the items has found few wrong labels
+
+def low_noise_settings(settings:dict, # the run's training settings: `arch`, `epochs`, `label_smoothing`, `forget_rate`, `embed`, `bs`
+                       metrics:dict, # the first pass's metrics: `n_flagged`, `n_items`, `oof_accuracy_kept`
+                       n_train:int, # items a fold model trains on
+                      )->dict|None:
+    "Settings for a second pass where few labels look wrong: twice `auto_epochs`, label smoothing 0.1; None: one pass is enough."
+    if settings.get('arch', 'cnn') != 'cnn' or settings.get('embed') or settings.get('epochs') is not None: return None
+    if settings.get('forget_rate') != 'auto' or settings.get('label_smoothing') != DEFAULT_SETTINGS['label_smoothing']: return None
+    kept = metrics.get('oof_accuracy_kept')
+    if kept is None or kept < WEAK_MODEL_ACCURACY or metrics['n_flagged'] >= LOW_NOISE_SHARE * metrics['n_items']: return None
+    return dict(epochs=2 * auto_epochs(n_train, bs=settings.get('bs', 128)), label_smoothing=0.1)
 
 # %% ../nbs/09_run.ipynb #a3049e67
 _RUN_TABLES = ('suspects.csv', 'labels.csv', 'classes.txt')
