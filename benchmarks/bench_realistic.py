@@ -15,7 +15,7 @@ The ranking is the package's default (`rank_suspects`: the `adaptive` filter, `D
 Appends one row a run to benchmarks/realistic.jsonl and rewrites benchmarks/realistic.md (means over the seeds present).
 `--two-pass` adds, for each one-pass `default` row, what the `pseudo_clean` command reports: where its first pass flags
 few labels, `pseudo_clean.run.low_noise_settings` trains the folds again (twice the epochs, label smoothing 0.1) and
-that second pass is ranked (rows named `two_pass`; seconds are both passes'; the second pass's runs are cached under
+that second pass is ranked, flagging at least the first pass's count (`flag_first`) (rows named `two_pass`; seconds are both passes'; the second pass's runs are cached under
 the same key as a grid run of those settings, e.g. `--settings "dict(label_smoothing=0.1, epochs=14)" --name ls0.1e14`).
 Use OMP_NUM_THREADS=1 (the script sets torch to one thread unless --threads says otherwise).
 """
@@ -158,13 +158,13 @@ def clean_grid(data:str, seeds)->Path:
 
 def two_pass_row(row:dict, train:bool=True)->dict|None:
     "What the `pseudo_clean` command reports for a one-pass `default` row: its first pass, and where `low_noise_settings` asks for it, the second."
-    from pseudo_clean.run import low_noise_settings
+    from pseudo_clean.run import low_noise_settings, flag_first
     from pseudo_clean.train import DEFAULT_SETTINGS
     f = WORK/f"{cache_key(row['data'], row['kind'], row['rate'], row['seed'], {}, 'default')}.npz"
     if f.exists():      # the first pass cached: the model's accuracy on the labels it keeps, as `run` measures it
-        with np.load(f) as z: r = {k: z[k] for k in z.files}
-        flagged, _ = default_ranking(r, DEFAULT_SETTINGS['label_smoothing'])
-        kept, kept_from = float((r['probs'].argmax(1) == r['y_noisy'])[~flagged].mean()), 'cache'
+        with np.load(f) as z: r1 = {k: z[k] for k in z.files}
+        flagged, _ = default_ranking(r1, DEFAULT_SETTINGS['label_smoothing'])
+        kept, kept_from = float((r1['probs'].argmax(1) == r1['y_noisy'])[~flagged].mean()), 'cache'
     else: kept, kept_from = row.get('oof_acc_vs_truth', 1.0), 'oof_acc_vs_truth'   # not cached: its accuracy against the truth stands in
     first = dict(n_flagged=row['n_flagged'], n_items=row['n_items'], oof_accuracy_kept=kept)
     again = low_noise_settings({**DEFAULT_SETTINGS, 'arch': 'cnn'}, first, row['n_items'] - row['n_items'] // 5)   # 5 folds
@@ -176,7 +176,8 @@ def two_pass_row(row:dict, train:bool=True)->dict|None:
     f = WORK/f"{cache_key(row['data'], row['kind'], row['rate'], row['seed'], again, name)}.npz"
     if not (train or f.exists()): return None
     r = get_run(row['data'], row['kind'], row['rate'], row['seed'], again, name)
-    flagged, score = default_ranking(r, again['label_smoothing'])
+    s2 = flag_first(default_suspects(r, again['label_smoothing']), row['n_flagged']).sort_index()   # at least the first pass's count
+    flagged, score = s2.is_label_issue.values, s2.label_quality.values
     out.update(settings=again, train_seconds=round(row['train_seconds'] + float(r['train_seconds']), 1), **metrics(r['wrong'], flagged, score),
                oof_acc_vs_truth=round(float((r['probs'].argmax(1) == r['y_true']).mean()), 4))
     return out

@@ -24,7 +24,7 @@ from .ranking import rank_suspects, evaluate_detection, overlapping_classes, DEF
 __all__ = ['OUTPUT_FILES', 'WEAK_MODEL_ACCURACY', 'LOW_NOISE_SHARE', 'check_out_dir', 'own_files', 'discard_if_failed',
            'inject_noise', 'run_ident', 'decisions_line', 'read_data', 'source_dir', 'run', 'write_outputs',
            'summary_line', 'print_summary', 'advised_forget_rate', 'forget_hint', 'second_pass_rate',
-           'low_noise_settings', 'load_run']
+           'low_noise_settings', 'flag_first', 'load_run']
 
 # %% ../nbs/09_run.ipynb #8d89847b
 def _is_within(p:Path, parent:Path)->bool:
@@ -239,6 +239,9 @@ def _detect(data, codes, classes, is_noisy, settings:dict, stages:dict, **kw)->t
     if again:
         first = {k: metrics[k] for k in ('n_flagged', 'oof_accuracy_kept', 'f1', 'auprc') if k in metrics}
         probs, suspects, metrics, stages['second_pass'] = _detect_pass(data, codes, classes, is_noisy, {**settings, **again}, **kw)
+        if 'forget_rate' not in again:                               # a stronger model: it flags at least as many as the first pass
+            suspects = flag_first(suspects, first['n_flagged'])
+            metrics = _run_metrics(suspects, probs, codes, classes, data.labels, is_noisy, {**settings, **again})
         metrics['first_pass'], metrics['second_pass'] = dict(forget_rate='auto', **first), again
     metrics['forget_rate'] = {**settings, **(again or {})}['forget_rate']   # what the ranked folds left out
     eng = {k: settings[k] for k in ENGINE_KEYS if settings.get(k) is not None}     # checked before the run: not again
@@ -378,6 +381,14 @@ def low_noise_settings(settings:dict, # the run's training settings: `arch`, `ep
     kept = metrics.get('oof_accuracy_kept')
     if kept is None or kept < WEAK_MODEL_ACCURACY or metrics['n_flagged'] >= LOW_NOISE_SHARE * metrics['n_items']: return None
     return dict(epochs=2 * auto_epochs(n_train, bs=settings.get('bs', 128)), label_smoothing=0.1)
+
+# %% ../nbs/09_run.ipynb #f20c392f
+def flag_first(suspects:pd.DataFrame, # `rank_suspects`'s table, most suspicious first (index: row)
+               n:int, # how many of its first rows to flag at least
+              )->pd.DataFrame:
+    "`suspects` with its first `n` rows flagged too, issues first, then by label quality."
+    flag = suspects.is_label_issue.to_numpy().copy(); flag[:n] = True
+    return suspects.assign(is_label_issue=flag).iloc[np.lexsort((suspects.label_quality.to_numpy(), ~flag))]
 
 # %% ../nbs/09_run.ipynb #a3049e67
 _RUN_TABLES = ('suspects.csv', 'labels.csv', 'classes.txt')
