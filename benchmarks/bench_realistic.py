@@ -127,7 +127,10 @@ def to_markdown(rows):
          'Out-of-fold probabilities of the package\'s fold models (5 folds), ranked by its default (`rank_suspects`: '
          '`adaptive` filter, `DEFAULT_SCORE` order; the `old_default` rows are the defaults before 2026-12-02: `forget_rate=0.1`, '
          'self-confidence order). *instance*: the items a pixel logistic regression is least sure of, '
-         'flipped to its second choice. Mean of the seeds present (`seeds`); flagged/wrong is the ratio of the means.'
+         'flipped to its second choice. Mean of the seeds present (`seeds`); flagged/wrong is the ratio of the means. '
+         'The `two_pass` rows are what the `pseudo_clean` command reports (`--two-pass`): the `default` row where its first pass '
+         'flags 1.25% of the items or more, else a second pass with `pseudo_clean.run.low_noise_settings` (twice the epochs, '
+         'label smoothing 0.1) flagging at least the first pass\'s count; their seconds are both passes\'.'
          + ''.join(sorted({f" The cached runs were ranked again on {r['rescored']} with that day's filter (`--rescore`)." for r in rows if r.get('rescored')})), '',
          '| data | settings | kind | rate | seeds | wrong | flagged | flagged/wrong | precision@k | recall@2k | AUPRC | F1 | OOF acc vs truth | train s |',
          '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
