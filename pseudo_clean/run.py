@@ -111,8 +111,8 @@ def inject_noise(labels, rate:float, kind:str='symmetric', seed:int=0)->tuple:
     raise ValueError(f"noise kind must be 'symmetric' or 'pairs', got {kind!r}.")
 
 # %% ../nbs/09_run.ipynb #73db2f75
-def _run_settings(arch:str, method, noise, epochs, settings:dict, seed:int=0, folds:int=5)->dict:
-    "The run's training settings, each checked before any work; an error names the command's flag."
+def _run_settings(arch:str, method, noise, epochs, settings:dict, seed:int=0, folds:int=5)->tuple:
+    "The run's training settings, each checked before any work (an error names the command's flag), and whether its folds train stacked."
     check_training_numbers(epochs, seed, folds)
     eng = engine_settings(settings, '--')[0]             # --engine, --address (a cluster that answers), Ray installed
     check_backbone({**settings, 'arch': arch}, '--')     # arch, --weights, --pretrained, --embed: before any image is read
@@ -125,9 +125,9 @@ def _run_settings(arch:str, method, noise, epochs, settings:dict, seed:int=0, fo
     if settings['mixed_precision'] not in MIXED_PRECISION:
         raise ValueError(f"Unknown --mixed_precision {settings['mixed_precision']!r}: use one of {', '.join(MIXED_PRECISION)}.")
     settings['forget_rate'] = check_forget_rate(settings['forget_rate'], flag='--')
-    stack_folds_on(settings.get('stack_folds', 'auto'), settings, eng, flag='--')   # --stack_folds: a known value, 'on' only where it can
+    stacked = stack_folds_on(settings.get('stack_folds', 'auto'), settings, eng, flag='--')   # --stack_folds: a known value, 'on' only where it can
     if settings.get('embed'): settings['label_smoothing'] = 0.   # logistic regressions' probabilities: no smoothing for the ranking to undo
-    return settings
+    return settings, bool(stacked and not settings.get('embed'))
 
 def _run_metrics(suspects:pd.DataFrame, probs:np.ndarray, codes, classes, true_labels, is_noisy, settings:dict)->dict:
     "What `metrics.json` holds before timing: the counts, the model's accuracy on the labels kept, the scores against injected noise, the classes that overlap, the `forget_hint`."
@@ -232,7 +232,7 @@ def _second_pass(settings:dict, metrics:dict, n_train:int, progress:bool)->dict|
                                  f"{again['label_smoothing']}, to rank the hard ones (pass --epochs to train once)")
     return again
 
-def _detect(data, codes, classes, is_noisy, settings:dict, stages:dict, **kw)->tuple:
+def _detect(data, codes, classes, is_noisy, settings:dict, stages:dict, stacked:bool, **kw)->tuple:
     "Detection, trained a second time where `second_pass_rate` or `low_noise_settings` says so: (probs, suspects, metrics); training seconds go in `stages`."
     probs, suspects, metrics, stages['train'] = _detect_pass(data, codes, classes, is_noisy, settings, **kw)
     again = _second_pass(settings, metrics, int((fold_ids(codes, kw['folds'], kw['seed']) != 0).sum()), kw['progress'])
@@ -244,8 +244,7 @@ def _detect(data, codes, classes, is_noisy, settings:dict, stages:dict, **kw)->t
             metrics = _run_metrics(suspects, probs, codes, classes, data.labels, is_noisy, {**settings, **again})
         metrics['first_pass'], metrics['second_pass'] = dict(forget_rate='auto', **first), again
     metrics['forget_rate'] = {**settings, **(again or {})}['forget_rate']   # what the ranked folds left out
-    eng = {k: settings[k] for k in ENGINE_KEYS if settings.get(k) is not None}     # checked before the run: not again
-    metrics['stack_folds'] = not settings.get('embed') and stack_folds_on(settings.get('stack_folds', 'auto'), settings, eng)   # what 'auto' chose
+    metrics['stack_folds'] = stacked                                 # what 'auto' chose (`_run_settings`)
     return probs, suspects, metrics
 
 def run(source=None, # image folder, `path,label` CSV or IDX images file; None: the bundled MNIST sample
@@ -267,7 +266,7 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
        )->dict:
     "Find suspect labels in `source` with out-of-fold predictions; write every output to `out`; return the metrics."
     t0, noise = time.time(), 0.1 if source is None and noise is None else noise
-    settings = _run_settings(arch, method, noise, epochs, settings, seed=seed, folds=folds)
+    settings, stacked = _run_settings(arch, method, noise, epochs, settings, seed=seed, folds=folds)
     ident = run_ident(source, labels, noise=noise, noise_kind=noise_kind, folds=folds, seed=seed, size=size, method=method or DEFAULT_METHOD, **settings, **_read_settings(source, resize_method, class_from))
     with discard_if_failed(out):                                     # an error before training leaves no half-made run behind
         out = check_out_dir(out, ident, overwrite, *source_dir(source))    # before reading: the image cache goes in `out`
@@ -277,7 +276,7 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
         fold_ids(codes, folds, seed, classes=classes)                  # class-size check, before any training
     stages = {'load': time.time() - t0}
     if progress: print(f'{len(codes):,} items, {len(classes)} classes, {folds} folds, {settings["epochs"] or "auto"} epochs, arch {arch}')
-    probs, suspects, metrics = _detect(data, codes, classes, is_noisy, settings, stages, out=out, folds=folds, seed=seed, method=method, progress=progress)
+    probs, suspects, metrics = _detect(data, codes, classes, is_noisy, settings, stages, stacked, out=out, folds=folds, seed=seed, method=method, progress=progress)
     metrics['stage_seconds'] = {**stages, 'rank': time.time() - t0 - sum(stages.values())}
     write_outputs(out, data, labels, classes, probs, suspects, metrics, ident, t0, source_labels=None if is_noisy is None else data.labels)
     if progress: print_summary(metrics)
