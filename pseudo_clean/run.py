@@ -210,14 +210,15 @@ def _cache_folder(out:Path, cache_dir, source)->Path:
 
 
 # %% ../nbs/09_run.ipynb #59b0e2b1
-def _detect_pass(data, codes, classes, is_noisy, settings:dict, *, out:Path, folds:int, seed:int, method, progress:bool)->tuple:
-    "One pass of detection with `settings`: out-of-fold probabilities, ranked; (probs, suspects, metrics, training seconds)."
+def _detect_pass(data, codes, classes, is_noisy, settings:dict, *, out:Path, folds:int, seed:int, method, progress:bool, at_least:int=0)->tuple:
+    "One pass of detection with `settings`: out-of-fold probabilities, ranked, at least `at_least` flagged (`flag_first`); (probs, suspects, metrics, training seconds)."
     t = time.time()
     probs = fold_probs(data.images, codes, len(classes), n_folds=folds, seed=seed, work_dir=out/'folds',
                        progress=progress, classes=classes, **settings)
     seconds = time.time() - t
     suspects = rank_suspects(codes, probs, classes=classes, items=data.items, method=method,
                              label_smoothing=settings['label_smoothing'])
+    if at_least: suspects = flag_first(suspects, at_least)
     if is_noisy is not None: suspects['is_noisy'] = is_noisy[suspects.index]
     return probs, suspects, _run_metrics(suspects, probs, codes, classes, data.labels, is_noisy, settings), seconds
 
@@ -232,16 +233,14 @@ def _second_pass(settings:dict, metrics:dict, n_train:int, progress:bool)->dict|
                                  f"{again['label_smoothing']}, to rank the hard ones (pass --epochs to train once)")
     return again
 
-def _detect(data, codes, classes, is_noisy, settings:dict, stages:dict, stacked:bool, **kw)->tuple:
+def _detect(data, codes, classes, is_noisy, settings:dict, stages:dict, stacked:bool, n_train:int, **kw)->tuple:
     "Detection, trained a second time where `second_pass_rate` or `low_noise_settings` says so: (probs, suspects, metrics); training seconds go in `stages`."
     probs, suspects, metrics, stages['train'] = _detect_pass(data, codes, classes, is_noisy, settings, **kw)
-    again = _second_pass(settings, metrics, int((fold_ids(codes, kw['folds'], kw['seed']) != 0).sum()), kw['progress'])
+    again = _second_pass(settings, metrics, n_train, kw['progress'])
     if again:
         first = {k: metrics[k] for k in ('n_flagged', 'oof_accuracy_kept', 'f1', 'auprc') if k in metrics}
-        probs, suspects, metrics, stages['second_pass'] = _detect_pass(data, codes, classes, is_noisy, {**settings, **again}, **kw)
-        if 'forget_rate' not in again:                               # a stronger model: it flags at least as many as the first pass
-            suspects = flag_first(suspects, first['n_flagged'])
-            metrics = _run_metrics(suspects, probs, codes, classes, data.labels, is_noisy, {**settings, **again})
+        at_least = 0 if 'forget_rate' in again else first['n_flagged']   # a stronger model: it flags at least as many as the first pass
+        probs, suspects, metrics, stages['second_pass'] = _detect_pass(data, codes, classes, is_noisy, {**settings, **again}, at_least=at_least, **kw)
         metrics['first_pass'], metrics['second_pass'] = dict(forget_rate='auto', **first), again
     metrics['forget_rate'] = {**settings, **(again or {})}['forget_rate']   # what the ranked folds left out
     metrics['stack_folds'] = stacked                                 # what 'auto' chose (`_run_settings`)
@@ -273,10 +272,10 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
         data = read_data(source, labels, size=size, resize_method=resize_method, class_from=class_from, arch=arch, cache_dir=_cache_folder(out, cache_dir, source), progress=progress)
         labels, is_noisy = inject_noise(data.labels, noise, noise_kind, seed) if noise else (data.labels, None)
         classes = np.unique(labels); codes = np.searchsorted(classes, labels)
-        fold_ids(codes, folds, seed, classes=classes)                  # class-size check, before any training
+        n_train = int((fold_ids(codes, folds, seed, classes=classes) != 0).sum())   # class-size check, before any training; fold 0's training items
     stages = {'load': time.time() - t0}
     if progress: print(f'{len(codes):,} items, {len(classes)} classes, {folds} folds, {settings["epochs"] or "auto"} epochs, arch {arch}')
-    probs, suspects, metrics = _detect(data, codes, classes, is_noisy, settings, stages, stacked, out=out, folds=folds, seed=seed, method=method, progress=progress)
+    probs, suspects, metrics = _detect(data, codes, classes, is_noisy, settings, stages, stacked, n_train, out=out, folds=folds, seed=seed, method=method, progress=progress)
     metrics['stage_seconds'] = {**stages, 'rank': time.time() - t0 - sum(stages.values())}
     write_outputs(out, data, labels, classes, probs, suspects, metrics, ident, t0, source_labels=None if is_noisy is None else data.labels)
     if progress: print_summary(metrics)
