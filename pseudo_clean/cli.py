@@ -46,6 +46,10 @@ def usage_error(prog:str, # the command's name
     "Exit as argparse does for missing arguments: one line on stderr, exit status 2."
     print(f'{prog}: error: the following arguments are required: {missing} (see {prog} --help)', file=sys.stderr); sys.exit(2)
 
+def _given(**flags)->dict:
+    "The flags the user gave: the others are left out, so that the function's defaults apply and a run keeps its identity."
+    return {k: v for k, v in flags.items() if v is not None and v is not False}
+
 # %% ../nbs/14_cli.ipynb #c07112ff
 @call_parse
 def main(source:Param('image folder, CSV with path,label, or IDX images file (default: bundled MNIST sample)', str, opt=False, nargs='?')=None,
@@ -81,9 +85,8 @@ def main(source:Param('image folder, CSV with path,label, or IDX images file (de
     "Find wrong labels in an image dataset with out-of-fold pseudo labels."
     if version: return print(f'pseudo_clean {pseudo_clean.__version__}')
     from pseudo_clean.run import run, print_summary
-    kw = {} if forget_rate is None else {'forget_rate': forget_rate}
-    kw.update({k: v for k, v in dict(pretrained=pretrained, weights=weights, embed=embed, width=width, stack_folds=stack_folds).items() if v is not None and v is not False})   # only when given: other runs keep their identity
-    kw.update({k: v for k, v in dict(engine=engine, address=address, cpus_per_fold=cpus_per_fold, gpus_per_fold=gpus_per_fold, processes=processes).items() if v is not None})
+    kw = _given(forget_rate=forget_rate, pretrained=pretrained, weights=weights, embed=embed, width=width, stack_folds=stack_folds,
+                engine=engine, address=address, cpus_per_fold=cpus_per_fold, gpus_per_fold=gpus_per_fold, processes=processes)
     metrics = guarded('pseudo_clean', lambda: run(source, out=out, noise=noise, noise_kind=noise_kind, folds=folds, epochs=epochs, seed=seed,
                       arch=arch, method=method, overwrite=overwrite, progress=not quiet, mixed_precision=mixed_precision,
                       labels=labels, size=check_size(size, flag='--'), resize_method=resize_method, class_from=class_from, cache_dir=cache_dir, **kw), out)
@@ -132,6 +135,7 @@ def label(labeled:Param('labeled images: image folder of class subfolders, CSV w
          class_from:str='parent', # a labeled image folder: 'parent' (each image's own folder is its class) or 'top' (the top-level subfolder)
          work_dir:str=None, # folder keeping each finished model's predictions (with --embed: the embeddings), so that a rerun resumes (default: .OUT.work beside --out)
          cache_dir:str=None, # folder of the image cache (both image sets decoded once, memory-mapped), which commands may share (default: WORK_DIR/cache)
+         stack_folds:str=None, # --arch cnn: train each round's teachers, and its out-of-fold models, at once as one network of grouped convolutions: 'auto' (default: on a GPU), 'on' or 'off' (not with --embed)
          engine:str='local', # where the models train: 'local' (this machine: see --processes) or 'ray' (each a Ray task; pip install "pseudo_clean[ray]"; not with --embed)
          processes:int=None, # --engine local: train this many models at once, each in a process of its own, sharing the CPU threads (on one GPU: packed on it) (default 1: one after another here; not with --embed)
          address:str=None, # --engine ray: the Ray cluster to join, HOST:PORT of its head (default: RAY_ADDRESS, else a Ray started on this machine)
@@ -144,8 +148,7 @@ def label(labeled:Param('labeled images: image folder of class subfolders, CSV w
     if version: return print(f'pseudo_clean_label {pseudo_clean.__version__}')
     if labeled is None or unlabeled is None: usage_error('pseudo_clean_label', 'labeled, unlabeled')
     from pseudo_clean.pseudolabel import label_unlabeled
-    kw = {k: v for k, v in dict(pretrained=pretrained, weights=weights, embed=embed).items() if v}
-    kw.update({k: v for k, v in dict(engine=engine, address=address, cpus_per_fold=cpus_per_fold, gpus_per_fold=gpus_per_fold, processes=processes).items() if v is not None})
+    kw = _given(pretrained=pretrained, weights=weights, embed=embed, stack_folds=stack_folds, engine=engine, address=address, cpus_per_fold=cpus_per_fold, gpus_per_fold=gpus_per_fold, processes=processes)
     res = guarded('pseudo_clean_label', lambda: label_unlabeled(labeled, unlabeled, out, threshold=threshold, rounds=rounds, per_class_cap=per_class_cap,
                   teachers=teachers, tta=tta, pretrain=pretrain, folds=folds, epochs=epochs, min_iters=min_iters, seed=seed, arch=arch, work_dir=work_dir,
                   size=check_size(size, flag='--'), resize_method=resize_method, class_from=class_from, cache_dir=cache_dir, progress=not quiet, **kw), out, folder=False)

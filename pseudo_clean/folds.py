@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import KFold, StratifiedKFold
 
-from .checks import check_forget_rate, check_arch, check_engine, encode_labels
+from .checks import check_forget_rate, check_arch, check_engine
 from .data import atomic_path
-from .train import backbone_stats, train_model, predict_probs, resolve_mixed_precision, DEFAULT_SETTINGS, auto_epochs, fit_labels, ensemble_probs, fit_epochs
+from .train import backbone_stats, train_model, predict_probs, resolve_mixed_precision, DEFAULT_SETTINGS, auto_epochs, fit_labels, ensemble_probs, fit_stacked
 from .train import BACKBONE_SETTINGS, weights_origin, pretrained_file, make_learner, model_body, array_dls
 from .train import ArrayDL, ArrayDataset, StackedImages, train_stacked, predict_stacked
 from fastai.torch_core import default_device
@@ -495,13 +495,9 @@ def _pseudo_fold_task(allx, labs, classes, n:int, valid:np.ndarray, tta:int, fit
     return ensemble_probs([model], allx[n + valid], tta)
 
 def _stacked_pseudo(allx, jobs:list, classes, progress:bool)->list:
-    "The models of `oof_pseudo_probs`'s jobs trained at once (`train_stacked`), each on its own labels, each predicting its own fold."
-    codes = [encode_labels(job[0], classes) for job in jobs]
-    groups, fit = [np.flatnonzero(c >= 0) for c in codes], jobs[0][5]
-    shared = np.maximum(np.max(codes, axis=0), 0)     # an item's label is the same in every job that has it
-    epochs = fit_epochs(min(map(len, groups)), fit['epochs'], fit['min_iters'])      # `fit_labels`' epochs, for the fewest items
-    start = fit['weights'] if fit['weights'] is not None else fit['init']          # as `fit_labels`: a weights file wins over `init`
-    learn = train_stacked(allx, shared, len(classes), groups, epochs=epochs, seed=fit['seed'], weights=start, progress=progress)
+    "The models of `oof_pseudo_probs`'s jobs trained at once (`fit_stacked`), each on its own labels, each predicting its own fold."
+    fit = jobs[0][5]
+    learn = fit_stacked(allx, [job[0] for job in jobs], classes, progress=progress, **{k: fit[k] for k in ('epochs', 'min_iters', 'seed', 'init', 'weights')})
     return predict_stacked(learn, allx, [job[2] + job[3] for job in jobs], tta=jobs[0][4])
 
 def oof_pseudo_probs(images:np.ndarray, # labeled images, N×H×W(×3) uint8

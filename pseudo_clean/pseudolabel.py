@@ -16,8 +16,9 @@ from fastcore.meta import delegates
 from .checks import check_threshold, check_counts, check_training_numbers, check_size
 from .data import IMAGE_EXTENSIONS, scan_files, load_images, save_csv, same_file, save_npy, atomic_path, check_out_file, check_cache_dir
 from .train import fit_labels, predict_probs, ensemble_probs, probs_accuracy, fit_epochs, StackedImages, weights_origin
+from .train import fit_stacked, unstack_learners
 from .pretrain import pretrain_body, pretrain_steps
-from .folds import unlabeled_folds, oof_pseudo_probs, run_units_cached, engine_settings, runs_here
+from .folds import unlabeled_folds, oof_pseudo_probs, run_units_cached, engine_settings, runs_here, stack_folds_on
 from .folds import check_backbone, embed_images, logistic_probs
 from .run import read_data
 
@@ -151,10 +152,11 @@ def _origin(weights, pretrained:bool, arch:str)->dict:
     if isinstance(weights, dict): return {'weights_hash': _work_key(*[v.detach().float().cpu().numpy() for v in weights.values()], list(weights))}
     return weights_origin(weights, pretrained, arch)
 
-def _fit_id(s, fit:dict)->dict:
-    "The settings a model's predictions depend on, with the pretrained body as its key and the starting weights by their hash."
+def _fit_id(s, fit:dict, n_models:int)->dict:
+    "The settings the predictions of one of `n_models` models depend on: the pretrained body as its key, the starting weights by their hash, and whether they train at once."
     rest = {k: v for k, v in fit.items() if k not in ('init', 'progress', 'pretrained', 'weights')}
-    return {**rest, 'body': s.body_key, **_origin(fit.get('weights'), fit.get('pretrained', False), fit['arch'])}
+    stacked = {'stacked': n_models} if _stacks(s, n_models) else {}       # trained together, they are other models
+    return {**rest, 'body': s.body_key, **_origin(fit.get('weights'), fit.get('pretrained', False), fit['arch']), **stacked}
 
 def _check_start(arch:str, pretrained:bool, weights, embed:bool=False, flag:str=''):
     "`check_backbone` of where the models start, before any training; a state dict (the Python API) is a weights file already read."
@@ -193,13 +195,18 @@ def _units_cached(s, name:str, keys:list, fn, jobs:list, progress:bool)->list:
 
 def _teach(s, n:int, labels, classes, teachers:int, seed:int, fit:dict, U, tta:int)->tuple:
     "A round's `teachers` models and their averaged predictions of `U`; with a work folder, each model's predictions are kept there and a rerun reuses them (its model is then None, as with Ray)."
-    here = runs_here(s.eng)      # else each model's predictions come back from a worker process or a Ray task, not the model
+    here, labs = runs_here(s.eng), _round_labels(s, n, labels, classes)     # not here: each model's predictions come back from a worker process or a Ray task
     if s.work is None and here:
-        models = _train_round(s, n, labels, classes, teachers, seed, fit)
+        models = _train_round(s, labs, classes, teachers, seed, fit)
         return models, ensemble_probs(models, U, tta)
-    labs = np.empty(len(s.allx), dtype=object); labs[:n] = labels
-    if len(s.sel): labs[n + s.sel] = classes[s.pred[s.sel]]
-    keys = [_work_key(s.allx, labs, classes, U, seed + i, tta, _fit_id(s, fit)) for i in range(teachers)]
+    keys = [_work_key(s.allx, labs, classes, U, seed + i, tta, _fit_id(s, fit, teachers)) for i in range(teachers)]
+    if _stacks(s, teachers):    # trained at once: all of them again, unless every one's predictions are kept
+        files = [s.work/f'model_{k}.npy' for k in keys]
+        if all(f.exists() for f in files): return [None]*teachers, np.mean([np.load(f) for f in files], axis=0).astype(np.float32)
+        models = _train_round(s, labs, classes, teachers, seed, fit)
+        probs = [predict_probs(m, U, tta=tta) for m in models]
+        for p, f in zip(probs, files): save_npy(p, f)
+        return models, np.mean(probs, axis=0).astype(np.float32)
     if not here:
         jobs = [(labs, classes, n, seed + i, tta, {**fit, 'progress': False}) for i in range(teachers)]
         return [None]*teachers, np.mean(_units_cached(s, 'model', keys, _teacher_task, jobs, fit['progress']), axis=0).astype(np.float32)
@@ -218,17 +225,28 @@ def _choose_out_of_fold(s, images, labels, U, classes, r:int, folds:int, thresho
     "Choose round `r`'s pseudo labels again, each by a model that did not train on it; how many changed class."
     prev = np.full(len(U), None, dtype=object); prev[s.sel] = classes[s.pred[s.sel]]
     s.folds = unlabeled_folds(s.pred, folds, seed + r - 1)
-    key = _work_key(images, np.asarray(labels), U, prev, s.folds, classes, tta, seed, _fit_id(s, fit))
-    s.oof = _cached(s.work, 'oof', key, lambda: oof_pseudo_probs(images, labels, U, prev, s.folds, classes, tta=tta, seed=seed, **fit, **s.eng))
+    key = _work_key(images, np.asarray(labels), U, prev, s.folds, classes, tta, seed, _fit_id(s, fit, folds))
+    s.oof = _cached(s.work, 'oof', key, lambda: oof_pseudo_probs(images, labels, U, prev, s.folds, classes, tta=tta, seed=seed, **fit,
+                                                                 stack_folds='on' if _stacks(s, folds) else 'off', **s.eng))
     changed = int((s.oof[s.sel].argmax(1) != s.pred[s.sel]).sum())
     s.pred, s.sel = s.oof.argmax(1), select_confident(s.oof, threshold, per_class_cap)
     return changed
 
 # %% ../nbs/12_pseudolabel.ipynb #f9470c7a
-def _train_round(s, n:int, labels, classes, teachers:int, seed:int, fit:dict)->list:
-    "`teachers` models (seeds `seed`, `seed`+1, ...) trained on the `n` labels and the pseudo labels selected so far."
+def _round_labels(s, n:int, labels, classes)->np.ndarray:
+    "What a round's models train on: the `n` labels, then the pseudo labels selected so far (None for the other unlabeled items)."
     labs = np.empty(len(s.allx), dtype=object); labs[:n] = labels
     if len(s.sel): labs[n + s.sel] = classes[s.pred[s.sel]]
+    return labs
+
+def _stacks(s, n_models:int)->bool:
+    "Whether `n_models` models of a round train at once, as one network: where the folds stack (`stack_folds_on`), and more than one."
+    return s.stacked and n_models > 1
+
+def _train_round(s, labs, classes, teachers:int, seed:int, fit:dict)->list:
+    "`teachers` models trained on `labs`: one after another (seeds `seed`, `seed`+1, ...), or at once (`fit_stacked`, seed `seed`) and taken apart (`unstack_learners`)."
+    if _stacks(s, teachers):
+        return unstack_learners(fit_stacked(s.allx, [labs]*teachers, classes, seed=seed, **{k: fit[k] for k in ('epochs', 'min_iters', 'init', 'weights', 'progress')}))
     return [fit_labels(s.allx, labs, classes, seed=seed + i, **fit) for i in range(teachers)]
 
 # %% ../nbs/12_pseudolabel.ipynb #e89ee969
@@ -292,14 +310,15 @@ def pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
                  unlabeled_true=None, # true labels of the unlabeled items, when known (experiments)
                  progress:bool=False, # show progress bars
                  work_dir=None, # folder keeping each finished model's predictions, so that a rerun resumes (then `models` holds None for the reused ones)
+                 stack_folds:str='auto', # arch 'cnn': a round's teachers, and its out-of-fold models, train at once as one network (`stack_folds_on`): 'auto' (on a GPU), 'on' or 'off'
                  **engine, # where the models train: `engine` ('local' or 'ray'; Ray or `processes` > 1: `models` holds None), `address`, `cpus_per_fold`, `gpus_per_fold`, `processes` (`pseudo_clean.folds.run_units`)
                 )->PseudoLabels:
     "Train on labeled, pseudo-label the confident unlabeled predictions, retrain on both; `rounds` times."
     threshold, (labels, U, names) = check_threshold(threshold), _inputs(images, labels, unlabeled, items)
     check_counts(rounds, per_class_cap, teachers, tta, folds, n_unlabeled=len(U))
-    steps, classes = _pretrain_steps(pretrain, arch, pretrained, weights), np.unique(labels)
+    steps, classes, eng = _pretrain_steps(pretrain, arch, pretrained, weights), np.unique(labels), _engine(engine, test_images)
     s = SimpleNamespace(allx=StackedImages(images, U), first=np.full(len(U), -1), sel=np.array([], np.int64), pred=None, oof=None,
-                        folds=None, hist=[], work=_work_dir(work_dir, test_images), body_key=None, eng=_engine(engine, test_images))
+                        folds=None, hist=[], work=_work_dir(work_dir, test_images), body_key=None, eng=eng, stacked=stack_folds_on(stack_folds, dict(arch=arch), eng))
     body = _pretrained(s, steps, seed, progress) if steps else None
     fit = dict(epochs=epochs, min_iters=min_iters, arch=arch, init=body, pretrained=pretrained, weights=weights, progress=progress)
     for r in range(rounds + 1):
@@ -404,7 +423,7 @@ def _defaults(f)->dict:
     "The default value of each of `f`'s parameters that has one."
     return {k: p.default for k, p in inspect.signature(f).parameters.items() if p.default is not inspect.Parameter.empty}
 
-_NOT_EMBEDDED = ('rounds', 'teachers', 'tta', 'pretrain', 'folds', 'epochs')   # `pseudo_label`'s settings of the networks it trains
+_NOT_EMBEDDED = ('rounds', 'teachers', 'tta', 'pretrain', 'folds', 'epochs', 'stack_folds')   # `pseudo_label`'s settings of the networks it trains
 
 def _check_embed(a:dict, min_iters, eng:dict):
     "An error, before any image is read, naming the settings given that do not apply in the embedding mode, where no network is trained."
@@ -422,6 +441,7 @@ def _label_settings(kwargs:dict, min_iters, embed:bool)->tuple:
     check_counts(a['rounds'], a['per_class_cap'], a['teachers'], a['tta'], a['folds'], flag='--')
     check_training_numbers(a['epochs'], a['seed'], min_iters=min_iters)
     eng = engine_settings(kwargs, '--')[0]    # --engine, --address (a cluster that answers), Ray installed
+    stack_folds_on(a['stack_folds'], dict(arch=a['arch']), eng, flag='--')   # a known value, 'on' only where the models can stack
     _check_start(a['arch'], a['pretrained'], a['weights'], embed, '--')     # --arch, --weights, --pretrained: before any image is read
     if embed: _check_embed(a, min_iters, eng)
     return a, _pretrain_steps(a['pretrain'], a['arch'], a['pretrained'], a['weights'], '--')

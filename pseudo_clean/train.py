@@ -37,7 +37,8 @@ __all__ = ['ARCHS', 'BACKBONE_SETTINGS', 'MIXED_PRECISION', 'FORGET_CAP', 'DEFAU
            'ForgetContradicted', 'progress_context', 'body_state', 'load_body', 'train_model', 'predict_probs',
            'read_weights', 'save_weights', 'weights_origin', 'model_body', 'load_weights', 'pretrained_file',
            'stacked_cnn', 'load_stacked_weights', 'FoldStackDL', 'stacked_dls', 'train_stacked', 'predict_stacked',
-           'auto_epochs', 'fit_labels', 'fit_epochs', 'probs_accuracy', 'accuracy_on', 'ensemble_probs']
+           'unstack_learners', 'auto_epochs', 'fit_labels', 'fit_epochs', 'probs_accuracy', 'accuracy_on',
+           'fit_stacked', 'ensemble_probs']
 
 # %% ../nbs/03_train.ipynb #3b984065
 class ArrayDataset:
@@ -652,6 +653,25 @@ def predict_stacked(learn:Learner, # from `train_stacked`
     probs = probs.view(-1, m, probs.shape[-1])                         # row i: item i of every group
     return [probs[:len(g), k].numpy().astype(np.float32) for k, g in enumerate(groups)]
 
+# %% ../nbs/03_train.ipynb #5eca1224
+def unstack_learners(learn:Learner, # from `train_stacked`
+                    )->list: # M `Learner`s of `small_cnn`s, model k's weights and normalisation in the k-th
+    "Each model of a `train_stacked` Learner as a `small_cnn` Learner of its own, as if `train_model` had trained it alone."
+    ref, state = learn.dls.train, {k: v.detach() for k, v in learn.model.state_dict().items()}
+    m, head = len(ref.groups), next(i for i, layer in enumerate(learn.model) if isinstance(layer, nn.Conv1d))   # the models' linear heads
+    first = state['0.0.weight']; n_in, width, n_out = first.shape[1], first.shape[0] // m, state[f'{head}.bias'].shape[0] // m
+    out, ds = [], ref.dataset
+    for k in range(m):
+        net, part = small_cnn(n_in, n_out, width), (lambda v: v if v.ndim == 0 else v.chunk(m)[k])    # model k's channels (and rows)
+        w = {name: part(v) for name, v in state.items() if not name.startswith(f'{head}.')}
+        w.update({f'{len(net) - 1}.weight': part(state[f'{head}.weight'])[..., 0], f'{len(net) - 1}.bias': part(state[f'{head}.bias'])})
+        net.load_state_dict(w)
+        mk = lambda idx, **kw: ArrayDL(ArrayDataset(ds.x, ds.y, idx), mean=ref.mean[k], std=ref.std[k], device=ref.device, **kw)
+        dls = DataLoaders(mk(ref.groups[k], bs=ref.bs, shuffle=True, drop_last=ref.drop_last, augment=ref.augment),
+                          mk(ref.groups[k][:0], bs=ref.bs), device=ref.device)
+        out.append(Learner(dls, net.to(ref.device, memory_format=torch.channels_last), loss_func=learn.loss_func, metrics=accuracy))
+    return out
+
 # %% ../nbs/03_train.ipynb #006622ff
 DEFAULT_SETTINGS = dict(epochs=None, lr=1e-2, bs=128, arch='cnn', augment=True, label_smoothing=0.3, width=16, tta=0, mixed_precision='off',
                         forget_rate='auto')
@@ -715,6 +735,29 @@ def accuracy_on(learn, # a trained `Learner`
                )->float:
     "Accuracy of `learn` on held-out images."
     return probs_accuracy(predict_probs(learn, images), labels, classes)
+
+# %% ../nbs/03_train.ipynb #3caee060
+def fit_stacked(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
+                labels:list, # M label arrays of the N items, one a model; None or '' leaves an item out of that model's training
+                classes, # the sorted class names: the models' outputs
+                *,
+                epochs:int|None=None, # training epochs (at least; see `fit_epochs`), those of the model with the fewest labels
+                min_iters:int=1000, # optimizer steps at least
+                bs:int=128, # items of each model in a batch
+                seed:int=0, # random seed of the one network
+                init:dict|None=None, # body weights every model starts from, e.g. from `pseudo_clean.pretrain.pretrain_body`
+                weights=None, # a weights file or state dict every model's body starts from; wins over `init`, as in `fit_labels`
+                progress:bool=False, # show progress bars
+               )->Learner: # a `train_stacked` Learner: `unstack_learners` or `predict_stacked`
+    "`fit_labels` for M label sets at once: M small CNNs trained as one `train_stacked` network, model k on `labels[k]`."
+    codes = [encode_labels(o, classes) for o in labels]
+    groups = [np.flatnonzero(c >= 0) for c in codes]
+    if not all(map(len, groups)): raise ValueError('A label set has no item with a label to train on.')
+    shared = np.max(codes, axis=0)                   # an item's label: the same in every set that has it
+    if any(((c >= 0) & (c != shared)).any() for c in codes):
+        raise ValueError('An item has different labels in two label sets: models trained at once share each item\'s label. Train them with `fit_labels`.')
+    return train_stacked(images, np.maximum(shared, 0), len(classes), groups, epochs=fit_epochs(min(map(len, groups)), epochs, min_iters, bs),
+                         bs=bs, seed=seed, weights=weights if weights is not None else init, progress=progress)
 
 # %% ../nbs/03_train.ipynb #c7a1e004
 def ensemble_probs(models:list, # trained `Learner`s
