@@ -7,7 +7,10 @@ Run on the GPU machine:  python benchmarks/bench_gpu_pack.py OUT_DIR [--cases sa
                              [--fashion IDX_IMAGES] [--mixed_precision off auto] [--stack_folds auto off] [--extra "MORE FLAGS"]
 Cases: `sample`, the zero-argument job (the bundled 5,000 MNIST digits, 10% symmetric noise, five folds; target on one
 H200: training under 5 s by `metrics.json`'s stage seconds); `fashion`, Fashion-MNIST's 70,000 images with 10%
-symmetric noise (the IDX images file given by --fashion, its labels beside it; target: five folds under 60 s).
+symmetric noise (the IDX images file given by --fashion, its labels beside it; target: five folds under 60 s);
+`label`, `pseudo_clean_label` with its defaults on the bundled sample split in two: 50 digits a class labeled (an IDX
+pair), the other 4,500 as PNG files without labels; its row has the wall time and the share of the pseudo labels that
+are right (`f1` holds that share), and `--stack_folds` there stacks each round's teachers and out-of-fold models.
 Each run appends one row to OUT_DIR/gpu_pack.jsonl as it finishes (a timeout keeps the rows before it). Without
 `nvidia-smi` (a CPU) the utilisation columns are empty: that is how the script is tried before a GPU session.
 Summarize a returned log:  python benchmarks/bench_gpu_pack.py --summarize benchmarks/gpu_pack.jsonl  (writes gpu_pack.md)
@@ -38,7 +41,39 @@ class GPUSampler:
         return dict(gpu_util_mean=round(sum(util) / len(util), 1), gpu_util_busy_share=round(sum(u > 50 for u in util) / len(util), 3),
                     gpu_mem_peak_mib=max(r[1] for r in self.rows))
 
+def label_data(out:Path)->tuple:
+    "The bundled sample split for `pseudo_clean_label`: 50 digits a class labeled (an IDX pair), the other 4,500 as PNGs; (folder, their true labels)."
+    import numpy as np
+    from PIL import Image
+    from pseudo_clean.data import mnist_sample, write_idx
+    d, s = out/'label_data', mnist_sample()
+    y = s.labels.astype(np.int64); lab = np.concatenate([np.flatnonzero(y == c)[:50] for c in range(10)]); unl = np.setdiff1d(np.arange(len(y)), lab)
+    if not (d/'done').exists():
+        (d/'unlabeled').mkdir(parents=True, exist_ok=True)
+        write_idx(s.images[lab], d/'labeled-images-idx3-ubyte'); write_idx(y[lab].astype(np.uint8), d/'labeled-labels-idx1-ubyte')
+        for i, im in enumerate(s.images[unl]): Image.fromarray(im).save(d/'unlabeled'/f'{i:05d}.png')
+        (d/'done').touch()
+    return d, y[unl]
+
+def run_label(out:Path, processes:int, mp:str, extra:list, stack:str='auto')->dict:
+    "`pseudo_clean_label` on `label_data`, timed as a user runs it: the wall time and the share of its pseudo labels that are right."
+    import pandas as pd
+    d, truth = label_data(out)
+    exe = shutil.which('pseudo_clean_label') or str(Path(sys.executable).parent/'pseudo_clean_label')
+    dest = out/f'run_label_p{processes}_stack_{stack}'; shutil.rmtree(dest, ignore_errors=True); dest.mkdir(parents=True)
+    args = [exe, str(d/'labeled-images-idx3-ubyte'), str(d/'unlabeled'), '--out', str(dest/'pl.csv'), '--quiet', *extra]
+    if processes > 1: args += ['--processes', str(processes)]
+    if stack != 'auto': args += ['--stack_folds', stack]
+    with GPUSampler() as g:
+        t0 = time.time(); r = subprocess.run(args, capture_output=True, text=True); wall = time.time() - t0
+    if r.returncode: return dict(case='label', processes=processes, mixed_precision=mp, stack_folds=stack, error=r.stderr[-2000:])
+    pl = pd.read_csv(dest/'pl.csv')
+    right = float((pl.label.astype(int).to_numpy() == truth[pl['item'].str.slice(0, 5).astype(int).to_numpy()]).mean())
+    return dict(case='label', processes=processes, mixed_precision=mp, stack_folds=stack, wall_seconds=round(wall, 1), train_seconds=None,
+                stage_seconds={}, f1=round(right, 4), n_items=len(pl), **g.summary(), extra=extra, time=time.strftime('%Y-%m-%d %H:%M:%S'))
+
 def run_case(out:Path, case:str, processes:int, mp:str, fashion, extra:list, stack:str='auto')->dict:
+    if case == 'label': return run_label(out, processes, mp, extra, stack)
     exe = shutil.which('pseudo_clean') or str(Path(sys.executable).parent/'pseudo_clean')
     dest = out/f'run_{case}_p{processes}_{mp}_stack_{stack}'
     args = [exe, '--out', str(dest), '--overwrite', '--quiet', '--processes', str(processes), '--mixed_precision', mp, *extra]
@@ -95,7 +130,7 @@ def summarize(log:Path)->str:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('out', nargs='?'); ap.add_argument('--cases', nargs='+', default=['sample'], choices=['sample', 'fashion'])
+    ap.add_argument('out', nargs='?'); ap.add_argument('--cases', nargs='+', default=['sample'], choices=['sample', 'fashion', 'label'])
     ap.add_argument('--processes', type=int, nargs='+', default=[1, 2, 4]); ap.add_argument('--mixed_precision', nargs='+', default=['off'])
     ap.add_argument('--stack_folds', nargs='+', default=['auto'], choices=['auto', 'on', 'off'])
     ap.add_argument('--fashion', help='Fashion-MNIST IDX images file (labels beside it, as pseudo_clean reads IDX)')

@@ -1,7 +1,7 @@
 """Detection across the realistic range of label noise (issue 22): few wrong labels, and hard ones.
 
 Run by hand:  python benchmarks/bench_realistic.py [--data mnist10k sample] [--kinds none symmetric pairs instance]
-                  [--rates 0.01 0.1] [--seeds 0] [--settings "dict(forget_rate=0)"] [--name NAME] [--md-only] [--rescore] [--two-pass]
+                  [--rates 0.01 0.1] [--seeds 0] [--settings "dict(forget_rate=0)"] [--name NAME] [--md-only] [--rescore] [--two-pass [--second-width 32]]
 Data: the MNIST test set (10,000 digits, IDX gz in ../shared/data/mnist-test; benchmarks only), the bundled
 5,000-digit sample, and Fashion-MNIST (Debian's dataset-fashion-mnist): `fashion` (all 70,000, case c's data) or
 `fashion10k` (its test set). Noise kinds: `none` (the data's own labels), `symmetric` and `pairs` (pseudo_clean.noise), and
@@ -17,6 +17,8 @@ Appends one row a run to benchmarks/realistic.jsonl and rewrites benchmarks/real
 few labels, `pseudo_clean.run.low_noise_settings` trains the folds again (twice the epochs, label smoothing 0.1) and
 that second pass is ranked, flagging at least the first pass's count (`flag_first`) (rows named `two_pass`; seconds are both passes'; the second pass's runs are cached under
 the same key as a grid run of those settings, e.g. `--settings "dict(label_smoothing=0.1, epochs=14)" --name ls0.1e14`).
+`--two-pass --second-width 32`: the same with the second pass's small CNN that wide (a lever measured, not the command's
+default: rows named `two_pass_w32`).
 Use OMP_NUM_THREADS=1 (the script sets torch to one thread unless --threads says otherwise).
 """
 import argparse, hashlib, json, time
@@ -130,7 +132,8 @@ def to_markdown(rows):
          'flipped to its second choice. Mean of the seeds present (`seeds`); flagged/wrong is the ratio of the means. '
          'The `two_pass` rows are what the `pseudo_clean` command reports (`--two-pass`): the `default` row where its first pass '
          'flags 1.25% of the items or more, else a second pass with `pseudo_clean.run.low_noise_settings` (twice the epochs, '
-         'label smoothing 0.1) flagging at least the first pass\'s count; their seconds are both passes\'.'
+         'label smoothing 0.1) flagging at least the first pass\'s count; their seconds are both passes\'. The `two_pass_w32` rows are '
+         'the same with the second pass at width 32 (`--second-width 32`: a lever, not the command\'s default).'
          + ''.join(sorted({f" The cached runs were ranked again on {r['rescored']} with that day's filter (`--rescore`)." for r in rows if r.get('rescored')})), '',
          '| data | settings | kind | rate | seeds | wrong | flagged | flagged/wrong | precision@k | recall@2k | AUPRC | F1 | OOF acc vs truth | train s |',
          '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
@@ -159,7 +162,7 @@ def clean_grid(data:str, seeds)->Path:
     if len(found): suspects_grid(X, found, n=len(found), ncols=min(5, len(found)), fname=out)
     return out
 
-def two_pass_row(row:dict, train:bool=True)->dict|None:
+def two_pass_row(row:dict, train:bool=True, width:int|None=None)->dict|None:
     "What the `pseudo_clean` command reports for a one-pass `default` row: its first pass, and where `low_noise_settings` asks for it, the second."
     from pseudo_clean.run import low_noise_settings, flag_first
     from pseudo_clean.train import DEFAULT_SETTINGS
@@ -171,11 +174,12 @@ def two_pass_row(row:dict, train:bool=True)->dict|None:
     else: kept, kept_from = row.get('oof_acc_vs_truth', 1.0), 'oof_acc_vs_truth'   # not cached: its accuracy against the truth stands in
     first = dict(n_flagged=row['n_flagged'], n_items=row['n_items'], oof_accuracy_kept=kept)
     again = low_noise_settings({**DEFAULT_SETTINGS, 'arch': 'cnn'}, first, row['n_items'] - row['n_items'] // 5)   # 5 folds
-    out = dict(row, name='two_pass', first_pass=dict(n_flagged=row['n_flagged'], auprc=row.get('auprc'), f1=row.get('f1'),
+    if again is not None and width is not None: again = {**again, 'width': width}     # the lever, over what the command asks for
+    out = dict(row, name='two_pass' if width is None else f'two_pass_w{width}', first_pass=dict(n_flagged=row['n_flagged'], auprc=row.get('auprc'), f1=row.get('f1'),
                                                      oof_accuracy_kept=round(kept, 4), kept_from=kept_from), second_pass=again)
     out.pop('rescored', None)
     if again is None: return out
-    name = f"ls{again['label_smoothing']:g}e{again['epochs']}"     # the name the grid's own runs of these settings have
+    name = f"ls{again['label_smoothing']:g}" + (f"w{again['width']}" if 'width' in again else '') + f"e{again['epochs']}"   # the name the grid's own runs of these settings have
     f = WORK/f"{cache_key(row['data'], row['kind'], row['rate'], row['seed'], again, name)}.npz"
     if not (train or f.exists()): return None
     r = get_run(row['data'], row['kind'], row['rate'], row['seed'], again, name)
@@ -201,6 +205,7 @@ if __name__ == '__main__':
                     "runs of --seeds, trained where not cached) into nbs/images/clean_flagged_DATA.png")
     ap.add_argument('--two-pass', action='store_true', help="the command's two passes: for each `default` row of --data/--kinds/--rates/--seeds, "
                     "the second pass `low_noise_settings` asks for (trained where not cached), as rows named two_pass")
+    ap.add_argument('--second-width', type=int, default=None, help="with --two-pass: the second pass's small CNN this wide (rows named two_pass_wWIDTH)")
     a = ap.parse_args()
     if a.clean_grid:
         for d in a.data: print(clean_grid(d, a.seeds))
@@ -222,10 +227,10 @@ if __name__ == '__main__':
         key = lambda r: (r['data'], r['kind'], r['rate'], r['seed'])
         for row in [r for r in rows if r['name'] == 'default' and r['data'] in a.data and r['kind'] in a.kinds
                     and (r['kind'] == 'none' or r['rate'] in a.rates) and r['seed'] in a.seeds]:
-            new = two_pass_row(row)
+            new = two_pass_row(row, width=a.second_width)
             print({k: new.get(k) for k in ('data', 'kind', 'rate', 'seed', 'second_pass', 'n_flagged', 'auprc', 'precision_at_k', 'f1')}, flush=True)
             from pseudo_clean.data import atomic_write_text       # read again: other grids may have appended rows meanwhile
-            rows = [r for r in map(json.loads, log.read_text().splitlines()) if not (r['name'] == 'two_pass' and key(r) == key(row))] + [new]
+            rows = [r for r in map(json.loads, log.read_text().splitlines()) if not (r['name'] == new['name'] and key(r) == key(row))] + [new]
             atomic_write_text(log, ''.join(json.dumps(r) + '\n' for r in rows))
     elif not a.md_only:
         import torch; torch.set_num_threads(a.threads)

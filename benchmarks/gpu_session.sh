@@ -45,8 +45,9 @@ say "$(nvidia-smi -L 2>/dev/null | head -1) $(python3 -c 'import torch, fastai, 
 python3 -c 'import pseudo_clean.run, cleanlab.filter' || { say "imports failed"; cp "$W/session.log" "$LOG"; exit 1; }
 
 FASHION=benchmarks/work/fashion-gz/fashion-all-images-idx3-ubyte.gz
-PACK_EXTRA=(); EMB_EXTRA=(--size 224 --steps resnet18=300); PROBE_EXTRA=()
-if [ -n "${SMOKE:-}" ]; then PACK_EXTRA=(--extra "--epochs 1 --folds 2"); EMB_EXTRA=(--size 32 --steps resnet18=2 cnn=2); PROBE_EXTRA=(--epochs 1 --variants default fused_adamw); fi
+PACK_EXTRA=(); EMB_EXTRA=(--size 224 --steps resnet18=300); PROBE_EXTRA=(); LABEL_EXTRA=(); LOW_NOISE="--noise 0.005"
+if [ -n "${SMOKE:-}" ]; then PACK_EXTRA=(--extra "--epochs 1 --folds 2"); EMB_EXTRA=(--size 32 --steps resnet18=2 cnn=2); PROBE_EXTRA=(--epochs 1 --variants default fused_adamw)
+  LABEL_EXTRA=(--extra "--rounds 1 --teachers 2 --folds 2 --pretrain 0 --epochs 1 --min_iters 10 --tta 0"); LOW_NOISE="--noise 0.005 --folds 2"; fi
 step() {   # step NAME pack|embed ARGS...: once per machine, within the deadline, its log's tail kept
   local name=$1; shift; "$@"   # sets CMD
   [ -e "$W/$name.done" ] && return
@@ -63,12 +64,18 @@ step() {   # step NAME pack|embed ARGS...: once per machine, within the deadline
 pack() { CMD=(python3 benchmarks/bench_gpu_pack.py "$W/pack" --cases "$1" --processes "$2" --mixed_precision "$3" --stack_folds "${4:-auto}" --fashion "$FASHION" "${PACK_EXTRA[@]}"); }
 probe() { CMD=(python3 benchmarks/probes/gpu_step.py "$W/probe" --profile "${PROBE_EXTRA[@]}"); }
 embed() { CMD=(python3 benchmarks/bench_embedding.py --results embedding_gpu --cases "$1" --modes "${@:2}" "${EMB_EXTRA[@]}"); }
+labelling() { CMD=(python3 benchmarks/bench_gpu_pack.py "$W/pack" --cases label --processes 1 --stack_folds "$1" "${LABEL_EXTRA[@]}"); }
+low_noise() { CMD=(python3 benchmarks/bench_gpu_pack.py "$W/pack" --cases sample --processes 1 --stack_folds "$1" --extra "$LOW_NOISE ${2:-}"); }
 
 # Measured before (gpu_pack.md, embedding_gpu.md): fold by fold, the zero-argument job trained in 26 s (float32) and 23 s
 # (bf16); Fashion-MNIST 70k, four folds packed, 86 s. Now the folds stacked into one network (`--stack_folds`, 'auto' on a
 # GPU): the zero-argument job as a user runs it, in float32 and bf16; Fashion-MNIST; then the fold-by-fold baseline again in
 # this session (the ratio), then the rest.
 step sample_stack_off pack sample 1 off auto      # the zero-argument job: target under 5 s of training
+step label_stack labelling auto                   # pseudo_clean_label's defaults, each round's teachers stacked (2026-12-04 late)
+step label_folds labelling off                    # the same, its models one after another: the ratio
+step low_noise_stack low_noise auto               # few wrong labels: the command trains twice (`low_noise_settings`), stacked
+step low_noise_w32 low_noise auto "--width 32"    # the same at width 32, the lever that ranks hard errors better (detection_defaults): its cost here
 step sample_stack_bf16 pack sample 1 auto auto
 step fashion_stack_bf16 pack fashion 1 auto auto  # Fashion-MNIST 70k: target five folds under 60 s
 step sample_folds_off pack sample 1 off off       # fold by fold, float32: the baseline, in this session
