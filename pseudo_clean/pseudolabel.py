@@ -18,7 +18,7 @@ from .data import IMAGE_EXTENSIONS, scan_files, load_images, save_csv, same_file
 from .train import fit_labels, predict_probs, ensemble_probs, probs_accuracy, fit_epochs, StackedImages, weights_origin
 from .train import fit_stacked, unstack_learners
 from .pretrain import pretrain_body, pretrain_steps
-from .folds import unlabeled_folds, oof_pseudo_probs, run_units_cached, engine_settings, runs_here, stack_folds_on
+from .folds import unlabeled_folds, oof_pseudo_probs, run_units_cached, read_back, engine_settings, runs_here, stack_folds_on
 from .folds import check_backbone, embed_images, logistic_probs
 from .run import read_data
 
@@ -188,9 +188,13 @@ def _teacher_task(allx, labs, classes, n:int, seed:int, tta:int, fit:dict)->np.n
     "One teacher's predictions of the unlabeled images (the images after the `n` labeled ones): trained on `labs`."
     return predict_probs(fit_labels(allx, labs, classes, seed=seed, **fit), allx[n:], tta=tta)
 
+def _work_files(s, name:str, keys:list)->list:
+    "Where the work folder keeps each model's predictions (`name_key.npy`); None for each without a work folder."
+    return [None if s.work is None else s.work/f'{name}_{k}.npy' for k in keys]
+
 def _units_cached(s, name:str, keys:list, fn, jobs:list, progress:bool)->list:
-    "`run_units` of the jobs whose result is not in the work folder yet (`name_key.npy`); the driver saves each as it finishes."
-    files = [None if s.work is None else s.work/f'{name}_{k}.npy' for k in keys]
+    "`run_units` of the jobs whose result is not in the work folder yet (`_work_files`); the driver saves each as it finishes."
+    files = _work_files(s, name, keys)
     return run_units_cached(fn, s.allx, jobs, files, save=lambda i, r: save_npy(r, files[i]), progress=progress, desc=name, **s.eng)
 
 def _teach(s, n:int, labels, classes, teachers:int, seed:int, fit:dict, U, tta:int)->tuple:
@@ -201,11 +205,13 @@ def _teach(s, n:int, labels, classes, teachers:int, seed:int, fit:dict, U, tta:i
         return models, ensemble_probs(models, U, tta)
     keys = [_work_key(s.allx, labs, classes, U, seed + i, tta, _fit_id(s, fit, teachers)) for i in range(teachers)]
     if _stacks(s, teachers):    # trained at once: all of them again, unless every one's predictions are kept
-        files = [s.work/f'model_{k}.npy' for k in keys]
-        if all(f.exists() for f in files): return [None]*teachers, np.mean([np.load(f) for f in files], axis=0).astype(np.float32)
-        models = _train_round(s, labs, classes, teachers, seed, fit)
-        probs = [predict_probs(m, U, tta=tta) for m in models]
-        for p, f in zip(probs, files): save_npy(p, f)
+        files = _work_files(s, 'model', keys)
+        probs, todo = read_back(files)
+        models = [None]*teachers
+        if todo:
+            models = _train_round(s, labs, classes, teachers, seed, fit)
+            probs = [predict_probs(m, U, tta=tta) for m in models]
+            for i in todo: save_npy(probs[i], files[i])
         return models, np.mean(probs, axis=0).astype(np.float32)
     if not here:
         jobs = [(labs, classes, n, seed + i, tta, {**fit, 'progress': False}) for i in range(teachers)]
