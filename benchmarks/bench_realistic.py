@@ -133,7 +133,10 @@ def to_markdown(rows):
          'The `two_pass` rows are what the `pseudo_clean` command reports (`--two-pass`): the `default` row where its first pass '
          'flags 1.25% of the items or more, else a second pass with `pseudo_clean.run.low_noise_settings` (twice the epochs, '
          'label smoothing 0.1) flagging at least the first pass\'s count; their seconds are both passes\'. The `two_pass_w32` rows are '
-         'the same with the second pass at width 32 (`--second-width 32`: a lever, not the command\'s default).'
+         'the same with the second pass at width 32 (`--second-width 32`: a lever, not the command\'s default). The `pre1500` rows '
+         'start every fold model from a small CNN body pretrained 1,500 contrastive steps on the same 10,000 images without their labels '
+         '(`pseudo_clean_pretrain`, then `--weights`; its 304 s are not in the rows\' seconds), and `pre1500_two_pass` adds the command\'s '
+         'second pass from it (`--two-pass --first pre1500`): a lever, not the command\'s default.'
          + ''.join(sorted({f" The cached runs were ranked again on {r['rescored']} with that day's filter (`--rescore`)." for r in rows if r.get('rescored')})), '',
          '| data | settings | kind | rate | seeds | wrong | flagged | flagged/wrong | precision@k | recall@2k | AUPRC | F1 | OOF acc vs truth | train s |',
          '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
@@ -163,10 +166,11 @@ def clean_grid(data:str, seeds)->Path:
     return out
 
 def two_pass_row(row:dict, train:bool=True, width:int|None=None)->dict|None:
-    "What the `pseudo_clean` command reports for a one-pass `default` row: its first pass, and where `low_noise_settings` asks for it, the second."
+    "What the `pseudo_clean` command reports for a one-pass row (`default`, or one of other settings, e.g. `--weights`): its first pass, and where `low_noise_settings` asks for it, the second."
     from pseudo_clean.run import low_noise_settings, flag_first
     from pseudo_clean.train import DEFAULT_SETTINGS
-    f = WORK/f"{cache_key(row['data'], row['kind'], row['rate'], row['seed'], {}, 'default')}.npz"
+    base = row.get('settings') or {}
+    f = WORK/f"{cache_key(row['data'], row['kind'], row['rate'], row['seed'], base, row['name'])}.npz"
     if f.exists():      # the first pass cached: the model's accuracy on the labels it keeps, as `run` measures it
         with np.load(f) as z: r1 = {k: z[k] for k in z.files}
         flagged, _ = default_ranking(r1, DEFAULT_SETTINGS['label_smoothing'])
@@ -175,11 +179,13 @@ def two_pass_row(row:dict, train:bool=True, width:int|None=None)->dict|None:
     first = dict(n_flagged=row['n_flagged'], n_items=row['n_items'], oof_accuracy_kept=kept)
     again = low_noise_settings({**DEFAULT_SETTINGS, 'arch': 'cnn'}, first, row['n_items'] - row['n_items'] // 5)   # 5 folds
     if again is not None and width is not None: again = {**again, 'width': width}     # the lever, over what the command asks for
-    out = dict(row, name='two_pass' if width is None else f'two_pass_w{width}', first_pass=dict(n_flagged=row['n_flagged'], auprc=row.get('auprc'), f1=row.get('f1'),
+    prefix = '' if row['name'] == 'default' else f"{row['name']}_"
+    out = dict(row, name=prefix + ('two_pass' if width is None else f'two_pass_w{width}'), first_pass=dict(n_flagged=row['n_flagged'], auprc=row.get('auprc'), f1=row.get('f1'),
                                                      oof_accuracy_kept=round(kept, 4), kept_from=kept_from), second_pass=again)
     out.pop('rescored', None)
     if again is None: return out
-    name = f"ls{again['label_smoothing']:g}" + (f"w{again['width']}" if 'width' in again else '') + f"e{again['epochs']}"   # the name the grid's own runs of these settings have
+    name = prefix + f"ls{again['label_smoothing']:g}" + (f"w{again['width']}" if 'width' in again else '') + f"e{again['epochs']}"   # the name the grid's own runs of these settings have
+    again = {**base, **again}
     f = WORK/f"{cache_key(row['data'], row['kind'], row['rate'], row['seed'], again, name)}.npz"
     if not (train or f.exists()): return None
     r = get_run(row['data'], row['kind'], row['rate'], row['seed'], again, name)
@@ -206,6 +212,8 @@ if __name__ == '__main__':
     ap.add_argument('--two-pass', action='store_true', help="the command's two passes: for each `default` row of --data/--kinds/--rates/--seeds, "
                     "the second pass `low_noise_settings` asks for (trained where not cached), as rows named two_pass")
     ap.add_argument('--second-width', type=int, default=None, help="with --two-pass: the second pass's small CNN this wide (rows named two_pass_wWIDTH)")
+    ap.add_argument('--first', default='default', help="with --two-pass: the rows of this settings name are the first pass (rows named NAME_two_pass, "
+                    "the second pass with NAME's settings under its own)")
     a = ap.parse_args()
     if a.clean_grid:
         for d in a.data: print(clean_grid(d, a.seeds))
@@ -225,7 +233,7 @@ if __name__ == '__main__':
     elif a.two_pass:
         import torch; torch.set_num_threads(a.threads)
         key = lambda r: (r['data'], r['kind'], r['rate'], r['seed'])
-        for row in [r for r in rows if r['name'] == 'default' and r['data'] in a.data and r['kind'] in a.kinds
+        for row in [r for r in rows if r['name'] == a.first and r['data'] in a.data and r['kind'] in a.kinds
                     and (r['kind'] == 'none' or r['rate'] in a.rates) and r['seed'] in a.seeds]:
             new = two_pass_row(row, width=a.second_width)
             print({k: new.get(k) for k in ('data', 'kind', 'rate', 'seed', 'second_pass', 'n_flagged', 'auprc', 'precision_at_k', 'f1')}, flush=True)

@@ -19,10 +19,11 @@ from fastai.torch_core import default_device
 import torch
 
 # %% auto #0
-__all__ = ['ENGINE_KEYS', 'RAY_MAX_RETRIES', 'RAY_OBJECT_STORE', 'STACK_FOLDS', 'EMBED_FEATURES', 'fold_ids', 'unlabeled_folds',
-           'fold_key', 'run_fold', 'engine_settings', 'runs_here', 'run_units', 'read_back', 'run_units_cached',
-           'stack_folds_on', 'oof_probs', 'pool_grid', 'embed_images', 'logistic_probs', 'oof_logistic_probs',
-           'oof_embedding_probs', 'fold_probs', 'check_backbone', 'oof_pseudo_probs']
+__all__ = ['ENGINE_KEYS', 'RAY_MAX_RETRIES', 'RAY_OBJECT_STORE', 'STACK_FOLDS', 'EMBED_FEATURES', 'EMBED_VALUES', 'fold_ids',
+           'unlabeled_folds', 'fold_key', 'run_fold', 'engine_settings', 'runs_here', 'run_units', 'read_back',
+           'run_units_cached', 'stack_folds_on', 'oof_probs', 'pool_grid', 'embed_images', 'grid_features',
+           'logistic_probs', 'oof_logistic_probs', 'oof_embedding_probs', 'fold_probs', 'check_backbone',
+           'oof_pseudo_probs']
 
 # %% ../nbs/05_folds.ipynb #dcd955cc
 def _split_ids(codes:np.ndarray, n_folds:int, seed:int, stratify:bool=True)->np.ndarray:
@@ -352,11 +353,14 @@ def oof_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
 
 
 # %% ../nbs/05_folds.ipynb #84a80580
-EMBED_FEATURES = 2048   # the most features `embed_images` pools a feature map to: resnet50's own global average
+EMBED_FEATURES = 2048   # the most features of a grid `embed_images` pools a feature map to: resnet50's own global average
+EMBED_VALUES = 36_000_000   # the most feature values (images × features) of a 4×4 grid: Fashion-MNIST's 70,000 images on a 2×2 grid
 
 def pool_grid(channels:int, # channels of the body's last feature map
+              n_items:int=0, # images to embed
              )->int:
-    "Side of the grid `embed_images` average-pools a feature map to: 2 while 2×2×`channels` stays within `EMBED_FEATURES`, else 1 (the global average)."
+    "Side of the finest grid `embed_images` average-pools a feature map to: 4 within `EMBED_FEATURES` and `EMBED_VALUES`, else 2 within `EMBED_FEATURES`, else 1 (the global average)."
+    if 16*channels <= EMBED_FEATURES and 16*channels*n_items <= EMBED_VALUES: return 4
     return 2 if 4*channels <= EMBED_FEATURES else 1
 
 
@@ -367,8 +371,8 @@ def embed_images(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
                  pretrained:bool=False, # the arch's published weights, from the local caches
                  width:int=16, # width of the small CNN
                  bs:int=256, # batch size
-                )->np.ndarray: # N×D float32
-    "Features of `images` from a frozen backbone's body: its last feature map average-pooled to a `pool_grid` grid, flattened."
+                )->np.ndarray: # N×C×G×G float32
+    "Features of `images` from a frozen backbone's body: its last feature map average-pooled to a G×G grid (`pool_grid`, at most the map's side)."
     if weights is None and not pretrained:
         raise ValueError('Embedding needs a backbone that learned something: pass weights (a file, e.g. from pseudo_clean_pretrain) or pretrained=True.')
     n_in = 1 if images.ndim == 3 else images.shape[-1]
@@ -380,57 +384,94 @@ def embed_images(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     ref = dls.train; body.to(ref.device).eval()     # on the batches' device (a GPU's): a `Learner` moves its model only when it trains
     dl = ArrayDL(ArrayDataset(images, torch.zeros(len(images), dtype=torch.long)), mean=ref.mean, std=ref.std, bs=bs, device=ref.device)
     def pooled(f):     # batch by batch: 200,000 feature maps would not fit in memory, their pooled features do
-        if f.ndim != 4: return f.float().flatten(1)
-        return torch.nn.functional.adaptive_avg_pool2d(f.float(), min(pool_grid(f.shape[1]), *f.shape[2:])).flatten(1)
+        if f.ndim != 4: return f.float().flatten(1)[..., None, None]     # a body that pools itself: N×D×1×1
+        return torch.nn.functional.adaptive_avg_pool2d(f.float(), min(pool_grid(f.shape[1], len(images)), *f.shape[2:]))
     with torch.no_grad(): return torch.cat([pooled(body(xb)) for xb, _ in dl]).cpu().numpy()
 
+# %% ../nbs/05_folds.ipynb #faf4e357
+def grid_features(maps:np.ndarray, # N×C×G×G pooled feature maps (`embed_images`), or N×D features (taken as N×D×1×1)
+                  grid:int=1, # side of the grid to pool them to: 1 (the global average) up to G
+                 )->np.ndarray: # N×(C·grid²) float32
+    "`maps` average-pooled to a `grid`×`grid` grid and flattened: the features one logistic regression sees."
+    maps = np.asarray(maps, np.float32)
+    if maps.ndim == 2: maps = maps[..., None, None]
+    if grid == maps.shape[-1]: return maps.reshape(len(maps), -1)
+    return torch.nn.functional.adaptive_avg_pool2d(torch.from_numpy(np.ascontiguousarray(maps)), grid).flatten(1).numpy()
+
 # %% ../nbs/05_folds.ipynb #8f110168
-def logistic_probs(train_feats:np.ndarray, # embeddings to fit on
-                   train_codes:np.ndarray, # their label codes
-                   n_classes:int, # K
-                   feats:np.ndarray, # embeddings to predict
-                   seed:int=0, # seed of the inner cross-validation's split
-                   Cs=(0.01, 0.1, 1., 10.), # inverse regularisation strengths the inner cross-validation chooses from
-                   cv_items:int=5000, # more training items than this: the inner cross-validation runs on a stratified sample of this many
-                  )->np.ndarray: # len(feats)×K float32
-    "Class probabilities of `feats` from a scikit-learn logistic regression on standardized `train_feats`, its regularisation chosen by an inner cross-validation (`LogisticRegressionCV`)."
-    from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
+def _grids(maps:np.ndarray)->list:
+    "The grid sides an inner cross-validation chooses from for `maps` (N×C×G×G, or N×D features): 1, 2 and 4 below G, and G."
+    side = maps.shape[-1] if maps.ndim == 4 else 1
+    return sorted({g for g in (1, 2, 4) if g < side} | {side})
+
+def _inner_cv(X:np.ndarray, y:np.ndarray, seed:int, Cs, cv_items:int=5000)->tuple:
+    "(mean inner cross-validated log likelihood, C) of the best of `Cs` for a logistic regression on standardized `X`; on a stratified sample of `cv_items` items where there are more."
+    from sklearn.linear_model import LogisticRegressionCV
     from sklearn.model_selection import train_test_split
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
-    train_codes, probs = np.asarray(train_codes), np.zeros((len(feats), n_classes), np.float32)
-    rarest = np.bincount(train_codes)[np.unique(train_codes)].min()     # items of the rarest class present
+    if len(y) > cv_items:         # choose on a sample, then fit all items once: minutes saved on 50,000 items
+        X, _, y, _ = train_test_split(X, y, train_size=cv_items, random_state=seed, stratify=y if np.bincount(y)[np.unique(y)].min() > 1 else None)
+    rarest = np.bincount(y)[np.unique(y)].min()     # items of the rarest class present
     inner = StratifiedKFold(int(np.clip(rarest, 2, 3)), shuffle=True, random_state=seed)
     # tol 1e-3, not scikit-learn's 1e-4: half the time on 2,048 features, the same C chosen (`benchmarks/probes/embed_pooling.md`)
-    clf = make_pipeline(StandardScaler(), LogisticRegressionCV(Cs=list(Cs), cv=inner, max_iter=1000, scoring='neg_log_loss', tol=1e-3))
+    cv = LogisticRegressionCV(Cs=list(Cs), cv=inner, max_iter=1000, scoring='neg_log_loss', tol=1e-3, refit=False)
     with warnings.catch_warnings():
-        warnings.simplefilter('ignore')    # a class rarer than the inner folds; lbfgs convergence at a weak regularisation
-        if len(train_codes) <= cv_items: clf.fit(train_feats, train_codes)
-        else:         # choose C on a sample, then fit all items with it: minutes saved on 50,000 items
-            sx, _, sy, _ = train_test_split(train_feats, train_codes, train_size=cv_items, random_state=seed,
-                                             stratify=train_codes if rarest > 1 else None)
-            C = clf.fit(sx, sy)[-1].C_[0]
-            clf = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=1000, tol=1e-3)).fit(train_feats, train_codes)
-    probs[:, clf.classes_] = clf.predict_proba(feats)
+        warnings.simplefilter('ignore')    # a class rarer than the inner folds; lbfgs convergence; scikit-learn's attribute changes
+        make_pipeline(StandardScaler(), cv).fit(X, y)
+    s = cv.scores_; s = np.asarray(next(iter(s.values())) if isinstance(s, dict) else s)
+    per_C = s.reshape(len(s), -1).mean(0)      # (folds, Cs) or (folds, 1, Cs): each C's mean over the inner folds
+    return float(per_C.max()), float(list(Cs)[per_C.argmax()])
+
+def _fit_logistic(X:np.ndarray, y:np.ndarray, n_classes:int, X_pred:np.ndarray, C:float)->np.ndarray:
+    "Class probabilities (len(X_pred)×K float32) from a logistic regression with `C` fit on standardized `X`."
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')    # lbfgs convergence at a weak regularisation
+        clf = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=1000, tol=1e-3)).fit(X, y)
+    probs = np.zeros((len(X_pred), n_classes), np.float32); probs[:, clf.classes_] = clf.predict_proba(X_pred)
     return probs
 
+def _best_grid(scores:dict)->int: return max(sorted(scores), key=scores.get)    # a tie: the coarser grid
+
+def logistic_probs(train_feats:np.ndarray, # embeddings to fit on: N×C×G×G feature maps (`embed_images`) or N×D features
+                   train_codes:np.ndarray, # their label codes
+                   n_classes:int, # K
+                   feats:np.ndarray, # embeddings to predict, of the same kind
+                   seed:int=0, # seed of the inner cross-validation's split
+                   Cs=(0.01, 0.1, 1., 10.), # inverse regularisation strengths the inner cross-validation chooses from
+                   cv_items:int=5000, # more training items than this: the inner cross-validation runs on a stratified sample of this many
+                   grid:int|None=None, # pool feature maps to this grid (`grid_features`); default: the inner cross-validation chooses
+                  )->np.ndarray: # len(feats)×K float32
+    "Class probabilities of `feats` from a scikit-learn logistic regression on standardized `train_feats`: its regularisation, and the grid feature maps are pooled to, chosen by an inner cross-validation."
+    train_codes = np.asarray(train_codes)
+    scores = {g: _inner_cv(grid_features(train_feats, g), train_codes, seed, Cs, cv_items) for g in ([grid] if grid else _grids(train_feats))}
+    g = _best_grid({g: s for g, (s, _) in scores.items()})
+    return _fit_logistic(grid_features(train_feats, g), train_codes, n_classes, grid_features(feats, g), scores[g][1])
 
 # %% ../nbs/05_folds.ipynb #a074cab6
-def oof_logistic_probs(feats:np.ndarray, # N×D embeddings
+def oof_logistic_probs(feats:np.ndarray, # N×C×G×G feature maps (`embed_images`) or N×D features
                        codes:np.ndarray, # N given label codes
                        n_classes:int, # K
                        folds:np.ndarray, # N fold ids (`fold_ids`)
                        seed:int=0, # seed of the inner cross-validation's split
                        Cs=(0.01, 0.1, 1., 10.), # inverse regularisation strengths the inner cross-validation chooses from
+                       progress:bool=False, # say which grid the regressions use
                       )->np.ndarray: # N×K float32
-    "Out-of-fold probabilities from `logistic_probs`, one regression per fold, fit on the other folds: as many at once as torch has threads, each on one BLAS thread."
+    "Out-of-fold probabilities of `logistic_probs`' regressions, one per fold fit on the other folds, all on the grid whose inner cross-validations score best on average; as many at once as torch has threads, each on one BLAS thread."
     from joblib import Parallel, delayed
     from threadpoolctl import threadpool_limits
-    codes, probs, ks = np.asarray(codes), np.zeros((len(codes), n_classes), np.float32), np.unique(folds)
-    fit = lambda k: logistic_probs(feats[folds != k], codes[folds != k], n_classes, feats[folds == k], seed, Cs)
+    codes, probs, ks, grids = np.asarray(codes), np.zeros((len(codes), n_classes), np.float32), np.unique(folds), _grids(feats)
+    X, pairs = {g: grid_features(feats, g) for g in grids}, [(k, g) for k in ks for g in grids]
+    jobs = lambda fn, args: Parallel(n_jobs=min(len(args), torch.get_num_threads()), prefer='threads')(delayed(fn)(*a) for a in args)
     with threadpool_limits(1):      # BLAS's own threads gain little on these shapes; whole regressions side by side do
-        res = Parallel(n_jobs=min(len(ks), torch.get_num_threads()), prefer='threads')(delayed(fit)(k) for k in ks)
+        cv = dict(zip(pairs, jobs(lambda k, g: _inner_cv(X[g][folds != k], codes[folds != k], seed, Cs), pairs)))
+        g = _best_grid({g: np.mean([cv[k, g][0] for k in ks]) for g in grids})     # one grid for every fold: their probabilities compare
+        res = jobs(lambda k: _fit_logistic(X[g][folds != k], codes[folds != k], n_classes, X[g][folds == k], cv[k, g][1]), [(k,) for k in ks])
     for k, p in zip(ks, res): probs[folds == k] = p
+    if progress: print(f"{len(ks)} logistic regressions on {X[g].shape[1]:,} features: the {g}×{g} grid, the inner cross-validation's choice of {', '.join(f'{x}×{x}' for x in grids)}")
     return probs
 
 # %% ../nbs/05_folds.ipynb #be5c8823
@@ -449,7 +490,7 @@ def oof_embedding_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     codes, n_classes = _fold_inputs(images, codes, n_classes, settings)
     s = {**DEFAULT_SETTINGS, **BACKBONE_SETTINGS, **settings}
     folds = fold_ids(codes, n_folds, seed, classes=classes)
-    bb = dict(arch=s['arch'], width=s['width'], pooling='pool_grid', **weights_origin(s['weights'], s['pretrained'], s['arch']))
+    bb = dict(arch=s['arch'], width=s['width'], pooling='pool_grids', **weights_origin(s['weights'], s['pretrained'], s['arch']))
     f = Path(work_dir)/f'embeddings_{fold_key(images, codes[:0], folds[:0], bb)}.npy' if work_dir is not None else None
     if f is not None and f.exists(): feats = np.load(f)
     else:
@@ -459,8 +500,7 @@ def oof_embedding_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
             f.parent.mkdir(parents=True, exist_ok=True)
             with atomic_path(f) as tmp:
                 with open(tmp, 'wb') as fh: np.save(fh, feats)
-    if progress: print(f'{n_folds} logistic regressions on {feats.shape[1]} features')
-    return oof_logistic_probs(feats, codes, n_classes, folds, seed)
+    return oof_logistic_probs(feats, codes, n_classes, folds, seed, progress=progress)
 
 # %% ../nbs/05_folds.ipynb #690f61f4
 def fold_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images

@@ -363,7 +363,7 @@ def embed_pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
     _check_start(arch, pretrained, weights, embed=True)
     classes, allx, n = np.unique(labels), StackedImages(images, U), len(images)
     if progress: print(f'embeddings of {len(allx):,} images from the frozen {arch} body, then one logistic regression')
-    key = _work_key(allx, arch, width, 'pool_grid', _origin(weights, pretrained, arch))   # 'pool_grid': how `embed_images` pools
+    key = _work_key(allx, arch, width, 'pool_grids', _origin(weights, pretrained, arch))   # 'pool_grids': how `embed_images` pools
     feats = _cached(work_dir, 'embeddings', key, lambda: embed_images(allx, arch, weights, pretrained, width))
     probs = logistic_probs(feats[:n], np.searchsorted(classes, labels), len(classes), feats[n:], seed)
     s = SimpleNamespace(first=np.full(len(U), -1), sel=np.array([], np.int64), pred=None, hist=[])
