@@ -1,7 +1,7 @@
 """Detection across the realistic range of label noise (issue 22): few wrong labels, and hard ones.
 
 Run by hand:  python benchmarks/bench_realistic.py [--data mnist10k sample] [--kinds none symmetric pairs instance]
-                  [--rates 0.01 0.1] [--seeds 0] [--settings "dict(forget_rate=0)"] [--name NAME] [--md-only] [--rescore] [--two-pass [--second-width 32]]
+                  [--rates 0.01 0.1] [--seeds 0] [--settings "dict(forget_rate=0)"] [--name NAME] [--md-only] [--rescore] [--two-pass [--second-width 32] [--first NAME]]
 Data: the MNIST test set (10,000 digits, IDX gz in ../shared/data/mnist-test; benchmarks only), the bundled
 5,000-digit sample, and Fashion-MNIST (Debian's dataset-fashion-mnist): `fashion` (all 70,000, case c's data) or
 `fashion10k` (its test set). Noise kinds: `none` (the data's own labels), `symmetric` and `pairs` (pseudo_clean.noise), and
@@ -18,7 +18,9 @@ few labels, `pseudo_clean.run.low_noise_settings` trains the folds again (twice 
 that second pass is ranked, flagging at least the first pass's count (`flag_first`) (rows named `two_pass`; seconds are both passes'; the second pass's runs are cached under
 the same key as a grid run of those settings, e.g. `--settings "dict(label_smoothing=0.1, epochs=14)" --name ls0.1e14`).
 `--two-pass --second-width 32`: the same with the second pass's small CNN that wide (a lever measured, not the command's
-default: rows named `two_pass_w32`).
+default: rows named `two_pass_w32`). `--two-pass --first NAME`: the first pass is the rows of settings NAME (e.g. the
+`pre1500` rows, `--settings "dict(weights='benchmarks/work/realistic/body_mnist10k_1500.pth')" --name pre1500`, a body
+from `pseudo_clean_pretrain` on the MNIST test set), and the second pass keeps NAME's settings (rows `NAME_two_pass`).
 Use OMP_NUM_THREADS=1 (the script sets torch to one thread unless --threads says otherwise).
 """
 import argparse, hashlib, json, time
