@@ -205,7 +205,8 @@ def to_markdown(results:list, env:dict, notes:bool=True)->str:
               "and 2×2 is chosen, as before: F1 0.842 (cleanlab's best 0.751), embedding plus the regressions in **56 s** with its body "
               "pretrained in 92 s (on 2026-12-03, 117 s and 195 s: the pretraining's time halved too, so the machine was busier then; "
               "the grid's choice adds the global average's inner cross-validations on 5,000-item samples, a few seconds). "
-              "The default filter is now at least cleanlab's best in every row of this table.", '',
+              "The default filter is now at least cleanlab's best in every row of this table. The header's torch threads are the "
+              "last run's (the 3,000-step row); the other rows of 2026-12-05 ran with 2.", '',
               'Notes (2026-12-02, and 2026-12-03 for the photos and colour rows of `cnn`, the colour `embed_cnn` and the resnet18 rows, and the odds; '
               'the embedding rows\' numbers in these notes are of the bodies and the fixed 2×2 grid of that day):', '',
               "- photos, cnn (2026-12-03): with the floor of 100 optimizer steps a fold (`pseudo_clean.train.FOLD_MIN_STEPS`; "
