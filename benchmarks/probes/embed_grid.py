@@ -17,6 +17,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 WORK = HERE.parent/'work'/'embedding'
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+from embed_pooling import feature_maps    # the frozen body's last feature maps, as `embed_images` computes them before pooling
 
 def noisy_case(name:str):
     "The case's images at 64 px, the codes of its 10%-wrong labels, the truth mask and the true codes."
@@ -27,16 +29,6 @@ def noisy_case(name:str):
     labels, is_noisy = inject_noise(data.labels, 0.1, 'symmetric', 0)
     classes = np.unique(labels)
     return data.images, np.searchsorted(classes, labels), np.asarray(is_noisy, bool), np.searchsorted(classes, data.labels)
-
-def feature_maps(images, weights:str):
-    "The frozen small-CNN body's last feature maps (N×128×8×8 at 64 px), batch by batch, as `embed_images` computes them."
-    import numpy as np, torch
-    from pseudo_clean.train import array_dls, make_learner, model_body, ArrayDL, ArrayDataset
-    dls = array_dls(images, np.zeros(len(images), np.int64), np.arange(len(images)), bs=256, augment=False)
-    body = model_body(make_learner(dls, 3, 2, 'cnn', weights=weights).model, 'cnn')[:-2].eval()
-    ref = dls.train
-    dl = ArrayDL(ArrayDataset(images, torch.zeros(len(images), dtype=torch.long)), mean=ref.mean, std=ref.std, bs=256, device=ref.device)
-    with torch.no_grad(): return torch.cat([body(xb).float() for xb, _ in dl])
 
 def score(codes, probs, is_noisy, truth)->dict:
     "The default filter and order against cleanlab's filters on the same out-of-fold probabilities."
@@ -85,7 +77,7 @@ def main():
         torch.set_num_threads(args.threads)
         for case in args.cases:
             X, codes, is_noisy, truth = noisy_case(case)
-            maps = feature_maps(X, str(WORK/f'body_{case}_cnn_600.pth')); folds = fold_ids(codes, 5, 0)
+            maps = torch.cat(feature_maps(X, 'cnn', str(WORK/f'body_{case}_cnn_600.pth')))   # the 128×8×8 maps, before any pooling; folds = fold_ids(codes, 5, 0)
             for g in args.grids:
                 F = torch.cat([torch.nn.functional.adaptive_avg_pool2d(maps, int(s)).flatten(1) for s in g.split('+')], 1).numpy()
                 t = time.time(); probs = oof_logistic_probs(F, codes, int(codes.max()) + 1, folds, 0)
