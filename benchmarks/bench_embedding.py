@@ -45,7 +45,6 @@ CASES = {
 def colour_digits(dest:Path, n_per_class:int=300, seed:int=0)->Path:
     "The first `n_per_class` MNIST test digits of each class, in random colours, sizes and aspect ratios, as JPEG files."
     import numpy as np
-    from PIL import Image
     from pseudo_clean.data import atomic_path
     if (dest/'.done').exists(): return dest
     with gzip.open(MNIST_TEST/'t10k-images-idx3-ubyte.gz') as f: X = read_idx_bytes(f.read())
@@ -53,16 +52,21 @@ def colour_digits(dest:Path, n_per_class:int=300, seed:int=0)->Path:
     rng = np.random.default_rng(seed)
     for c in range(10):
         for j, i in enumerate(np.flatnonzero(y == c)[:n_per_class]):
-            fg, bg = rng.integers(0, 256, 3), rng.integers(0, 256, 3)
-            while abs(int(fg.mean()) - int(bg.mean())) < 60: fg, bg = rng.integers(0, 256, 3), rng.integers(0, 256, 3)
-            a = X[i].astype(np.float32)[..., None] / 255
-            im = Image.fromarray((a * fg + (1 - a) * bg).round().astype(np.uint8))
-            side = int(rng.integers(32, 113)); aspect = float(rng.uniform(0.6, 1.6))
-            im = im.resize((max(8, round(side * aspect)), side), Image.BICUBIC)
             f = dest/str(c)/f'digit_{i:05d}.jpg'; f.parent.mkdir(parents=True, exist_ok=True)
-            with atomic_path(f) as tmp: im.save(tmp, format='JPEG', quality=90)
+            with atomic_path(f) as tmp: colour_digit(X[i], rng).save(tmp, format='JPEG', quality=90)
     (dest/'.done').touch()
     return dest
+
+def colour_digit(x, rng):
+    "One 28×28 grey digit in random foreground and background colours (60 levels apart at least), at a random size (32-112 px a side) and aspect ratio (0.6-1.6)."
+    import numpy as np
+    from PIL import Image
+    fg, bg = rng.integers(0, 256, 3), rng.integers(0, 256, 3)
+    while abs(int(fg.mean()) - int(bg.mean())) < 60: fg, bg = rng.integers(0, 256, 3), rng.integers(0, 256, 3)
+    a = x.astype(np.float32)[..., None] / 255
+    im = Image.fromarray((a * fg + (1 - a) * bg).round().astype(np.uint8))
+    side = int(rng.integers(32, 113)); aspect = float(rng.uniform(0.6, 1.6))
+    return im.resize((max(8, round(side * aspect)), side), Image.BICUBIC)
 
 def read_idx_bytes(b:bytes):
     "An IDX array from its bytes (the MNIST test files are gzipped)."

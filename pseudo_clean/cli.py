@@ -181,7 +181,7 @@ def retrain(source:Param('the images: image folder, CSV with path,label, or IDX 
 
 # %% ../nbs/14_cli.ipynb #f0b44fc3
 @call_parse
-def pretrain(source:Param('images to pretrain on: image folder, CSV with path,label, or IDX images file (default: bundled MNIST sample); labels are not used', str, opt=False, nargs='?')=None,
+def pretrain(source:Param('images to pretrain on: image folder (in class subfolders or not), CSV with path,label, or IDX images file (default: bundled MNIST sample); labels are not used', str, opt=False, nargs='?')=None,
              out:str='body.pth', # the weights file to write: .pth, or .safetensors
              steps:int=1500, # optimizer steps of the contrastive pretraining
              arch:str='cnn', # the body to pretrain: 'cnn' (the small CNN), or a torchvision or timm name (pass the same --arch with --weights)

@@ -459,6 +459,7 @@ def oof_logistic_probs(feats:np.ndarray, # N×C×G×G feature maps (`embed_image
                        seed:int=0, # seed of the inner cross-validation's split
                        Cs=(0.01, 0.1, 1., 10.), # inverse regularisation strengths the inner cross-validation chooses from
                        progress:bool=False, # say which grid the regressions use
+                       decisions:dict|None=None, # filled with what the inner cross-validations chose: `grid`, each fold's `C`, each grid's mean `grid_scores`
                       )->np.ndarray: # N×K float32
     "Out-of-fold probabilities of `logistic_probs`' regressions, one per fold fit on the other folds, all on the grid whose inner cross-validations score best on average; as many at once as torch has threads, each on one BLAS thread."
     from joblib import Parallel, delayed
@@ -468,9 +469,11 @@ def oof_logistic_probs(feats:np.ndarray, # N×C×G×G feature maps (`embed_image
     jobs = lambda fn, args: Parallel(n_jobs=min(len(args), torch.get_num_threads()), prefer='threads')(delayed(fn)(*a) for a in args)
     with threadpool_limits(1):      # BLAS's own threads gain little on these shapes; whole regressions side by side do
         cv = dict(zip(pairs, jobs(lambda k, g: _inner_cv(X[g][folds != k], codes[folds != k], seed, Cs), pairs)))
-        g = _best_grid({g: np.mean([cv[k, g][0] for k in ks]) for g in grids})     # one grid for every fold: their probabilities compare
+        scores = {g: float(np.mean([cv[k, g][0] for k in ks])) for g in grids}
+        g = _best_grid(scores)     # one grid for every fold: their probabilities compare
         res = jobs(lambda k: _fit_logistic(X[g][folds != k], codes[folds != k], n_classes, X[g][folds == k], cv[k, g][1]), [(k,) for k in ks])
     for k, p in zip(ks, res): probs[folds == k] = p
+    if decisions is not None: decisions.update(grid=int(g), C=[cv[k, g][1] for k in ks], grid_scores={int(x): s for x, s in scores.items()})
     if progress: print(f"{len(ks)} logistic regressions on {X[g].shape[1]:,} features: the {g}×{g} grid, the inner cross-validation's choice of {', '.join(f'{x}×{x}' for x in grids)}")
     return probs
 
@@ -484,6 +487,7 @@ def oof_embedding_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
                         work_dir=None, # folder to keep the embeddings in, so a repeated run embeds once
                         progress:bool=True, # say what is done
                         classes=None, # class names, for error messages
+                        decisions:dict|None=None, # filled with what the regressions chose (`oof_logistic_probs`)
                         **settings, # `arch`, `weights`, `pretrained`, `width` of the backbone; the training settings are not used
                        )->np.ndarray:
     "Out-of-fold class probabilities (N×K float32) of a logistic regression on a frozen backbone's embeddings: `oof_probs` without training networks."
@@ -500,7 +504,7 @@ def oof_embedding_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
             f.parent.mkdir(parents=True, exist_ok=True)
             with atomic_path(f) as tmp:
                 with open(tmp, 'wb') as fh: np.save(fh, feats)
-    return oof_logistic_probs(feats, codes, n_classes, folds, seed, progress=progress)
+    return oof_logistic_probs(feats, codes, n_classes, folds, seed, progress=progress, decisions=decisions)
 
 # %% ../nbs/05_folds.ipynb #690f61f4
 def fold_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images

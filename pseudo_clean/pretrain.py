@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_pretrain.ipynb #420e1127
 from __future__ import annotations
-import math
+import math, os, warnings
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from fastai.learner import Learner
@@ -15,7 +15,7 @@ from fastai.callback.hook import num_features_model
 
 from .checks import check_arch
 from .train import batch_augment, array_dls, small_cnn, body_state, progress_context, save_weights, make_learner, model_body
-from .data import from_source, size_cap, check_cache_dir
+from .data import from_source, size_cap, check_cache_dir, load_images, scan_files, IMAGE_EXTENSIONS
 
 # %% auto #0
 __all__ = ['PRETRAIN_STEPS', 'strong_augment', 'colour_distort', 'nt_xent', 'TwoViews', 'contrastive_net', 'pretrain_body',
@@ -125,7 +125,17 @@ def pretrain_steps(pretrain:int|None, arch:str, flag:str='')->int:
     return int(pretrain)
 
 # %% ../nbs/04_pretrain.ipynb #dd87920b
-def pretrain_file(source, # image folder, CSV, IDX images file, or None for the bundled MNIST sample; labels are not used
+def _pretrain_images(source, size, resize_method:str, max_side, cache_dir, progress:bool)->np.ndarray:
+    "The images of `source` as `from_source` reads them; of a folder with images directly in it, every image under it, in any layout."
+    p = None if source is None or str(source) in ('', 'mnist_sample') else Path(source)
+    if p is None or not p.is_dir() or not any(f.is_file() and f.suffix.lower() in IMAGE_EXTENSIONS and not f.name.startswith('.') for f in p.iterdir()):
+        return from_source(source, size=size, resize_method=resize_method, max_side=max_side, cache_dir=cache_dir, progress=progress).images
+    files = [os.path.join(p, f) for f in scan_files(p, relative=True) if f.lower().endswith(IMAGE_EXTENSIONS)]
+    images, _, skipped = load_images(files, size=size, resize_method=resize_method, max_side=max_side, cache_dir=cache_dir, progress=progress)
+    if skipped: warnings.warn(f'Skipped {len(skipped)} unreadable image(s): {[s[0] for s in skipped[:5]]}')
+    return images
+
+def pretrain_file(source, # image folder (class subfolders or not), CSV, IDX images file, or None for the bundled MNIST sample; labels are not used
                   out='body.pth', # the weights file to write: `.pth` or `.safetensors`
                   steps:int=PRETRAIN_STEPS, # optimizer steps (see `pretrain_body`)
                   width:int=16, # width of the small CNN that will load the weights
@@ -143,6 +153,6 @@ def pretrain_file(source, # image folder, CSV, IDX images file, or None for the 
     if Path(out).suffix == '.safetensors':
         import importlib.util
         if importlib.util.find_spec('safetensors') is None: raise ValueError(f'{out} is a safetensors file: pip install safetensors, or write a .pth file.')
-    data = from_source(source, size=size, resize_method=resize_method, max_side=size_cap(arch), cache_dir=cache_dir, progress=progress)
-    body = pretrain_body(data.images, steps=steps, width=width, seed=seed, progress=progress, arch=arch)
+    images = _pretrain_images(source, size, resize_method, size_cap(arch), cache_dir, progress)
+    body = pretrain_body(images, steps=steps, width=width, seed=seed, progress=progress, arch=arch)
     return save_weights(body, out)

@@ -212,15 +212,17 @@ def _cache_folder(out:Path, cache_dir, source)->Path:
 # %% ../nbs/09_run.ipynb #59b0e2b1
 def _detect_pass(data, codes, classes, is_noisy, settings:dict, *, out:Path, folds:int, seed:int, method, progress:bool, at_least:int=0)->tuple:
     "One pass of detection with `settings`: out-of-fold probabilities, ranked, at least `at_least` flagged (`flag_first`); (probs, suspects, metrics, training seconds)."
-    t = time.time()
+    t, chosen = time.time(), {}
     probs = fold_probs(data.images, codes, len(classes), n_folds=folds, seed=seed, work_dir=out/'folds',
-                       progress=progress, classes=classes, **settings)
+                       progress=progress, classes=classes, **settings, **(dict(decisions=chosen) if settings.get('embed') else {}))
     seconds = time.time() - t
     suspects = rank_suspects(codes, probs, classes=classes, items=data.items, method=method,
                              label_smoothing=settings['label_smoothing'])
     if at_least: suspects = flag_first(suspects, at_least)
     if is_noisy is not None: suspects['is_noisy'] = is_noisy[suspects.index]
-    return probs, suspects, _run_metrics(suspects, probs, codes, classes, data.labels, is_noisy, settings), seconds
+    metrics = _run_metrics(suspects, probs, codes, classes, data.labels, is_noisy, settings)
+    if chosen: metrics['embedding'] = chosen     # the grid and regularisation the regressions chose
+    return probs, suspects, metrics, seconds
 
 def _second_pass(settings:dict, metrics:dict, n_train:int, progress:bool)->dict|None:
     "The settings to train the folds again with (`second_pass_rate`, else `low_noise_settings`), said on stdout; None: one pass."
