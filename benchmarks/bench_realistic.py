@@ -15,10 +15,11 @@ The ranking is the package's default (`rank_suspects`: the `adaptive` filter, `D
 Appends one row a run to benchmarks/realistic.jsonl and rewrites benchmarks/realistic.md (means over the seeds present).
 `--two-pass` adds, for each one-pass `default` row, what the `pseudo_clean` command reports: where its first pass flags
 few labels, `pseudo_clean.run.low_noise_settings` trains the folds again (twice the epochs, label smoothing 0.1) and
-that second pass is ranked, flagging at least the first pass's count (`flag_first`) (rows named `two_pass`; seconds are both passes'; the second pass's runs are cached under
+that second pass is ranked, flagging at least the first pass's count and every label it firmly contradicts (`flag_first`,
+`confident_disagreements`, since 2026-12-05) (rows named `two_pass`; seconds are both passes'; the second pass's runs are cached under
 the same key as a grid run of those settings, e.g. `--settings "dict(label_smoothing=0.1, epochs=14)" --name ls0.1e14`).
 `--two-pass --second-width 32`: the same with the second pass's small CNN that wide (a lever measured, not the command's
-default: rows named `two_pass_w32`). `--two-pass --first NAME`: the first pass is the rows of settings NAME (e.g. the
+default: rows named `two_pass_w32`). `--two-pass --cached`: only where the second pass is kept, nothing trained. `--two-pass --first NAME`: the first pass is the rows of settings NAME (e.g. the
 `pre1500` rows, `--settings "dict(weights='benchmarks/work/realistic/body_mnist10k_1500.pth')" --name pre1500`, a body
 from `pseudo_clean_pretrain` on the MNIST test set), and the second pass keeps NAME's settings (rows `NAME_two_pass`).
 Use OMP_NUM_THREADS=1 (the script sets torch to one thread unless --threads says otherwise).
@@ -134,7 +135,8 @@ def to_markdown(rows):
          'flipped to its second choice. Mean of the seeds present (`seeds`); flagged/wrong is the ratio of the means. '
          'The `two_pass` rows are what the `pseudo_clean` command reports (`--two-pass`): the `default` row where its first pass '
          'flags 1.25% of the items or more, else a second pass with `pseudo_clean.run.low_noise_settings` (twice the epochs, '
-         'label smoothing 0.1) flagging at least the first pass\'s count; their seconds are both passes\'. The `two_pass_w32` rows are '
+         'label smoothing 0.1) flagging at least the first pass\'s count and, since 2026-12-05, every label the second pass contradicts '
+         'as firmly as its smoothing lets it (`confident_disagreements`, `probes/confident_against.md`); their seconds are both passes\'. The `two_pass_w32` rows are '
          'the same with the second pass at width 32 (`--second-width 32`: a lever, not the command\'s default). The `pre1500` rows '
          'start every fold model from a small CNN body pretrained 1,500 contrastive steps on the same 10,000 images without their labels '
          '(`pseudo_clean_pretrain`, then `--weights`; its 304 s are not in the rows\' seconds), and `pre1500_two_pass` adds the command\'s '
@@ -170,6 +172,7 @@ def clean_grid(data:str, seeds)->Path:
 def two_pass_row(row:dict, train:bool=True, width:int|None=None)->dict|None:
     "What the `pseudo_clean` command reports for a one-pass row (`default`, or one of other settings, e.g. `--weights`): its first pass, and where `low_noise_settings` asks for it, the second."
     from pseudo_clean.run import low_noise_settings, flag_first
+    from pseudo_clean.ranking import confident_disagreements
     from pseudo_clean.train import DEFAULT_SETTINGS
     base = row.get('settings') or {}
     f = WORK/f"{cache_key(row['data'], row['kind'], row['rate'], row['seed'], base, row['name'])}.npz"
@@ -191,7 +194,8 @@ def two_pass_row(row:dict, train:bool=True, width:int|None=None)->dict|None:
     f = WORK/f"{cache_key(row['data'], row['kind'], row['rate'], row['seed'], again, name)}.npz"
     if not (train or f.exists()): return None
     r = get_run(row['data'], row['kind'], row['rate'], row['seed'], again, name)
-    s2 = flag_first(default_suspects(r, again['label_smoothing']), row['n_flagged']).sort_index()   # at least the first pass's count
+    firm = np.flatnonzero(confident_disagreements(r['y_noisy'], r['probs'], again['label_smoothing']))
+    s2 = flag_first(default_suspects(r, again['label_smoothing']), row['n_flagged'], firm).sort_index()   # at least the first pass's count, and what it firmly contradicts
     flagged, score = s2.is_label_issue.values, s2.label_quality.values
     out.update(settings=again, train_seconds=round(row['train_seconds'] + float(r['train_seconds']), 1), **metrics(r['wrong'], flagged, score),
                oof_acc_vs_truth=round(float((r['probs'].argmax(1) == r['y_true']).mean()), 4))
@@ -214,6 +218,7 @@ if __name__ == '__main__':
     ap.add_argument('--two-pass', action='store_true', help="the command's two passes: for each `default` row of --data/--kinds/--rates/--seeds, "
                     "the second pass `low_noise_settings` asks for (trained where not cached), as rows named two_pass")
     ap.add_argument('--second-width', type=int, default=None, help="with --two-pass: the second pass's small CNN this wide (rows named two_pass_wWIDTH)")
+    ap.add_argument('--cached', action='store_true', help="with --two-pass: only the rows whose second pass is kept (no training), ranked again")
     ap.add_argument('--first', default='default', help="with --two-pass: the rows of this settings name are the first pass (rows named NAME_two_pass, "
                     "the second pass with NAME's settings under its own)")
     a = ap.parse_args()
@@ -237,7 +242,8 @@ if __name__ == '__main__':
         key = lambda r: (r['data'], r['kind'], r['rate'], r['seed'])
         for row in [r for r in rows if r['name'] == a.first and r['data'] in a.data and r['kind'] in a.kinds
                     and (r['kind'] == 'none' or r['rate'] in a.rates) and r['seed'] in a.seeds]:
-            new = two_pass_row(row, width=a.second_width)
+            new = two_pass_row(row, train=not a.cached, width=a.second_width)
+            if new is None: continue       # --cached: its second pass was never trained
             print({k: new.get(k) for k in ('data', 'kind', 'rate', 'seed', 'second_pass', 'n_flagged', 'auprc', 'precision_at_k', 'f1')}, flush=True)
             from pseudo_clean.data import atomic_write_text       # read again: other grids may have appended rows meanwhile
             rows = [r for r in map(json.loads, log.read_text().splitlines()) if not (r['name'] == new['name'] and key(r) == key(row))] + [new]

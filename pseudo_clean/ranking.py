@@ -15,11 +15,11 @@ from cleanlab.dataset import find_overlapping_classes
 from cleanlab.rank import get_self_confidence_for_each_label, get_normalized_margin_for_each_label
 
 # %% auto #0
-__all__ = ['SCORES', 'DEFAULT_SCORE', 'DEFAULT_METHOD', 'METHODS', 'ODDS_AGAINST', 'OVERLAP_SHARE', 'check_probs',
-           'self_confidence', 'normalized_margin', 'confidence_weighted_entropy', 'label_quality_scores',
+__all__ = ['SCORES', 'DEFAULT_SCORE', 'DEFAULT_METHOD', 'METHODS', 'ODDS_AGAINST', 'DISAGREE_TIMES', 'OVERLAP_SHARE',
+           'check_probs', 'self_confidence', 'normalized_margin', 'confidence_weighted_entropy', 'label_quality_scores',
            'confident_thresholds', 'confident_joint', 'estimate_num_issues', 'register_method',
            'off_diagonal_concentration', 'chance_concentration', 'chance_cut', 'find_label_issues', 'corrected_probs',
-           'rank_suspects', 'evaluate_detection', 'overlapping_classes']
+           'confident_disagreements', 'rank_suspects', 'evaluate_detection', 'overlapping_classes']
 
 # %% ../nbs/06_ranking.ipynb #9b5f2aed
 def _first_rows(mask:np.ndarray, n:int=3)->str:
@@ -336,6 +336,19 @@ def corrected_probs(labels, # N given labels, integer class codes 0..K-1
     out = np.empty(probs.shape, np.float32)
     for i, r in _corrected_blocks(probs, inv): out[i:i + len(r)] = r
     return out
+
+# %% ../nbs/06_ranking.ipynb #330dfd98
+DISAGREE_TIMES = 5   # `confident_disagreements`: a label given under this many times the smoothing floor ε/K is contradicted
+
+def confident_disagreements(labels, # N given labels, integer class codes 0..K-1
+                            probs, # N×K out-of-fold predicted probabilities
+                            label_smoothing:float, # ε the models trained with: a model sure against a class gives it about ε/K
+                            times:float=DISAGREE_TIMES, # the cut, in multiples of ε/K
+                           )->np.ndarray: # N booleans
+    "Labels the model contradicts about as firmly as its label smoothing lets it: another class predicted, the label given under `times`·ε/K."
+    labels, probs = check_probs(labels, probs)
+    cut = times * _check_smoothing(label_smoothing) / probs.shape[1]
+    return (get_self_confidence_for_each_label(labels, probs) < cut) & (probs.argmax(1) != labels)
 
 # %% ../nbs/06_ranking.ipynb #0bbff4f6
 def rank_suspects(labels, # N given labels, integer class codes 0..K-1

@@ -18,7 +18,7 @@ from .noise import symmetric_noise, pair_noise, MNIST_PAIRS
 from .checks import check_forget_rate, check_training_numbers
 from .train import DEFAULT_SETTINGS, MIXED_PRECISION, weights_origin, FORGET_CAP, auto_epochs
 from .folds import oof_probs, fold_ids, fold_probs, check_backbone, engine_settings, ENGINE_KEYS, stack_folds_on
-from .ranking import rank_suspects, evaluate_detection, overlapping_classes, DEFAULT_METHOD, METHODS
+from .ranking import rank_suspects, evaluate_detection, overlapping_classes, confident_disagreements, DEFAULT_METHOD, METHODS
 
 # %% auto #0
 __all__ = ['OUTPUT_FILES', 'WEAK_MODEL_ACCURACY', 'LOW_NOISE_SHARE', 'check_out_dir', 'own_files', 'discard_if_failed',
@@ -210,18 +210,20 @@ def _cache_folder(out:Path, cache_dir, source)->Path:
 
 
 # %% ../nbs/09_run.ipynb #59b0e2b1
-def _detect_pass(data, codes, classes, is_noisy, settings:dict, *, out:Path, folds:int, seed:int, method, progress:bool, at_least:int=0)->tuple:
-    "One pass of detection with `settings`: out-of-fold probabilities, ranked, at least `at_least` flagged (`flag_first`); (probs, suspects, metrics, training seconds)."
+def _detect_pass(data, codes, classes, is_noisy, settings:dict, *, out:Path, folds:int, seed:int, method, progress:bool, at_least:int=0, disagreements:bool=False)->tuple:
+    "One pass of detection with `settings`: out-of-fold probabilities, ranked, at least `at_least` flagged and, with `disagreements`, the `confident_disagreements` too (`flag_first`); (probs, suspects, metrics, training seconds)."
     t, chosen = time.time(), {}
     probs = fold_probs(data.images, codes, len(classes), n_folds=folds, seed=seed, work_dir=out/'folds',
                        progress=progress, classes=classes, **settings, **(dict(decisions=chosen) if settings.get('embed') else {}))
     seconds = time.time() - t
     suspects = rank_suspects(codes, probs, classes=classes, items=data.items, method=method,
                              label_smoothing=settings['label_smoothing'])
-    if at_least: suspects = flag_first(suspects, at_least)
+    also = np.flatnonzero(confident_disagreements(codes, probs, settings['label_smoothing'])) if disagreements else None
+    if at_least or disagreements: suspects = flag_first(suspects, at_least, also)
     if is_noisy is not None: suspects['is_noisy'] = is_noisy[suspects.index]
     metrics = _run_metrics(suspects, probs, codes, classes, data.labels, is_noisy, settings)
     if chosen: metrics['embedding'] = chosen     # the grid and regularisation the regressions chose
+    if disagreements: metrics['confident_disagreements'] = len(also)
     return probs, suspects, metrics, seconds
 
 def _second_pass(settings:dict, metrics:dict, n_train:int, progress:bool)->dict|None:
@@ -241,8 +243,9 @@ def _detect(data, codes, classes, is_noisy, settings:dict, stages:dict, stacked:
     again = _second_pass(settings, metrics, n_train, kw['progress'])
     if again:
         first = {k: metrics[k] for k in ('n_flagged', 'oof_accuracy_kept', 'f1', 'auprc') if k in metrics}
-        at_least = 0 if 'forget_rate' in again else first['n_flagged']   # a stronger model: it flags at least as many as the first pass
-        probs, suspects, metrics, stages['second_pass'] = _detect_pass(data, codes, classes, is_noisy, {**settings, **again}, at_least=at_least, **kw)
+        stronger = 'forget_rate' not in again     # a stronger model: it flags at least as many as the first pass, and what it firmly contradicts
+        probs, suspects, metrics, stages['second_pass'] = _detect_pass(data, codes, classes, is_noisy, {**settings, **again},
+                                                                       at_least=first['n_flagged'] if stronger else 0, disagreements=stronger, **kw)
         metrics['first_pass'], metrics['second_pass'] = dict(forget_rate='auto', **first), again
     metrics['forget_rate'] = {**settings, **(again or {})}['forget_rate']   # what the ranked folds left out
     metrics['stack_folds'] = stacked                                 # what 'auto' chose (`_run_settings`)
@@ -385,9 +388,11 @@ def low_noise_settings(settings:dict, # the run's training settings: `arch`, `ep
 # %% ../nbs/09_run.ipynb #f20c392f
 def flag_first(suspects:pd.DataFrame, # `rank_suspects`'s table, most suspicious first (index: row)
                n:int, # how many of its first rows to flag at least
+               also=None, # row numbers (the index) to flag too, e.g. `confident_disagreements`
               )->pd.DataFrame:
-    "`suspects` with its first `n` rows flagged too, issues first, then by label quality."
+    "`suspects` with its first `n` rows, and the rows `also`, flagged too; issues first, then by label quality."
     flag = suspects.is_label_issue.to_numpy().copy(); flag[:n] = True
+    if also is not None: flag |= np.isin(suspects.index.to_numpy(), also)
     return suspects.assign(is_label_issue=flag).iloc[np.lexsort((suspects.label_quality.to_numpy(), ~flag))]
 
 # %% ../nbs/09_run.ipynb #a3049e67
