@@ -25,9 +25,10 @@ except ImportError: pass
 __all__ = ['IMAGE_EXTENSIONS', 'PROCESS_MIN', 'atomic_path', 'atomic_write_bytes', 'atomic_write_text', 'save_csv', 'save_npy',
            'save_json', 'save_figure', 'tree_manifest', 'tree_digest', 'assert_unchanged', 'same_file',
            'check_out_file', 'out_lock', 'LabeledImages', 'from_arrays', 'mnist_sample', 'digits_8x8', 'read_idx',
-           'from_idx', 'write_idx', 'scan_files', 'read_image_folder', 'read_csv_utf8', 'read_labels_csv', 'size_cap',
-           'training_size', 'load_images', 'from_folder', 'from_csv', 'write_image_folder', 'from_source',
-           'sample_photo_folder', 'image_cache', 'check_cache_dir', 'labels_from_csv']
+           'from_idx', 'write_idx', 'scan_files', 'read_image_folder', 'image_files', 'read_csv_utf8',
+           'read_labels_csv', 'size_cap', 'training_size', 'load_images', 'from_folder', 'from_csv',
+           'write_image_folder', 'from_source', 'sample_photo_folder', 'image_cache', 'check_cache_dir',
+           'labels_from_csv']
 
 # %% ../nbs/01_data.ipynb #b2a2ad20
 _UMASK = os.umask(0); os.umask(_UMASK)
@@ -382,6 +383,12 @@ def read_image_folder(path, # folder whose images sit in one subfolder per class
     if class_from == 'parent': _warn_layout(items, path)
     check_label_text(labels, path)
     return pd.DataFrame({'item': items, 'label': labels})
+
+# %% ../nbs/01_data.ipynb #46064809
+def image_files(path, # a folder, laid out any way
+               )->list: # the image files' paths, joined onto `path`, in sorted order
+    "Every image file under `path` (`scan_files`: links followed, hidden files left out), by the endings in `IMAGE_EXTENSIONS`; no classes asked of the layout."
+    return [f for f in scan_files(path) if f.lower().endswith(IMAGE_EXTENSIONS)]
 
 # %% ../nbs/01_data.ipynb #e163c209
 def read_csv_utf8(path, # a CSV file

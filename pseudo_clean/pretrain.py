@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_pretrain.ipynb #420e1127
 from __future__ import annotations
-import math, os, warnings
+import math, warnings
 from pathlib import Path
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 from fastai.learner import Learner
@@ -15,7 +15,7 @@ from fastai.callback.hook import num_features_model
 
 from .checks import check_arch
 from .train import batch_augment, array_dls, small_cnn, body_state, progress_context, save_weights, make_learner, model_body
-from .data import from_source, size_cap, check_cache_dir, load_images, scan_files, IMAGE_EXTENSIONS
+from .data import from_source, size_cap, check_cache_dir, load_images, image_files, IMAGE_EXTENSIONS
 
 # %% auto #0
 __all__ = ['PRETRAIN_STEPS', 'strong_augment', 'colour_distort', 'nt_xent', 'TwoViews', 'contrastive_net', 'pretrain_body',
@@ -130,8 +130,7 @@ def _pretrain_images(source, size, resize_method:str, max_side, cache_dir, progr
     p = None if source is None or str(source) in ('', 'mnist_sample') else Path(source)
     if p is None or not p.is_dir() or not any(f.is_file() and f.suffix.lower() in IMAGE_EXTENSIONS and not f.name.startswith('.') for f in p.iterdir()):
         return from_source(source, size=size, resize_method=resize_method, max_side=max_side, cache_dir=cache_dir, progress=progress).images
-    files = [os.path.join(p, f) for f in scan_files(p, relative=True) if f.lower().endswith(IMAGE_EXTENSIONS)]
-    images, _, skipped = load_images(files, size=size, resize_method=resize_method, max_side=max_side, cache_dir=cache_dir, progress=progress)
+    images, _, skipped = load_images(image_files(p), size=size, resize_method=resize_method, max_side=max_side, cache_dir=cache_dir, progress=progress)
     if skipped: warnings.warn(f'Skipped {len(skipped)} unreadable image(s): {[s[0] for s in skipped[:5]]}')
     return images
 

@@ -14,7 +14,7 @@ import numpy as np, pandas as pd
 from fastcore.meta import delegates
 
 from .checks import check_threshold, check_counts, check_training_numbers, check_size
-from .data import IMAGE_EXTENSIONS, scan_files, load_images, save_csv, same_file, save_npy, atomic_path, check_out_file, check_cache_dir
+from .data import IMAGE_EXTENSIONS, image_files, scan_files, load_images, save_csv, same_file, save_npy, atomic_path, check_out_file, check_cache_dir
 from .train import fit_labels, predict_probs, ensemble_probs, probs_accuracy, fit_epochs, StackedImages, weights_origin
 from .train import fit_stacked, unstack_learners
 from .pretrain import pretrain_body, pretrain_steps
@@ -56,7 +56,7 @@ def _unlabeled_files(source)->tuple:
         p = Path(source)
         if not p.exists(): raise FileNotFoundError(f'Unlabeled images not found: {p}. Pass a folder of images or a text file listing them.')
         if p.is_dir():
-            files = [f for f in scan_files(p) if f.lower().endswith(IMAGE_EXTENSIONS)]
+            files = image_files(p)
             if not files: raise ValueError(f'No images found in {p} (looked for {", ".join(IMAGE_EXTENSIONS)}, in subfolders too).')
             items = [Path(os.path.relpath(f, p)).as_posix() for f in files]
         else:

@@ -19,17 +19,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-def against(r, eps:float, times:float):
-    "Items whose predicted class is not their label, their label's probability below `times`·ε/K."
-    import numpy as np
-    p, y = r['probs'], r['y_noisy']
-    return (p.argmax(1) != y) & (p[np.arange(len(y)), y] < times * eps / p.shape[1])
-
 def rows_for(row:dict, times_list)->list:
     "The command's flags before 2026-12-05 on one default row (`bench_realistic.two_pass_row`'s passes, from the kept runs), and the same with each rule added: dicts of metrics."
     import numpy as np
     import bench_realistic as br
     from pseudo_clean.run import flag_first
+    from pseudo_clean.ranking import confident_disagreements
     from pseudo_clean.train import DEFAULT_SETTINGS
     tp = br.two_pass_row(row, train=False)
     if tp is None: return []
@@ -46,7 +41,7 @@ def rows_for(row:dict, times_list)->list:
         flagged, score, eps, which = s2.is_label_issue.values, s2.label_quality.values, again['label_smoothing'], 'second pass'
     key = dict(data=row['data'], kind=row['kind'], rate=row['rate'], seed=row['seed'], passes=which)
     out = [dict(key, rule='before', **br.metrics(r['wrong'], flagged, score))]
-    for t in times_list: out.append(dict(key, rule=f'+ against < {t:g}·ε/K', **br.metrics(r['wrong'], flagged | against(r, eps, t), score)))
+    for t in times_list: out.append(dict(key, rule=f'+ against < {t:g}·ε/K', **br.metrics(r['wrong'], flagged | confident_disagreements(r['y_noisy'], r['probs'], eps, times=t), score)))
     return out
 
 def to_markdown(rows:list)->str:
