@@ -64,13 +64,13 @@ def _fmt(v)->str:
     return str(v)
 
 # %% ../nbs/08_report.ipynb #69b9d865
-_METRICS = [('oof_accuracy_kept', 'model accuracy on the labels kept'), ('precision', 'precision'), ('recall', 'recall'), ('f1', 'F1'),
+_METRICS = [('oof_accuracy_kept', 'model accuracy on the labels kept'), ('n_outvoted_unflagged', 'read as another class, not flagged'), ('precision', 'precision'), ('recall', 'recall'), ('f1', 'F1'),
             ('auprc', 'AUPRC'), ('seconds', 'seconds'), ('forget_hint', 'advice')]
 
 def summary_html(suspects:pd.DataFrame, # table from `rank_suspects`
                  metrics:dict|None=None, # `metrics.json` contents: n_items, n_flagged, precision, recall, f1, auprc, seconds
                 )->str: # an HTML `<table>` of the run's headline numbers
-    "The summary: items, flagged, estimated noise rate, the model's accuracy on the labels it keeps, the detection metrics when known, and the run's advice."
+    "The summary: items, flagged, estimated noise rate, the model's accuracy on the labels it keeps, the labels it reads as another class unflagged, the detection metrics when known, and the run's advice."
     metrics = dict(metrics or {})
     n_items = int(metrics.get('n_items', len(suspects)))
     n_flagged = int(metrics.get('n_flagged', suspects['is_label_issue'].sum() if 'is_label_issue' in suspects else 0))

@@ -133,7 +133,8 @@ def _run_metrics(suspects:pd.DataFrame, probs:np.ndarray, codes, classes, true_l
     "What `metrics.json` holds before timing: the counts, the model's accuracy on the labels kept, the scores against injected noise, the classes that overlap, the `forget_hint`."
     flag = np.zeros(len(codes), bool); flag[suspects.index] = suspects.is_label_issue.to_numpy()
     kept = (probs.argmax(1) == codes)[~flag]
-    metrics = dict(n_items=len(suspects), n_flagged=int(flag.sum()), oof_accuracy_kept=float(kept.mean()) if len(kept) else None)
+    metrics = dict(n_items=len(suspects), n_flagged=int(flag.sum()), oof_accuracy_kept=float(kept.mean()) if len(kept) else None,
+                   n_outvoted_unflagged=int(((probs.argmax(1) != codes) & ~flag).sum()))
     if is_noisy is not None:
         ev = evaluate_detection(suspects.is_label_issue.values, suspects.is_noisy.values, suspects.label_quality.values)
         metrics.update({k: ev[k] for k in ('precision', 'recall', 'f1', 'auprc')}, n_noisy=int(is_noisy.sum()))
@@ -319,7 +320,7 @@ def summary_line(metrics:dict)->str:
 
 # %% ../nbs/09_run.ipynb #d2dc970c
 def print_summary(metrics:dict):
-    "Print the classes that overlap and the `forget_hint`, if any, to stderr, then the summary line to stdout."
+    "Print the classes that overlap, the passes, the `forget_hint` and where few are flagged the labels outvoted but not flagged, to stderr; then the summary line to stdout."
     ov = metrics.get('overlapping_classes')
     if ov: print('Classes the model finds hard to tell apart (their flags may be look-alikes, not wrong labels): '
                  + ', '.join(f"{o['class_a']} and {o['class_b']} ({o['share']:.0%})" for o in ov[:5])
@@ -330,6 +331,9 @@ def print_summary(metrics:dict):
                  + (f"left out {metrics['forget_rate']:.0%} of each batch (`second_pass_rate`)." if 'forget_rate' in sp else
                     f"trained {sp.get('epochs')} epochs with label smoothing {sp.get('label_smoothing')} (`low_noise_settings`)."), file=sys.stderr)
     if metrics.get('forget_hint'): print(metrics['forget_hint'], file=sys.stderr)
+    if metrics.get('n_outvoted_unflagged') and metrics['n_flagged'] < LOW_NOISE_SHARE * metrics['n_items']:
+        print(f"Not flagged, but read by the model as another class: {metrics['n_outvoted_unflagged']:,} labels, the next rows of "
+              "suspects.csv (label_quality under 0.5). Where wrong labels are hard cases, many of them are there too.", file=sys.stderr)
     print(summary_line(metrics))
 
 # %% ../nbs/09_run.ipynb #8cd419b1
