@@ -189,6 +189,8 @@ def pretrain(source:Param('images to pretrain on: image folder (in class subfold
              size:Param('resize folder/CSV images to this size: one number (a square) or two (height width); default as pseudo_clean reads them for --arch', int, nargs='+')=None,
              resize_method:str='crop', # images of another shape: 'crop' (keep the aspect ratio, cut the edges), 'pad' (black borders) or 'squish' (stretch)
              cache_dir:str=None, # folder of the image cache (images decoded once, memory-mapped); a run's OUT/cache is reused at the same --size and --resize_method (default: in memory)
+             weights:str=None, # start from this weights file instead of random weights: a body pretrained before (to pretrain it longer), or published weights (to adapt them to these images)
+             pretrained:store_true=False, # start --arch (torchvision or timm) from its published weights, from the local torch hub or Hugging Face cache (nothing downloads)
              seed:int=0, # random seed
              quiet:store_true=False, # no progress bars
              version:store_true=False, # print the version and exit
@@ -197,5 +199,7 @@ def pretrain(source:Param('images to pretrain on: image folder (in class subfold
     if version: return print(f'pseudo_clean_pretrain {pseudo_clean.__version__}')
     from pseudo_clean.pretrain import pretrain_file
     f = guarded('pseudo_clean_pretrain', lambda: pretrain_file(source, out, steps=steps, width=width, size=check_size(size, flag='--'), seed=seed,
-                progress=not quiet, arch=arch, resize_method=resize_method, cache_dir=cache_dir), out, folder=False, resumable=False)
-    print(f"pretrained the {'small CNN' if arch == 'cnn' else arch} body for {steps:,} steps -> {f}")
+                progress=not quiet, arch=arch, resize_method=resize_method, cache_dir=cache_dir, weights=weights, pretrained=pretrained),
+                out, folder=False, resumable=False)
+    start = ' from ' + ('its published weights' if pretrained else str(weights)) if pretrained or weights else ''
+    print(f"pretrained the {'small CNN' if arch == 'cnn' else arch} body{start} for {steps:,} steps -> {f}")

@@ -15,6 +15,7 @@ from fastai.callback.hook import num_features_model
 
 from .checks import check_arch
 from .train import batch_augment, array_dls, small_cnn, body_state, progress_context, save_weights, make_learner, model_body
+from .train import load_weights, read_weights, pretrained_file
 from .data import from_source, size_cap, check_cache_dir, load_images, image_files, IMAGE_EXTENSIONS
 
 # %% auto #0
@@ -80,14 +81,14 @@ def contrastive_net(dls, # the images' `DataLoaders` (`array_dls`), for fastai t
                     n_in:int, # image channels
                     arch:str='cnn', # 'cnn' (the small CNN), or a torchvision or timm name
                     width:int=16, # width of the small CNN
+                    weights=None, # start the body from these (`load_weights`: a file or state dict of a whole model or its body); None: random
                    )->nn.Sequential:
     "SimCLR's network: the body `make_learner` builds for `arch` (layer names kept, so its weights load back), pooled, then a projection head."
-    if arch == 'cnn':
-        cnn = small_cnn(n_in, 1, width)
-        layers, n_feats = list(cnn[:-1]), cnn[-1].in_features          # the same layer names as `small_cnn`
-    else:
-        body = model_body(make_learner(dls, n_in, 2, arch).model, arch)
-        layers, n_feats = [body, nn.AdaptiveAvgPool2d(1), nn.Flatten()], num_features_model(body)
+    model = small_cnn(n_in, 1, width) if arch == 'cnn' else make_learner(dls, n_in, 2, arch).model
+    if weights is not None: load_weights(model, weights, arch)          # not through make_learner, which freezes a loaded body
+    body = model_body(model, arch)
+    if arch == 'cnn': layers, n_feats = list(body), model[-1].in_features   # the same layer names as `small_cnn`
+    else: layers, n_feats = [body, nn.AdaptiveAvgPool2d(1), nn.Flatten()], num_features_model(body)
     head = nn.Sequential(nn.Linear(n_feats, 256), nn.ReLU(), nn.Linear(256, 64))
     return nn.Sequential(*layers, head).to(memory_format=torch.channels_last)
 
@@ -101,6 +102,7 @@ def pretrain_body(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images; no la
                   seed:int=0, # random seed
                   progress:bool=False, # show progress bars
                   arch:str='cnn', # the body to pretrain: 'cnn', or a torchvision or timm name (its weights then go through `load_weights`)
+                  weights=None, # start from these weights (a file or state dict, `load_weights`): a body pretrained before, or published weights; None: random
                  )->dict: # the body's weights, for `train_model(init=...)` ('cnn') or `weights=`
     "Contrastive (SimCLR) pretraining of a body (`small_cnn`'s by default) on images without labels."
     if steps < 1: raise ValueError(f'steps must be at least 1, got {steps}.')
@@ -108,7 +110,7 @@ def pretrain_body(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images; no la
     check_arch(arch); bs = min(bs, len(images))
     set_seed(seed, reproducible=True)
     dls = array_dls(images, np.zeros(len(images), np.int64), np.arange(len(images)), bs=bs, augment=False)
-    model = contrastive_net(dls, 1 if images.ndim == 3 else images.shape[-1], arch, width)
+    model = contrastive_net(dls, 1 if images.ndim == 3 else images.shape[-1], arch, width, weights)
     learn = Learner(dls, model, loss_func=lambda z, *_: nt_xent(z, temperature), cbs=TwoViews(strong_augment()))
     with progress_context(learn, progress): learn.fit_one_cycle(math.ceil(steps / len(dls.train)), lr)
     if arch == 'cnn': return body_state(learn.model)
@@ -144,14 +146,19 @@ def pretrain_file(source, # image folder (class subfolders or not), CSV, IDX ima
                   arch:str='cnn', # the body: 'cnn', or a torchvision or timm name (then `--arch` of the runs that load it)
                   resize_method:str='crop', # folder/CSV images of another shape: 'crop', 'pad' or 'squish' (fastai's `ResizeMethod`)
                   cache_dir=None, # folder/CSV images: decode into a memory-mapped cache there (a run's `cache` folder is reused at the same size settings); None: in memory
+                  weights=None, # start from this weights file (a body pretrained before, to pretrain it longer; published weights, to adapt them); None: random
+                  pretrained:bool=False, # start from `arch`'s published weights in the local cache (`pretrained_file`)
                  )->Path:
     "Contrastive pretraining of a body (the small CNN's by default) on the images of `source`, written to the weights file `out`."
     if steps < 1: raise ValueError(f'--steps must be at least 1, got {steps}.')
     check_arch(arch)
+    if pretrained and weights is not None: raise ValueError('Pass --pretrained or --weights FILE, not both.')
+    start = pretrained_file(arch) if pretrained else weights
+    if start is not None: read_weights(start)       # a missing or unreadable file: said before any image is decoded
     if cache_dir is not None: cache_dir = check_cache_dir(cache_dir, [source])
     if Path(out).suffix == '.safetensors':
         import importlib.util
         if importlib.util.find_spec('safetensors') is None: raise ValueError(f'{out} is a safetensors file: pip install safetensors, or write a .pth file.')
     images = _pretrain_images(source, size, resize_method, size_cap(arch), cache_dir, progress)
-    body = pretrain_body(images, steps=steps, width=width, seed=seed, progress=progress, arch=arch)
+    body = pretrain_body(images, steps=steps, width=width, seed=seed, progress=progress, arch=arch, weights=start)
     return save_weights(body, out)

@@ -1,7 +1,7 @@
 """Does the embedding mode beat training from scratch on the small colour case when its body was pretrained on more
 images of the kind, as ImageNet weights were (issue 21)? Probe, run by hand after `benchmarks/bench_embedding.py`.
 
-    python benchmarks/probes/embed_more_images.py [--steps 3000] [--threads 2]
+    python benchmarks/probes/embed_more_images.py [--steps 3000] [--threads 2] [--images pool|case] [--start BODY]
 
 The small-data colour case is the MNIST test set's first 300 digits a class (3,000), in colour. A user with so few
 labelled images often has many more unlabelled ones of the same kind; `pseudo_clean_pretrain` takes them all. Here the
@@ -9,6 +9,8 @@ other 7,000 digits of the MNIST test set are rendered the same way (other colour
 and a small-CNN body is pretrained (contrastive, no labels) on all 10,000 images at 64 px, for as many steps as the
 3,000-step row of `embedding.md`. The colour case is then run exactly as `bench_embedding.py`'s `embed_cnn` row (10%
 symmetric noise, seed 0, `--embed --weights`), and its rows are written to embed_more_images.jsonl and .md.
+`--images case --start BODY` asks the other question, more steps on the same images: the case's own 3,000 images,
+pretrained further from BODY (`pseudo_clean_pretrain --weights BODY`, e.g. the 3,000-step body of `embedding.md`).
 """
 import argparse, gzip, json, shutil, sys, time
 from pathlib import Path
@@ -47,6 +49,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--steps', type=int, default=3000)
     ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--images', choices=('pool', 'case'), default='pool', help="pool: the 10,000 colour digits; case: the case's own 3,000")
+    ap.add_argument('--start', default=None, help='a body file to pretrain further (pseudo_clean_pretrain --weights); default: random weights')
     ap.add_argument('--pretrain-only', action='store_true')
     ap.add_argument('--md-only', action='store_true')
     args = ap.parse_args()
@@ -54,18 +58,22 @@ def main():
     import torch
     torch.set_num_threads(args.threads)
     from pseudo_clean.pretrain import pretrain_file
-    body = WORK/f'body_colour_pool10k_cnn_{args.steps}.pth'; rec = body.with_suffix('.json')
+    name = ('colour_pool10k' if args.images == 'pool' else 'colour') + f'_cnn_{args.steps}' + (f'_from_{Path(args.start).stem}' if args.start else '')
+    body = WORK/f'body_{name}.pth'; rec = body.with_suffix('.json')
     if not body.exists():
-        src = pool(WORK/'colour_pool10k'); t = time.time()
-        pretrain_file(src, body, steps=args.steps, arch='cnn', size=(64, 64), cache_dir=WORK/'cache')
-        rec.write_text(json.dumps(dict(seconds=round(time.time() - t, 1), steps=args.steps, images=10000, threads=args.threads)))
+        src = pool(WORK/'colour_pool10k') if args.images == 'pool' else be.case_source('colour'); t = time.time()
+        pretrain_file(src, body, steps=args.steps, arch='cnn', size=(64, 64), cache_dir=WORK/'cache', weights=args.start)
+        rec.write_text(json.dumps(dict(seconds=round(time.time() - t, 1), steps=args.steps, images=10000 if args.images == 'pool' else 3000,
+                                       threads=args.threads, start=args.start)))
     print(rec.read_text(), flush=True)
     if args.pretrain_only: return
     from pseudo_clean.run import run
-    out = WORK/f'run_colour_embed_cnn_pool10k_{args.steps}'; t = time.time()
+    out = WORK/('run_colour_embed_cnn_pool10k_3000' if name == 'colour_pool10k_cnn_3000' else f'run_embed_{name}'); t = time.time()   # the first row's folder kept
     m = run(str(be.case_source('colour')), out=out, noise=0.1, noise_kind='symmetric', overwrite=True, progress=False,
             arch='cnn', size=(64, 64), weights=str(body), embed=True)
-    row = dict(case='colour', mode='embed_cnn', body=f'pretrained {args.steps:,} steps on 10,000 colour digits (the case\'s 3,000 and 7,000 others)',
+    start = f', from {Path(args.start).name}' if args.start else ''
+    on = "10,000 colour digits (the case's 3,000 and 7,000 others)" if args.images == 'pool' else "the case's 3,000 images"
+    row = dict(case='colour', mode='embed_cnn', body=f'pretrained {args.steps:,} steps on {on}{start}',
                pretrain=json.loads(rec.read_text()), wall_seconds=round(time.time() - t, 1), stage_seconds=m['stage_seconds'],
                oof_accuracy_vs_truth=m['oof_accuracy_vs_truth'], auprc=m['auprc'], **be.score_run(out), date=time.strftime('%Y-%m-%d %H:%M'))
     print(json.dumps(row), flush=True)
