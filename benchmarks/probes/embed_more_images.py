@@ -85,7 +85,7 @@ def write_md():
     rows = [json.loads(l) for l in (HERE/'embed_more_images.jsonl').read_text().splitlines()]
     base = next(r for r in json.loads((HERE.parent/'embedding.json').read_text())['results'] if r['case'] == 'colour' and r['mode'] == 'embed_cnn')
     base = dict(base, body=f"pretrained {base['pretrain']['steps']:,} steps on the case's 3,000 images (`embedding.md`)")
-    head = ['# Pretraining the embedding body on more images of the kind (probe for issue 21)', '',
+    head = ['# Pretraining the embedding body on more images of the kind, or for longer (probe for issue 21)', '',
             'Produced by `python benchmarks/probes/embed_more_images.py` (2-core CPU). The small-data colour case (3,000 MNIST test digits in colour, '
             '300 a class, 64 px, 10% symmetric noise, seed 0, five folds), run as `bench_embedding.py`\'s `embed_cnn` row: `--embed --weights BODY`.', '',
             '| body | pretraining s (threads) | OOF acc vs truth | AUPRC | default F1 (flagged / wrong) | cleanlab best F1 | run s |', '|---|---|---|---|---|---|---|']
