@@ -132,13 +132,13 @@ def _run_settings(arch:str, method, noise, epochs, settings:dict, seed:int=0, fo
 def _run_metrics(suspects:pd.DataFrame, probs:np.ndarray, codes, classes, true_labels, is_noisy, settings:dict)->dict:
     "What `metrics.json` holds before timing: the counts, the model's accuracy on the labels kept, the scores against injected noise, the classes that overlap, the `forget_hint`."
     flag = np.zeros(len(codes), bool); flag[suspects.index] = suspects.is_label_issue.to_numpy()
-    kept = (probs.argmax(1) == codes)[~flag]
+    pred = probs.argmax(1); kept = (pred == codes)[~flag]
     metrics = dict(n_items=len(suspects), n_flagged=int(flag.sum()), oof_accuracy_kept=float(kept.mean()) if len(kept) else None,
-                   n_outvoted_unflagged=int(((probs.argmax(1) != codes) & ~flag).sum()))
+                   n_outvoted_unflagged=int(((pred != codes) & ~flag).sum()))
     if is_noisy is not None:
         ev = evaluate_detection(suspects.is_label_issue.values, suspects.is_noisy.values, suspects.label_quality.values)
         metrics.update({k: ev[k] for k in ('precision', 'recall', 'f1', 'auprc')}, n_noisy=int(is_noisy.sum()))
-        metrics['oof_accuracy_vs_truth'] = float((probs.argmax(1) == np.searchsorted(classes, true_labels)).mean())
+        metrics['oof_accuracy_vs_truth'] = float((pred == np.searchsorted(classes, true_labels)).mean())
     ov = overlapping_classes(codes, probs, classes, is_label_issue=flag, label_smoothing=settings['label_smoothing'])
     metrics['overlapping_classes'] = [dict(class_a=a, class_b=b, share=round(float(s), 4), n_mislabeled=int(m))
                                       for a, b, s, m in zip(ov.class_a, ov.class_b, ov.share, ov.n_mislabeled)]

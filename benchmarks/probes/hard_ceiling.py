@@ -21,7 +21,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from bench_realistic import WORK, cache_key, load_data, metrics, default_suspects
+from bench_realistic import WORK, cache_key, load_data, metrics, default_suspects, default_ranking
 
 TRAININGS = {   # name in the table: (settings over DEFAULT_SETTINGS, the grid's name for them)
     'second pass (the command)': (dict(label_smoothing=0.1, epochs=14), 'ls0.1e14'),
@@ -64,10 +64,6 @@ def cached(kind, rate, seed, training):
     if not f.exists(): return None
     with np.load(f) as z: return {k: z[k] for k in z.files}
 
-def ranked(r, label_smoothing=0.1):
-    "(flags, score) of the package's ranking of one run, in item order."
-    s = default_suspects(r, label_smoothing).sort_index(); return s.is_label_issue.values, s.label_quality.values
-
 def ceiling_rows():
     from sklearn.metrics import average_precision_score
     rows, agreed = [], {}
@@ -76,11 +72,11 @@ def ceiling_rows():
             r = cached('instance', 0.01, seed, training)
             if r is None: continue
             w, y, pred = r['wrong'], r['y_noisy'], r['probs'].argmax(1)
-            against = w & (pred != y)                # wrong labels the model predicts against
-            _, score = ranked(r)
+            against, agree = w & (pred != y), w & (pred == y)      # wrong labels the model predicts against, and those it agrees with
+            _, score = default_ranking(r, 0.1)
             perfect = np.where(against, -1., np.where(w, 2., score))   # those first, in the model's order the clean ones, its agreed flips last
-            agreed[(training, seed)] = set(np.flatnonzero(w & (pred == y)))
-            rows.append(dict(training=training, seed=seed, flips_agreed=int((w & (pred == y)).sum()),
+            agreed[(training, seed)] = set(np.flatnonzero(agree))
+            rows.append(dict(training=training, seed=seed, flips_agreed=int(agree.sum()),
                              clean_misread=int(((pred != y) & ~w).sum()), auprc=metrics(w, np.zeros_like(w), score)['auprc'],
                              ceiling=round(float(average_precision_score(w, -perfect)), 4)))
     return rows, agreed
@@ -93,7 +89,7 @@ def average_rows():
             rs = [cached('instance', 0.01, seed, t) for t in combo]
             if any(r is None for r in rs): continue
             avg = dict(rs[0], probs=np.mean([r['probs'] for r in rs], 0))
-            _, score = ranked(avg); ms.append(metrics(avg['wrong'], np.zeros_like(avg['wrong']), score))
+            _, score = default_ranking(avg, 0.1); ms.append(metrics(avg['wrong'], np.zeros_like(avg['wrong']), score))
         if ms: out.append(dict(trainings=' + '.join(combo), seeds=len(ms), auprc=round(np.mean([m['auprc'] for m in ms]), 3),
                                precision_at_k=round(np.mean([m['precision_at_k'] for m in ms]), 3)))
     return out
@@ -129,7 +125,8 @@ def draw_agreed(idx, path):
     for ax in axs.flat: ax.axis('off')
     for ax, i in zip(axs.flat, idx):
         ax.imshow(X[i], cmap='gray_r'); ax.set_title(f'#{i} MNIST {y[i]} | flip {r["y_noisy"][i]}', fontsize=7)
-    fig.tight_layout(); tmp = path.with_suffix('.tmp.png'); fig.savefig(tmp, dpi=80); tmp.replace(path)
+    from pseudo_clean.data import save_figure
+    fig.tight_layout(); save_figure(fig, path, dpi=80)
 
 def first_pass_counts():
     "What the first pass flagged in each cell (the second pass flags at least that many), from the grid's `default` rows."
