@@ -169,10 +169,24 @@ def clean_grid(data:str, seeds)->Path:
     if len(found): suspects_grid(X, found, n=len(found), ncols=min(5, len(found)), fname=out)
     return out
 
+def second_pass_name(again:dict)->str:
+    "The name the grid's own runs of the second pass's settings have (e.g. `ls0.1e14`), which keys their cache."
+    return f"ls{again['label_smoothing']:g}" + (f"w{again['width']}" if 'width' in again else '') + f"e{again['epochs']}"
+
+def second_pass_ranking(row:dict, again:dict, name:str, train:bool=True):
+    "The command's second pass of a one-pass row, trained with settings `again` (cached as `name`): (settings, run, flags, score in item order), or None where it is not kept and `train` is False."
+    from pseudo_clean.run import flag_first
+    from pseudo_clean.ranking import confident_disagreements
+    f = WORK/f"{cache_key(row['data'], row['kind'], row['rate'], row['seed'], again, name)}.npz"
+    if not (train or f.exists()): return None
+    r = get_run(row['data'], row['kind'], row['rate'], row['seed'], again, name)
+    firm = np.flatnonzero(confident_disagreements(r['y_noisy'], r['probs'], again['label_smoothing']))
+    s2 = flag_first(default_suspects(r, again['label_smoothing']), row['n_flagged'], firm).sort_index()   # at least the first pass's count, and what it firmly contradicts
+    return again, r, s2.is_label_issue.values, s2.label_quality.values
+
 def two_pass_row(row:dict, train:bool=True, width:int|None=None)->dict|None:
     "What the `pseudo_clean` command reports for a one-pass row (`default`, or one of other settings, e.g. `--weights`): its first pass, and where `low_noise_settings` asks for it, the second."
-    from pseudo_clean.run import low_noise_settings, flag_first
-    from pseudo_clean.ranking import confident_disagreements
+    from pseudo_clean.run import low_noise_settings
     from pseudo_clean.train import DEFAULT_SETTINGS
     base = row.get('settings') or {}
     f = WORK/f"{cache_key(row['data'], row['kind'], row['rate'], row['seed'], base, row['name'])}.npz"
@@ -189,14 +203,9 @@ def two_pass_row(row:dict, train:bool=True, width:int|None=None)->dict|None:
                                                      oof_accuracy_kept=round(kept, 4), kept_from=kept_from), second_pass=again)
     out.pop('rescored', None)
     if again is None: return out
-    name = prefix + f"ls{again['label_smoothing']:g}" + (f"w{again['width']}" if 'width' in again else '') + f"e{again['epochs']}"   # the name the grid's own runs of these settings have
-    again = {**base, **again}
-    f = WORK/f"{cache_key(row['data'], row['kind'], row['rate'], row['seed'], again, name)}.npz"
-    if not (train or f.exists()): return None
-    r = get_run(row['data'], row['kind'], row['rate'], row['seed'], again, name)
-    firm = np.flatnonzero(confident_disagreements(r['y_noisy'], r['probs'], again['label_smoothing']))
-    s2 = flag_first(default_suspects(r, again['label_smoothing']), row['n_flagged'], firm).sort_index()   # at least the first pass's count, and what it firmly contradicts
-    flagged, score = s2.is_label_issue.values, s2.label_quality.values
+    second = second_pass_ranking(row, {**base, **again}, prefix + second_pass_name(again), train)
+    if second is None: return None
+    again, r, flagged, score = second
     out.update(settings=again, train_seconds=round(row['train_seconds'] + float(r['train_seconds']), 1), **metrics(r['wrong'], flagged, score),
                oof_acc_vs_truth=round(float((r['probs'].argmax(1) == r['y_true']).mean()), 4))
     return out
