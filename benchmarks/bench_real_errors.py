@@ -2,11 +2,11 @@
 
 Run by hand:  python benchmarks/bench_real_errors.py [--seeds 0 1 2] [--cached]
 Northcutt, Athalye & Mueller (2021, "Pervasive label errors in test sets destabilize machine learning benchmarks")
-showed five Mechanical Turk workers each MNIST test digit that their confident learning suspected (98 digits), with
+showed five Mechanical Turk workers each MNIST test digit that their confident learning suspected (100 digits), with
 its given label and the label their model guessed; 15 given labels were rejected by at least 3 of the 5 workers (the
 paper's 0.15%). Their votes are public (labelerrors.com; `mturk/mnist_mturk.json` in the cleanlab/label-errors
 repository); the verdicts below are read from them. Every other digit is taken as rightly labelled, which is what
-people checked only for the 98 shown: an item flagged here that nobody was shown may still be wrong.
+people checked only for the 100 shown: an item flagged here that nobody was shown may still be wrong.
 
 Two questions, on the cached runs of `bench_realistic.py` (5 folds, the package's default settings; the command's
 second pass where it asks for one), trained here when missing:
@@ -43,10 +43,13 @@ def verdicts(n:int)->np.ndarray:
     v = np.full(n, 3); v[list(CONFIRMED)] = 2; v[list(CONTESTED)] = 1; v[list(VALIDATED_ERRORS)] = 0
     return v
 
+def check_order(y:np.ndarray):
+    "Fail unless `y` are the MNIST test labels in the order the study indexed them (its 15 given labels where it says)."
+    if not all(y[i] == g for i, (g, _) in VALIDATED_ERRORS.items()): raise ValueError('the MNIST test set here is not in the order the study indexed')
+
 def people_labels(y:np.ndarray)->np.ndarray:
     "The MNIST labels with the validated errors replaced by what people read (NEITHER where they read neither)."
-    assert all(y[i] == g for i, (g, _) in VALIDATED_ERRORS.items()), 'the MNIST test set here is not in the order the study indexed'
-    out = y.copy()
+    check_order(y); out = y.copy()
     for i, (_, p) in VALIDATED_ERRORS.items(): out[i] = p
     return out
 
@@ -75,7 +78,7 @@ def rows_in_suspects(flagged:np.ndarray, score:np.ndarray)->np.ndarray:
 def real_error_row(name:str, r:dict, flagged:np.ndarray, score:np.ndarray, seed:int)->dict:
     "Where the validated errors sit in one run's ranking, and what it flags and lists first, by verdict."
     from pseudo_clean.ranking import find_label_issues, label_quality_scores, SCORES
-    v, pos = verdicts(len(flagged)), rows_in_suspects(flagged, score)
+    check_order(r['y_noisy']); v, pos = verdicts(len(flagged)), rows_in_suspects(flagged, score)
     real = v == 0; top = np.argsort(pos)
     m = br.metrics(real, flagged, score)
     outvoted = r['probs'].argmax(1) != r['y_noisy']
@@ -129,7 +132,7 @@ def to_markdown(rows)->str:
     L = ['# Real label errors: the MNIST test set\'s own, as people judged them', '',
          'Produced by `python benchmarks/bench_real_errors.py` (2-core CPU, one torch thread; the runs are `bench_realistic.py`\'s, '
          '5 folds, the package\'s default settings). The truth: the 15 MNIST test labels that at least 3 of 5 Mechanical Turk workers '
-         'rejected (Northcutt, Athalye & Mueller 2021; their votes on the 98 digits they showed are public at labelerrors.com). '
+         'rejected (Northcutt, Athalye & Mueller 2021; their votes on the 100 digits they showed are public at labelerrors.com). '
          '*one pass*: the first pass\'s ranking; *command*: what `pseudo_clean` writes (its second pass, which it trains here because '
          'the first flags under 1.25%). Means of the seeds present.', '',
          '## 1. The data\'s own labels: where the 15 real errors are', '',
