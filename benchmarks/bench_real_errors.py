@@ -1,6 +1,6 @@
 """The MNIST test set's own wrong labels, as people judged them (issue 22: find the errors real datasets have).
 
-Run by hand:  python benchmarks/bench_real_errors.py [--seeds 0 1 2] [--cached]
+Run by hand (from the repository root):  python benchmarks/bench_real_errors.py [--seeds 0 1 2] [--cached] [--second-width 32] [--body FILE]
 Northcutt, Athalye & Mueller (2021, "Pervasive label errors in test sets destabilize machine learning benchmarks")
 showed five Mechanical Turk workers each MNIST test digit that their confident learning suspected (100 digits), with
 its given label and the label their model guessed; 15 given labels were rejected by at least 3 of the 5 workers (the
@@ -53,22 +53,25 @@ def people_labels(y:np.ndarray)->np.ndarray:
     for i, (_, p) in VALIDATED_ERRORS.items(): out[i] = p
     return out
 
-def passes(kind:str, rate:float, seed:int, train:bool=True, width:int|None=None):
-    "The package's first pass and, where the command asks for one, its second (that wide: `--second-width`): [(name, label smoothing, run, flags, score)]."
+def passes(kind:str, rate:float, seed:int, train:bool=True, width:int|None=None, first:str='default', settings:dict|None=None):
+    "The first pass (settings `first`, e.g. a pretrained body's) and, where the command asks for one, its second (that wide: `--second-width`): [(name, label smoothing, run, flags, score)]."
     from pseudo_clean.train import DEFAULT_SETTINGS
     from pseudo_clean.run import low_noise_settings
-    f = br.WORK/f"{br.cache_key('mnist10k', kind, rate, seed, {}, 'default')}.npz"
+    settings = settings or {}
+    f = br.WORK/f"{br.cache_key('mnist10k', kind, rate, seed, settings, first)}.npz"
     if not (train or f.exists()): return []
-    r = br.get_run('mnist10k', kind, rate, seed, {})
+    r = br.get_run('mnist10k', kind, rate, seed, settings, first)
     flagged, score = br.default_ranking(r, DEFAULT_SETTINGS['label_smoothing'])
-    out = [('one pass', DEFAULT_SETTINGS['label_smoothing'], r, flagged, score)]
+    prefix = '' if first == 'default' else f'{first}, '
+    out = [(prefix + 'one pass', DEFAULT_SETTINGS['label_smoothing'], r, flagged, score)]
     kept = float((r['probs'].argmax(1) == r['y_noisy'])[~flagged].mean())
     n = len(flagged); again = low_noise_settings({**DEFAULT_SETTINGS, 'arch': 'cnn'}, dict(n_flagged=int(flagged.sum()), n_items=n, oof_accuracy_kept=kept), n - n // 5)
-    if again is None: return out + [('command', *out[0][1:])]
+    if again is None: return out + [(prefix + 'command', *out[0][1:])]
     if width is not None: again = {**again, 'width': width}     # the lever, over what the command asks for
     row = dict(data='mnist10k', kind=kind, rate=rate, seed=seed, n_flagged=int(flagged.sum()))
-    second = br.second_pass_ranking(row, again, br.second_pass_name(again), train)
-    return out + ([] if second is None else [('command' if width is None else f'command, width {width}', again['label_smoothing'], *second[1:])])
+    second = br.second_pass_ranking(row, {**settings, **again}, ('' if first == 'default' else f'{first}_') + br.second_pass_name(again), train)
+    name = prefix + ('command' if width is None else f'command, width {width}')
+    return out + ([] if second is None else [(name, again['label_smoothing'], *second[1:])])
 
 def rows_in_suspects(flagged:np.ndarray, score:np.ndarray)->np.ndarray:
     "Each item's row in `suspects.csv` (1 = first): flagged items first, then by label quality."
@@ -123,7 +126,7 @@ def top_rows_figure(r:dict, flagged:np.ndarray, score:np.ndarray, label_smoothin
         ax.set_xlabel(f'#{i}: ' + verdict_text(int(i), int(v[i])), fontsize=8, color='firebrick' if v[i] == 0 else 'black')
     return save_figure(fig, HERE.parent/'nbs'/'images'/'real_errors_mnist10k.png')
 
-NAMES = ('one pass', 'command', 'command, width 32')
+NAMES = ('one pass', 'command', 'command, width 32', 'pre1500, one pass', 'pre1500, command')
 
 def mean(rows, key):
     return np.mean([r[key] for r in rows], axis=0)
@@ -134,7 +137,9 @@ def to_markdown(rows)->str:
          '5 folds, the package\'s default settings). The truth: the 15 MNIST test labels that at least 3 of 5 Mechanical Turk workers '
          'rejected (Northcutt, Athalye & Mueller 2021; their votes on the 100 digits they showed are public at labelerrors.com). '
          '*one pass*: the first pass\'s ranking; *command*: what `pseudo_clean` writes (its second pass, which it trains here because '
-         'the first flags under 1.25%). Means of the seeds present.', '',
+         'the first flags under 1.25%); *command, width 32*: that second pass at width 32 (`--second-width 32`, a lever); *pre1500*: both passes\' '
+         'fold models started from a small CNN body pretrained 1,500 contrastive steps on the same 10,000 digits without their labels (`--body`, a lever). '
+         'Means of the seeds present.', '',
          '## 1. The data\'s own labels: where the 15 real errors are', '',
          '| passes | seeds | flagged | flagged: errors / contested / confirmed / not shown | first 15 rows: errors / contested / confirmed / not shown | first 50 rows: same | precision@15 | recall@30 | AUPRC | errors the model outvotes (of all it outvotes) | rows of the 15 in suspects.csv (seed 0) |',
          '|---|---|---|---|---|---|---|---|---|---|---|']
@@ -173,6 +178,9 @@ if __name__ == '__main__':
     ap = argparse.ArgumentParser()
     ap.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     ap.add_argument('--cached', action='store_true', help='only the runs kept in benchmarks/work/realistic (nothing trained)')
+    ap.add_argument('--body', default=None, help="also the runs whose fold models start from this body (`bench_realistic.py`'s `pre1500` rows: "
+                    "`pseudo_clean_pretrain ../shared/data/mnist-test/t10k-images-idx3-ubyte.gz --out benchmarks/work/realistic/body_mnist10k_1500.pth`; run from the repository's root)")
+    ap.add_argument('--body-name', default='pre1500', help="the name of --body's rows (and of its runs in the cache)")
     ap.add_argument('--second-width', type=int, nargs='*', default=[], help='also the second pass at these widths (a lever; 32 is `bench_realistic.py`\'s two_pass_w32)')
     a = ap.parse_args()
     import torch; torch.set_num_threads(1)
@@ -180,6 +188,7 @@ if __name__ == '__main__':
     for seed in a.seeds:
         for kind, rate, make in (('none', 0., real_error_row), ('instance', 0.01, hard_noise_row)):
             got = passes(kind, rate, seed, train=not a.cached) + [p for w in a.second_width for p in passes(kind, rate, seed, not a.cached, w) if p[0].startswith('command, width')]
+            if a.body: got += passes(kind, rate, seed, not a.cached, first=a.body_name, settings=dict(weights=a.body))
             for name, smoothing, r, flagged, score in got:
                 rows.append(make(name, r, flagged, score, seed)); print(json.dumps(rows[-1]), flush=True)
                 if (kind, name, seed) == ('none', 'command', a.seeds[0]): top_rows_figure(r, flagged, score, smoothing)
