@@ -56,33 +56,33 @@ def people_labels(y:np.ndarray)->np.ndarray:
 def passes(kind:str, rate:float, seed:int, train:bool=True, width:int|None=None, first:str='default', settings:dict|None=None):
     "The first pass (settings `first`, e.g. a pretrained body's) and, where the command asks for one, its second (that wide: `--second-width`): [(name, label smoothing, run, flags, score)]."
     from pseudo_clean.train import DEFAULT_SETTINGS
-    from pseudo_clean.run import low_noise_settings
     settings = settings or {}
-    f = br.WORK/f"{br.cache_key('mnist10k', kind, rate, seed, settings, first)}.npz"
-    if not (train or f.exists()): return []
+    if not (train or br.run_file('mnist10k', kind, rate, seed, settings, first).exists()): return []
     r = br.get_run('mnist10k', kind, rate, seed, settings, first)
     flagged, score = br.default_ranking(r, DEFAULT_SETTINGS['label_smoothing'])
     prefix = '' if first == 'default' else f'{first}, '
     out = [(prefix + 'one pass', DEFAULT_SETTINGS['label_smoothing'], r, flagged, score)]
-    kept = float((r['probs'].argmax(1) == r['y_noisy'])[~flagged].mean())
-    n = len(flagged); again = low_noise_settings({**DEFAULT_SETTINGS, 'arch': 'cnn'}, dict(n_flagged=int(flagged.sum()), n_items=n, oof_accuracy_kept=kept), n - n // 5)
+    again = br.command_second_settings(int(flagged.sum()), len(flagged), br.kept_accuracy(r, flagged), width)
     if again is None: return out + [(prefix + 'command', *out[0][1:])]
-    if width is not None: again = {**again, 'width': width}     # the lever, over what the command asks for
     row = dict(data='mnist10k', kind=kind, rate=rate, seed=seed, n_flagged=int(flagged.sum()))
     second = br.second_pass_ranking(row, {**settings, **again}, ('' if first == 'default' else f'{first}_') + br.second_pass_name(again), train)
     name = prefix + ('command' if width is None else f'command, width {width}')
     return out + ([] if second is None else [(name, again['label_smoothing'], *second[1:])])
 
+def suspects_order(flagged:np.ndarray, score:np.ndarray)->np.ndarray:
+    "The items in `suspects.csv`'s order: flagged items first, then by label quality."
+    return np.lexsort((score, ~flagged))
+
 def rows_in_suspects(flagged:np.ndarray, score:np.ndarray)->np.ndarray:
-    "Each item's row in `suspects.csv` (1 = first): flagged items first, then by label quality."
-    order = np.lexsort((score, ~flagged)); pos = np.empty(len(order), int); pos[order] = np.arange(1, len(order) + 1)
+    "Each item's row in `suspects.csv` (1 = first)."
+    order = suspects_order(flagged, score); pos = np.empty(len(order), int); pos[order] = np.arange(1, len(order) + 1)
     return pos
 
 def real_error_row(name:str, r:dict, flagged:np.ndarray, score:np.ndarray, seed:int)->dict:
     "Where the validated errors sit in one run's ranking, and what it flags and lists first, by verdict."
     from pseudo_clean.ranking import find_label_issues, label_quality_scores, SCORES
     check_order(r['y_noisy']); v, pos = verdicts(len(flagged)), rows_in_suspects(flagged, score)
-    real = v == 0; top = np.argsort(pos)
+    real = v == 0; top = suspects_order(flagged, score)
     m = br.metrics(real, flagged, score)
     outvoted = r['probs'].argmax(1) != r['y_noisy']
     row = dict(case='real', passes=name, seed=seed, **{k: m[k] for k in ('n_flagged', 'precision_at_k', 'recall_at_2k', 'auprc', 'f1')},
@@ -119,7 +119,7 @@ def top_rows_figure(r:dict, flagged:np.ndarray, score:np.ndarray, label_smoothin
     from pseudo_clean.visual import suspects_grid
     from pseudo_clean.data import save_figure
     sus = br.default_suspects(r, label_smoothing).sort_index().assign(is_label_issue=flagged)   # rank_suspects's columns, these flags
-    sus = sus.iloc[np.lexsort((score, ~flagged))]
+    sus = sus.iloc[suspects_order(flagged, score)]
     X, _ = br.load_data('mnist10k'); v = verdicts(len(X))
     fig = suspects_grid(X, sus, n=n, ncols=5)
     for ax, i in zip(fig.axes, sus.index[:n]):

@@ -89,9 +89,13 @@ def cache_key(data, kind, rate, seed, settings, name):
     h = hashlib.blake2b(json.dumps(dict(settings=settings, name=name), sort_keys=True, default=str).encode(), digest_size=6).hexdigest()
     return f'{data}_{kind}_{rate:g}_{seed}_{h}'
 
+def run_file(data, kind, rate, seed, settings, name='default')->Path:
+    "Where `get_run` keeps one case's out-of-fold probabilities."
+    return WORK/f'{cache_key(data, kind, rate, seed, settings, name)}.npz'
+
 def get_run(data, kind, rate, seed, settings, name='default', cbs=None):
     "Cached out-of-fold probabilities of one case: a dict of probs, y_true, y_noisy, wrong, train_seconds."
-    f = WORK/f'{cache_key(data, kind, rate, seed, settings, name)}.npz'
+    f = run_file(data, kind, rate, seed, settings, name)
     if f.exists():
         with np.load(f) as z: return {k: z[k] for k in z.files}
     X, y = load_data(data)
@@ -173,12 +177,22 @@ def second_pass_name(again:dict)->str:
     "The name the grid's own runs of the second pass's settings have (e.g. `ls0.1e14`), which keys their cache."
     return f"ls{again['label_smoothing']:g}" + (f"w{again['width']}" if 'width' in again else '') + f"e{again['epochs']}"
 
+def kept_accuracy(r:dict, flagged:np.ndarray)->float:
+    "A first pass's accuracy on the labels it keeps (not flagged), as `run` measures it."
+    return float((r['probs'].argmax(1) == r['y_noisy'])[~flagged].mean())
+
+def command_second_settings(n_flagged:int, n_items:int, kept:float, width:int|None=None)->dict|None:
+    "The settings of the command's second pass after a first pass of 5 folds (`low_noise_settings`; that wide where `width` is given, a lever), or None where it trains once."
+    from pseudo_clean.run import low_noise_settings
+    from pseudo_clean.train import DEFAULT_SETTINGS
+    again = low_noise_settings({**DEFAULT_SETTINGS, 'arch': 'cnn'}, dict(n_flagged=n_flagged, n_items=n_items, oof_accuracy_kept=kept), n_items - n_items // 5)
+    return again if again is None or width is None else {**again, 'width': width}
+
 def second_pass_ranking(row:dict, again:dict, name:str, train:bool=True):
     "The command's second pass of a one-pass row, trained with settings `again` (cached as `name`): (settings, run, flags, score in item order), or None where it is not kept and `train` is False."
     from pseudo_clean.run import flag_first
     from pseudo_clean.ranking import confident_disagreements
-    f = WORK/f"{cache_key(row['data'], row['kind'], row['rate'], row['seed'], again, name)}.npz"
-    if not (train or f.exists()): return None
+    if not (train or run_file(row['data'], row['kind'], row['rate'], row['seed'], again, name).exists()): return None
     r = get_run(row['data'], row['kind'], row['rate'], row['seed'], again, name)
     firm = np.flatnonzero(confident_disagreements(r['y_noisy'], r['probs'], again['label_smoothing']))
     s2 = flag_first(default_suspects(r, again['label_smoothing']), row['n_flagged'], firm).sort_index()   # at least the first pass's count, and what it firmly contradicts
@@ -186,18 +200,14 @@ def second_pass_ranking(row:dict, again:dict, name:str, train:bool=True):
 
 def two_pass_row(row:dict, train:bool=True, width:int|None=None)->dict|None:
     "What the `pseudo_clean` command reports for a one-pass row (`default`, or one of other settings, e.g. `--weights`): its first pass, and where `low_noise_settings` asks for it, the second."
-    from pseudo_clean.run import low_noise_settings
     from pseudo_clean.train import DEFAULT_SETTINGS
     base = row.get('settings') or {}
-    f = WORK/f"{cache_key(row['data'], row['kind'], row['rate'], row['seed'], base, row['name'])}.npz"
+    f = run_file(row['data'], row['kind'], row['rate'], row['seed'], base, row['name'])
     if f.exists():      # the first pass cached: the model's accuracy on the labels it keeps, as `run` measures it
         with np.load(f) as z: r1 = {k: z[k] for k in z.files}
-        flagged, _ = default_ranking(r1, DEFAULT_SETTINGS['label_smoothing'])
-        kept, kept_from = float((r1['probs'].argmax(1) == r1['y_noisy'])[~flagged].mean()), 'cache'
+        kept, kept_from = kept_accuracy(r1, default_ranking(r1, DEFAULT_SETTINGS['label_smoothing'])[0]), 'cache'
     else: kept, kept_from = row.get('oof_acc_vs_truth', 1.0), 'oof_acc_vs_truth'   # not cached: its accuracy against the truth stands in
-    first = dict(n_flagged=row['n_flagged'], n_items=row['n_items'], oof_accuracy_kept=kept)
-    again = low_noise_settings({**DEFAULT_SETTINGS, 'arch': 'cnn'}, first, row['n_items'] - row['n_items'] // 5)   # 5 folds
-    if again is not None and width is not None: again = {**again, 'width': width}     # the lever, over what the command asks for
+    again = command_second_settings(row['n_flagged'], row['n_items'], kept, width)
     prefix = '' if row['name'] == 'default' else f"{row['name']}_"
     out = dict(row, name=prefix + ('two_pass' if width is None else f'two_pass_w{width}'), first_pass=dict(n_flagged=row['n_flagged'], auprc=row.get('auprc'), f1=row.get('f1'),
                                                      oof_accuracy_kept=round(kept, 4), kept_from=kept_from), second_pass=again)
@@ -239,7 +249,7 @@ if __name__ == '__main__':
     if a.rescore:
         from pseudo_clean.train import DEFAULT_SETTINGS
         for row in rows:
-            f = WORK/f"{cache_key(row['data'], row['kind'], row['rate'], row['seed'], row['settings'], row['name'])}.npz"
+            f = run_file(row['data'], row['kind'], row['rate'], row['seed'], row['settings'], row['name'])
             if row['name'] == 'old_default' or not f.exists(): continue
             with np.load(f) as z: r = {k: z[k] for k in z.files}
             flagged, score = default_ranking(r, {**DEFAULT_SETTINGS, **row['settings']}['label_smoothing'])
