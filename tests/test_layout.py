@@ -1,6 +1,7 @@
 """The layout rules of issue 18, checked on the notebooks and the exported module, so that they keep holding:
 every import points to a lower-numbered notebook, no private name crosses a module, no public function is over 40
-lines, and every export cell defines at most one public name (small constants aside)."""
+lines, and every export cell defines at most one public name (small constants aside). And one rule of hygiene: every
+temporary folder a notebook makes is removed in it, so that running the tests leaves nothing in the temp folder."""
 import ast, json, re
 from pathlib import Path
 import pytest
@@ -76,3 +77,15 @@ def test_one_public_name_per_export_cell(mod):
         if not re.match(r'#\|\s*export\b', text): continue
         names = [n.name for n in _public_defs(ast.parse(text))]
         assert len(names) <= 1, f'{MODULES[mod][1].name}: one export cell defines {names}'
+
+MKDTEMP = re.compile(r'^\s*(\w+) = .*?(?:tempfile|_tf)\.mkdtemp\(', re.M)
+
+@pytest.mark.parametrize('nb', sorted(NBS.rglob('*.ipynb')), ids=lambda p: str(p.relative_to(NBS)))
+def test_temporary_folders_are_removed(nb):
+    "Each `x = ...mkdtemp()...` is followed by `rmtree(x` or `rmtree(x.parent` (x inside the folder) in the same notebook."
+    code = '\n'.join(_code_cells(nb))
+    made = list(MKDTEMP.finditer(code))
+    assert len(made) == code.count('mkdtemp('), f'{nb.name}: a tempfile.mkdtemp() not assigned to a name, so never removed'
+    for m in made:
+        v = m.group(1)
+        assert re.search(rf'rmtree\({v}(\.parent)?\b', code[m.end():]), f'{nb.name}: the temporary folder {v} is never removed (shutil.rmtree)'
