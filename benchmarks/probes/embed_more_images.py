@@ -2,6 +2,7 @@
 images of the kind, as ImageNet weights were (issue 21)? Probe, run by hand after `benchmarks/bench_embedding.py`.
 
     python benchmarks/probes/embed_more_images.py [--steps 3000] [--threads 2] [--images pool|case] [--start BODY]
+                                                  [--size 64] [--seeds 0 1 2] [--scratch]
 
 The small-data colour case is the MNIST test set's first 300 digits a class (3,000), in colour. A user with so few
 labelled images often has many more unlabelled ones of the same kind; `pseudo_clean_pretrain` takes them all. Here the
@@ -11,6 +12,9 @@ and a small-CNN body is pretrained (contrastive, no labels) on all 10,000 images
 symmetric noise, seed 0, `--embed --weights`), and its rows are written to embed_more_images.jsonl and .md.
 `--images case --start BODY` asks the other question, more steps on the same images: the case's own 3,000 images,
 pretrained further from BODY (`pseudo_clean_pretrain --weights BODY`, e.g. the 3,000-step body of `embedding.md`).
+`--size 32` pretrains and embeds at 32 px (a third of a 64 px step's cost), `--seeds 0 1 2` runs the case on three seeds
+(noise, folds and regressions; the body, pretrained without labels, serves them all), and `--scratch` gives the
+baseline: the small CNN trained from scratch with the labels at `--size`, on `--seeds`.
 """
 import argparse, gzip, json, shutil, sys, time
 from pathlib import Path
@@ -51,6 +55,9 @@ def main():
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--images', choices=('pool', 'case'), default='pool', help="pool: the 10,000 colour digits; case: the case's own 3,000")
     ap.add_argument('--start', default=None, help='a body file to pretrain further (pseudo_clean_pretrain --weights); default: random weights')
+    ap.add_argument('--size', type=int, default=64, help="the side the images are pretrained and embedded at (the case's own: 64 px)")
+    ap.add_argument('--seeds', type=int, nargs='+', default=[0], help="the runs' seeds (noise, folds and models); the body is pretrained once")
+    ap.add_argument('--scratch', action='store_true', help='no body: the small CNN trained from scratch on the case at --size, for --seeds')
     ap.add_argument('--pretrain-only', action='store_true')
     ap.add_argument('--md-only', action='store_true')
     args = ap.parse_args()
@@ -58,27 +65,42 @@ def main():
     import torch
     torch.set_num_threads(args.threads)
     from pseudo_clean.pretrain import pretrain_file
-    name = ('colour_pool10k' if args.images == 'pool' else 'colour') + f'_cnn_{args.steps}' + (f'_from_{Path(args.start).stem}' if args.start else '')
+    from pseudo_clean.run import run
+    px = '' if args.size == 64 else f'_{args.size}px'
+    if args.scratch:
+        for seed in args.seeds:
+            out = WORK/f'run_colour_cnn{px}_seed{seed}'; t = time.time()
+            m = run(str(be.case_source('colour')), out=out, noise=0.1, noise_kind='symmetric', overwrite=True, progress=False,
+                    arch='cnn', size=(args.size, args.size), seed=seed)
+            add_row(dict(case='colour', mode='cnn', size=args.size, seed=seed, body='none: the small CNN trained from scratch with the labels',
+                         pretrain=None, wall_seconds=round(time.time() - t, 1), stage_seconds=m['stage_seconds'],
+                         oof_accuracy_vs_truth=m['oof_accuracy_vs_truth'], auprc=m['auprc'], **be.score_run(out), date=time.strftime('%Y-%m-%d %H:%M')))
+        return write_md()
+    name = ('colour_pool10k' if args.images == 'pool' else 'colour') + f'_cnn_{args.steps}{px}' + (f'_from_{Path(args.start).stem}' if args.start else '')
     body = WORK/f'body_{name}.pth'; rec = body.with_suffix('.json')
     if not body.exists():
         src = pool(WORK/'colour_pool10k') if args.images == 'pool' else be.case_source('colour'); t = time.time()
-        pretrain_file(src, body, steps=args.steps, arch='cnn', size=(64, 64), cache_dir=WORK/'cache', weights=args.start)
+        pretrain_file(src, body, steps=args.steps, arch='cnn', size=(args.size, args.size), cache_dir=WORK/'cache', weights=args.start)
         rec.write_text(json.dumps(dict(seconds=round(time.time() - t, 1), steps=args.steps, images=10000 if args.images == 'pool' else 3000,
-                                       threads=args.threads, start=args.start)))
+                                       threads=args.threads, start=args.start, size=args.size)))
     print(rec.read_text(), flush=True)
     if args.pretrain_only: return
-    from pseudo_clean.run import run
-    out = WORK/('run_colour_embed_cnn_pool10k_3000' if name == 'colour_pool10k_cnn_3000' else f'run_embed_{name}'); t = time.time()   # the first row's folder kept
-    m = run(str(be.case_source('colour')), out=out, noise=0.1, noise_kind='symmetric', overwrite=True, progress=False,
-            arch='cnn', size=(64, 64), weights=str(body), embed=True)
-    start = f', from {Path(args.start).name}' if args.start else ''
-    on = "10,000 colour digits (the case's 3,000 and 7,000 others)" if args.images == 'pool' else "the case's 3,000 images"
-    row = dict(case='colour', mode='embed_cnn', body=f'pretrained {args.steps:,} steps on {on}{start}',
-               pretrain=json.loads(rec.read_text()), wall_seconds=round(time.time() - t, 1), stage_seconds=m['stage_seconds'],
-               oof_accuracy_vs_truth=m['oof_accuracy_vs_truth'], auprc=m['auprc'], **be.score_run(out), date=time.strftime('%Y-%m-%d %H:%M'))
+    for seed in args.seeds:
+        out = WORK/('run_colour_embed_cnn_pool10k_3000' if name == 'colour_pool10k_cnn_3000' else f'run_embed_{name}') ; out = out.with_name(out.name + (f'_seed{seed}' if seed else ''))  # the first rows' folders kept
+        t = time.time()
+        m = run(str(be.case_source('colour')), out=out, noise=0.1, noise_kind='symmetric', overwrite=True, progress=False,
+                arch='cnn', size=(args.size, args.size), weights=str(body), embed=True, seed=seed)
+        start = f', from {Path(args.start).name}' if args.start else ''
+        on = "10,000 colour digits (the case's 3,000 and 7,000 others)" if args.images == 'pool' else "the case's 3,000 images"
+        add_row(dict(case='colour', mode='embed_cnn', size=args.size, seed=seed, body=f'pretrained {args.steps:,} steps on {on}{start}',
+                     pretrain=json.loads(rec.read_text()), wall_seconds=round(time.time() - t, 1), stage_seconds=m['stage_seconds'],
+                     oof_accuracy_vs_truth=m['oof_accuracy_vs_truth'], auprc=m['auprc'], **be.score_run(out), date=time.strftime('%Y-%m-%d %H:%M')))
+    write_md()
+
+def add_row(row:dict):
+    "One run's row, printed and appended to embed_more_images.jsonl."
     print(json.dumps(row), flush=True)
     with open(HERE/'embed_more_images.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
-    write_md()
 
 def write_md():
     "embed_more_images.md from the .jsonl rows, beside the `embed_cnn` row of `embedding.json` (the body pretrained on the case's 3,000 alone); its conclusion kept."
@@ -87,12 +109,16 @@ def write_md():
     base = dict(base, body=f"pretrained {base['pretrain']['steps']:,} steps on the case's 3,000 images (`embedding.md`)")
     head = ['# Pretraining the embedding body on more images of the kind, or for longer (probe for issue 21)', '',
             'Produced by `python benchmarks/probes/embed_more_images.py` (2-core CPU). The small-data colour case (3,000 MNIST test digits in colour, '
-            '300 a class, 64 px, 10% symmetric noise, seed 0, five folds), run as `bench_embedding.py`\'s `embed_cnn` row: `--embed --weights BODY`.', '',
-            '| body | pretraining s (threads) | OOF acc vs truth | AUPRC | default F1 (flagged / wrong) | cleanlab best F1 | run s |', '|---|---|---|---|---|---|---|']
+            '300 a class, 10% symmetric noise, five folds), run as `bench_embedding.py`\'s `embed_cnn` row: `--embed --weights BODY`, at the '
+            'size the body was pretrained at (the case\'s own 64 px unless the row says otherwise), seed 0 unless the row says otherwise. '
+            'The `cnn` rows (`--scratch`) are the small CNN trained from scratch with the labels, as `bench_embedding.py`\'s `cnn` row.', '',
+            '| mode | px | seed | body | pretraining s (threads) | OOF acc vs truth | AUPRC | default F1 (flagged / wrong) | cleanlab best F1 | run s |',
+            '|---|---|---|---|---|---|---|---|---|---|']
     lines = []
     for r in [base] + rows:
         cl = max(v['f1'] for k, v in r['filters'].items() if k.startswith('cleanlab'))
-        lines.append(f"| {r['body']} | {r['pretrain']['seconds']:,.0f} ({r['pretrain'].get('threads', 1)}) | {r['oof_accuracy_vs_truth']:.4f} | {r['auprc']:.4f} | "
+        pre = f"{r['pretrain']['seconds']:,.0f} ({r['pretrain'].get('threads', 1)})" if r.get('pretrain') else '-'
+        lines.append(f"| {r.get('mode', 'embed_cnn')} | {r.get('size') or 64} | {r.get('seed', 0)} | {r['body']} | {pre} | {r['oof_accuracy_vs_truth']:.4f} | {r['auprc']:.4f} | "
                      f"{r['default']['f1']:.3f} ({r['default']['n_flagged']} / {r['default']['n_wrong']}) | {cl:.3f} | {r['wall_seconds']} |")
     md = HERE/'embed_more_images.md'
     old = md.read_text().split('\n## Conclusion', 1) if md.exists() else []
