@@ -93,11 +93,17 @@ def run_file(data, kind, rate, seed, settings, name='default')->Path:
     "Where `get_run` keeps one case's out-of-fold probabilities."
     return WORK/f'{cache_key(data, kind, rate, seed, settings, name)}.npz'
 
+def cached_run(data, kind, rate, seed, settings, name='default')->dict|None:
+    "The kept out-of-fold probabilities of one case, as `get_run` returns them, or None where it was not run."
+    f = run_file(data, kind, rate, seed, settings, name)
+    if not f.exists(): return None
+    with np.load(f) as z: return {k: z[k] for k in z.files}
+
 def get_run(data, kind, rate, seed, settings, name='default', cbs=None):
     "Cached out-of-fold probabilities of one case: a dict of probs, y_true, y_noisy, wrong, train_seconds."
+    r = cached_run(data, kind, rate, seed, settings, name)
+    if r is not None: return r
     f = run_file(data, kind, rate, seed, settings, name)
-    if f.exists():
-        with np.load(f) as z: return {k: z[k] for k in z.files}
     X, y = load_data(data)
     noisy, wrong = make_noise(data, X, y, kind, rate, seed)
     t = time.time(); probs = oof(X, noisy, 10, seed, settings, cbs)
@@ -202,9 +208,8 @@ def two_pass_row(row:dict, train:bool=True, width:int|None=None)->dict|None:
     "What the `pseudo_clean` command reports for a one-pass row (`default`, or one of other settings, e.g. `--weights`): its first pass, and where `low_noise_settings` asks for it, the second."
     from pseudo_clean.train import DEFAULT_SETTINGS
     base = row.get('settings') or {}
-    f = run_file(row['data'], row['kind'], row['rate'], row['seed'], base, row['name'])
-    if f.exists():      # the first pass cached: the model's accuracy on the labels it keeps, as `run` measures it
-        with np.load(f) as z: r1 = {k: z[k] for k in z.files}
+    r1 = cached_run(row['data'], row['kind'], row['rate'], row['seed'], base, row['name'])
+    if r1 is not None:      # the first pass cached: the model's accuracy on the labels it keeps, as `run` measures it
         kept, kept_from = kept_accuracy(r1, default_ranking(r1, DEFAULT_SETTINGS['label_smoothing'])[0]), 'cache'
     else: kept, kept_from = row.get('oof_acc_vs_truth', 1.0), 'oof_acc_vs_truth'   # not cached: its accuracy against the truth stands in
     again = command_second_settings(row['n_flagged'], row['n_items'], kept, width)
@@ -249,9 +254,8 @@ if __name__ == '__main__':
     if a.rescore:
         from pseudo_clean.train import DEFAULT_SETTINGS
         for row in rows:
-            f = run_file(row['data'], row['kind'], row['rate'], row['seed'], row['settings'], row['name'])
-            if row['name'] == 'old_default' or not f.exists(): continue
-            with np.load(f) as z: r = {k: z[k] for k in z.files}
+            r = None if row['name'] == 'old_default' else cached_run(row['data'], row['kind'], row['rate'], row['seed'], row['settings'], row['name'])
+            if r is None: continue
             flagged, score = default_ranking(r, {**DEFAULT_SETTINGS, **row['settings']}['label_smoothing'])
             row.update(metrics(r['wrong'], flagged, score), rescored=time.strftime('%Y-%m-%d'))
         from pseudo_clean.data import atomic_write_text

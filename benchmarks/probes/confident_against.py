@@ -30,13 +30,11 @@ def rows_for(row:dict, times_list)->list:
     if tp is None: return []
     again = tp['second_pass']
     if again is None:
-        f = br.WORK/f"{br.cache_key(row['data'], row['kind'], row['rate'], row['seed'], {}, 'default')}.npz"
-        if not f.exists(): return []
-        with np.load(f) as z: r = {k: z[k] for k in z.files}
+        r = br.cached_run(row['data'], row['kind'], row['rate'], row['seed'], {})
+        if r is None: return []
         (flagged, score), eps, which = br.default_ranking(r, DEFAULT_SETTINGS['label_smoothing']), DEFAULT_SETTINGS['label_smoothing'], 'first pass only'
     else:
-        name = f"ls{again['label_smoothing']:g}e{again['epochs']}"
-        with np.load(br.WORK/f"{br.cache_key(row['data'], row['kind'], row['rate'], row['seed'], again, name)}.npz") as z: r = {k: z[k] for k in z.files}
+        with np.load(br.run_file(row['data'], row['kind'], row['rate'], row['seed'], again, br.second_pass_name(again))) as z: r = {k: z[k] for k in z.files}
         s2 = flag_first(br.default_suspects(r, again['label_smoothing']), tp['first_pass']['n_flagged']).sort_index()
         flagged, score, eps, which = s2.is_label_issue.values, s2.label_quality.values, again['label_smoothing'], 'second pass'
     key = dict(data=row['data'], kind=row['kind'], rate=row['rate'], seed=row['seed'], passes=which)

@@ -65,16 +65,10 @@ def main():
     import torch
     torch.set_num_threads(args.threads)
     from pseudo_clean.pretrain import pretrain_file
-    from pseudo_clean.run import run
     px = '' if args.size == 64 else f'_{args.size}px'
     if args.scratch:
         for seed in args.seeds:
-            out = WORK/f'run_colour_cnn{px}_seed{seed}'; t = time.time()
-            m = run(str(be.case_source('colour')), out=out, noise=0.1, noise_kind='symmetric', overwrite=True, progress=False,
-                    arch='cnn', size=(args.size, args.size), seed=seed)
-            add_row(dict(case='colour', mode='cnn', size=args.size, seed=seed, body='none: the small CNN trained from scratch with the labels',
-                         pretrain=None, wall_seconds=round(time.time() - t, 1), stage_seconds=m['stage_seconds'],
-                         oof_accuracy_vs_truth=m['oof_accuracy_vs_truth'], auprc=m['auprc'], **be.score_run(out), date=time.strftime('%Y-%m-%d %H:%M')))
+            run_case(WORK/f'run_colour_cnn{px}_seed{seed}', args.size, seed, 'cnn', 'none: the small CNN trained from scratch with the labels', None)
         return write_md()
     name = ('colour_pool10k' if args.images == 'pool' else 'colour') + f'_cnn_{args.steps}{px}' + (f'_from_{Path(args.start).stem}' if args.start else '')
     body = WORK/f'body_{name}.pth'; rec = body.with_suffix('.json')
@@ -85,20 +79,23 @@ def main():
                                        threads=args.threads, start=args.start, size=args.size)))
     print(rec.read_text(), flush=True)
     if args.pretrain_only: return
+    start = f', from {Path(args.start).name}' if args.start else ''
+    on = "10,000 colour digits (the case's 3,000 and 7,000 others)" if args.images == 'pool' else "the case's 3,000 images"
+    folder = 'run_colour_embed_cnn_pool10k_3000' if name == 'colour_pool10k_cnn_3000' else f'run_embed_{name}'   # the first rows' folders kept
     for seed in args.seeds:
-        out = WORK/('run_colour_embed_cnn_pool10k_3000' if name == 'colour_pool10k_cnn_3000' else f'run_embed_{name}') ; out = out.with_name(out.name + (f'_seed{seed}' if seed else ''))  # the first rows' folders kept
-        t = time.time()
-        m = run(str(be.case_source('colour')), out=out, noise=0.1, noise_kind='symmetric', overwrite=True, progress=False,
-                arch='cnn', size=(args.size, args.size), weights=str(body), embed=True, seed=seed)
-        start = f', from {Path(args.start).name}' if args.start else ''
-        on = "10,000 colour digits (the case's 3,000 and 7,000 others)" if args.images == 'pool' else "the case's 3,000 images"
-        add_row(dict(case='colour', mode='embed_cnn', size=args.size, seed=seed, body=f'pretrained {args.steps:,} steps on {on}{start}',
-                     pretrain=json.loads(rec.read_text()), wall_seconds=round(time.time() - t, 1), stage_seconds=m['stage_seconds'],
-                     oof_accuracy_vs_truth=m['oof_accuracy_vs_truth'], auprc=m['auprc'], **be.score_run(out), date=time.strftime('%Y-%m-%d %H:%M')))
+        run_case(WORK/(folder + (f'_seed{seed}' if seed else '')), args.size, seed, 'embed_cnn', f'pretrained {args.steps:,} steps on {on}{start}',
+                 json.loads(rec.read_text()), weights=str(body), embed=True)
     write_md()
 
-def add_row(row:dict):
-    "One run's row, printed and appended to embed_more_images.jsonl."
+def run_case(out:Path, size:int, seed:int, mode:str, body:str, pretrain:dict|None, **kw):
+    "The colour case at `size` (10% symmetric noise, `seed`) run into `out` with the small CNN and settings `kw`; its row printed and appended to embed_more_images.jsonl."
+    from pseudo_clean.run import run
+    t = time.time()
+    m = run(str(be.case_source('colour')), out=out, noise=0.1, noise_kind='symmetric', overwrite=True, progress=False,
+            arch='cnn', size=(size, size), seed=seed, **kw)
+    row = dict(case='colour', mode=mode, size=size, seed=seed, body=body, pretrain=pretrain, wall_seconds=round(time.time() - t, 1),
+               stage_seconds=m['stage_seconds'], oof_accuracy_vs_truth=m['oof_accuracy_vs_truth'], auprc=m['auprc'], **be.score_run(out),
+               date=time.strftime('%Y-%m-%d %H:%M'))
     print(json.dumps(row), flush=True)
     with open(HERE/'embed_more_images.jsonl', 'a') as f: f.write(json.dumps(row) + '\n')
 

@@ -21,7 +21,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from bench_realistic import WORK, cache_key, load_data, metrics, default_suspects, default_ranking
+from bench_realistic import cached_run, load_data, metrics, default_suspects, default_ranking
 
 TRAININGS = {   # name in the table: (settings over DEFAULT_SETTINGS, the grid's name for them)
     'second pass (the command)': (dict(label_smoothing=0.1, epochs=14), 'ls0.1e14'),
@@ -59,10 +59,7 @@ they hold many of the wrong labels the count leaves out (46 of 114 at 1%, 102 of
 command says how many there are where it flags few (`n_outvoted_unflagged` in `metrics.json`)."""
 
 def cached(kind, rate, seed, training):
-    settings, name = TRAININGS[training]
-    f = WORK/f"{cache_key('mnist10k', kind, rate, seed, settings, name)}.npz"
-    if not f.exists(): return None
-    with np.load(f) as z: return {k: z[k] for k in z.files}
+    return cached_run('mnist10k', kind, rate, seed, *TRAININGS[training])
 
 def ceiling_rows():
     from sklearn.metrics import average_precision_score

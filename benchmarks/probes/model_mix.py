@@ -17,7 +17,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from bench_realistic import run_file, metrics  # noqa: E402
+from bench_realistic import cached_run, metrics  # noqa: E402
 
 BODY = {'weights': 'benchmarks/work/realistic/body_mnist10k_1500.pth'}
 TRAININGS = {'default': ({}, 'default'), 'ls0.1e14': (dict(label_smoothing=0.1, epochs=14), 'ls0.1e14'),
@@ -26,8 +26,9 @@ TRAININGS = {'default': ({}, 'default'), 'ls0.1e14': (dict(label_smoothing=0.1, 
 SEEDS = (0, 1, 2)
 
 def load(name, seed):
-    settings, key = TRAININGS[name]
-    with np.load(run_file('mnist10k', 'instance', 0.01, seed, settings, key)) as z: return {k: z[k] for k in z.files}
+    r = cached_run('mnist10k', 'instance', 0.01, seed, *TRAININGS[name])
+    if r is None: raise FileNotFoundError(f'no kept run of {name}, seed {seed}: run benchmarks/bench_realistic.py first')
+    return r
 
 def mixed(runs):
     "The geometric mean of the runs' probabilities, normalised."

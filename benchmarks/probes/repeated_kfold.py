@@ -13,15 +13,13 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from bench_realistic import WORK, cache_key, default_ranking, metrics  # noqa: E402
+from bench_realistic import cached_run, default_ranking, metrics  # noqa: E402
 
 SETTINGS = {'default': {}, 'ls0.1': {'label_smoothing': 0.1}}
 
 def cached(name, seed, kind='instance', rate=0.01):
     "The cached run of `bench_realistic.py` for these settings and seed, or None."
-    f = WORK/f'{cache_key("mnist10k", kind, rate, seed, SETTINGS[name], name)}.npz'
-    if not f.exists(): return None
-    with np.load(f) as z: return {k: z[k] for k in z.files}
+    return cached_run('mnist10k', kind, rate, seed, SETTINGS[name], name)
 
 def row(runs, label_smoothing):
     "Metrics of the default ranking on the mean of `runs`' probabilities."
