@@ -197,7 +197,7 @@ def to_markdown(results:list, env:dict, notes:bool=True)->str:
     lines += ['', 'Notes (2026-12-06, three seeds):', '',
               "- The colour case's rows are seed 0's. The small CNN from scratch gets F1 0.945, 0.914 and 0.939 on seeds 0-2 (mean 0.933); "
               "the embedding mode on a small CNN body pretrained and embedded at 32 px (a third of a 64 px step's cost), 0.935 from 6,000 "
-              "steps (40 minutes on two cores, better on every seed) and 0.937 from 9,000 (56 minutes), in 15-33 s a run; its AUPRC stays "
+              "steps (40 minutes on two cores, better on every seed, by less than the thread count alone moves a run) and 0.937 from 9,000 (56 minutes), in 15-33 s a run; its AUPRC stays "
               "lower (0.959 and 0.966 against 0.974). `probes/embed_more_images.md`.",
               '', 'Notes (2026-12-05, the embedding mode\'s rows):', '',
               "- Since 2026-12-05 the embedding mode's regressions choose the grid the body's feature map is pooled to (1×1 up to 4×4, "
