@@ -14,7 +14,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from bench_realistic import WORK, cache_key  # noqa: E402
+from bench_realistic import cached_run  # noqa: E402
 
 CELLS = [('none', 0.), ('instance', 0.01), ('symmetric', 0.01), ('symmetric', 0.1)]
 SETTINGS = {'default': {}, 'ls0.1': {'label_smoothing': 0.1}}
@@ -58,9 +58,9 @@ def main(names):
     for name in names:
         s = SETTINGS[name]; ls = s.get('label_smoothing', 0.3)
         for kind, rate in CELLS:
-            f = WORK/f"{cache_key('mnist10k', kind, rate, 0, s, name)}.npz"
-            if not f.exists(): continue
-            z = np.load(f); p, y, t, w = z['probs'], z['y_noisy'], z['y_true'], z['wrong'].astype(bool)
+            z = cached_run('mnist10k', kind, rate, 0, s, name)
+            if z is None: continue
+            p, y, t, w = z['probs'], z['y_noisy'], z['y_true'], z['wrong'].astype(bool)
             po = other_prob(p, y, ls)
             ad = rank_suspects(y, p, label_smoothing=ls).sort_index().is_label_issue.values
             cell = lambda m: f'{int(m.sum())} ({f1(m, w):.3f})' if w.any() else f'{int(m.sum())}'

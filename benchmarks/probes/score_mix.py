@@ -35,9 +35,8 @@ def runs():
         yield title, np.searchsorted(r['classes'], s.given_label.astype(str).values), r['probs'], s.is_noisy.values.astype(bool)
     for kind, title in (('instance', 'MNIST test, 1% hard errors'), ('symmetric', 'MNIST test, 1% symmetric')):
         for seed in (0, 1):
-            f = br.WORK/f'{br.cache_key("mnist10k", kind, 0.01, seed, {}, "default")}.npz'
-            if f.exists():
-                z = dict(np.load(f)); yield f'{title}, seed {seed}', z['y_noisy'], z['probs'], z['wrong'].astype(bool)
+            z = br.cached_run('mnist10k', kind, 0.01, seed, {})
+            if z is not None: yield f'{title}, seed {seed}', z['y_noisy'], z['probs'], z['wrong'].astype(bool)
     if not ALL: return
     import json
     seen = set()
@@ -46,10 +45,12 @@ def runs():
         for r in (json.loads(l) for l in log.read_text().splitlines()) if log.exists() else ():
             settings, name = fmt(r)
             if r['kind'] == 'none' or name == 'old_default': continue
-            key = br.cache_key(r['data'], r['kind'], r['rate'], r['seed'], settings, name); f = br.WORK/f'{key}.npz'
+            key = br.cache_key(r['data'], r['kind'], r['rate'], r['seed'], settings, name)
             first_rows = name == 'default' and r['data'] == 'mnist10k' and r['rate'] == 0.01 and r['kind'] in ('instance', 'symmetric') and r['seed'] in (0, 1)
-            if key in seen or not f.exists() or first_rows: continue     # first_rows: already above
-            seen.add(key); z = dict(np.load(f))
+            if key in seen or first_rows: continue     # first_rows: already above
+            z = br.cached_run(r['data'], r['kind'], r['rate'], r['seed'], settings, name)
+            if z is None: continue
+            seen.add(key)
             yield (f"{r['data']}, {r['kind']} {r['rate']:g}, seed {r['seed']}, {name}" + (f" {settings['forget_rate']}" if name == 'forget_est' else ''),
                    z['y_noisy'], z['probs'], z['wrong'].astype(bool))
 
