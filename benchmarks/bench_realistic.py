@@ -203,8 +203,8 @@ def second_pass_ranking(row:dict, again:dict, name:str, train:bool=True):
     "The command's second pass of a one-pass row, trained with settings `again` (cached as `name`): (settings, run, flags, score in item order), or None where it is not kept and `train` is False."
     from pseudo_clean.run import flag_first
     from pseudo_clean.ranking import confident_disagreements
-    if not (train or run_file(row['data'], row['kind'], row['rate'], row['seed'], again, name).exists()): return None
-    r = get_run(row['data'], row['kind'], row['rate'], row['seed'], again, name)
+    r = (get_run if train else cached_run)(row['data'], row['kind'], row['rate'], row['seed'], again, name)
+    if r is None: return None
     firm = np.flatnonzero(confident_disagreements(r['y_noisy'], r['probs'], again['label_smoothing']))
     s2 = flag_first(default_suspects(r, again['label_smoothing']), row['n_flagged'], firm).sort_index()   # at least the first pass's count, and what it firmly contradicts
     return again, r, s2.is_label_issue.values, s2.label_quality.values
@@ -236,8 +236,8 @@ def two_pass_row(row:dict, train:bool=True, width:int|None=None)->dict|None:
     out.pop('rescored', None)
     if again is None: return out
     if rate is not None:    # classes overlap: the folds again at the share found, ranked as the first pass (cached as probes/forget_estimated.py names them)
-        if not (train or run_file(row['data'], row['kind'], row['rate'], row['seed'], {**base, **again}, prefix + 'forget_est').exists()): return None
-        r = get_run(row['data'], row['kind'], row['rate'], row['seed'], {**base, **again}, prefix + 'forget_est')
+        r = (get_run if train else cached_run)(row['data'], row['kind'], row['rate'], row['seed'], {**base, **again}, prefix + 'forget_est')
+        if r is None: return None
         flagged, score = default_ranking(r, DEFAULT_SETTINGS['label_smoothing'])
     else:
         second = second_pass_ranking(row, {**base, **again}, prefix + second_pass_name(again), train)

@@ -29,12 +29,12 @@ def rows_for(row:dict, times_list)->list:
     tp = br.two_pass_row(row, train=False)
     if tp is None: return []
     again = tp['second_pass']
-    if again is None:
+    if again is None or 'forget_rate' in again:     # one pass, or the pass where classes overlap (not the one this probe studies): the first pass
         r = br.cached_run(row['data'], row['kind'], row['rate'], row['seed'], {})
         if r is None: return []
         (flagged, score), eps, which = br.default_ranking(r, DEFAULT_SETTINGS['label_smoothing']), DEFAULT_SETTINGS['label_smoothing'], 'first pass only'
     else:
-        with np.load(br.run_file(row['data'], row['kind'], row['rate'], row['seed'], again, br.second_pass_name(again))) as z: r = {k: z[k] for k in z.files}
+        r = br.cached_run(row['data'], row['kind'], row['rate'], row['seed'], again, br.second_pass_name(again))   # kept: two_pass_row(train=False) found it
         s2 = flag_first(br.default_suspects(r, again['label_smoothing']), tp['first_pass']['n_flagged']).sort_index()
         flagged, score, eps, which = s2.is_label_issue.values, s2.label_quality.values, again['label_smoothing'], 'second pass'
     key = dict(data=row['data'], kind=row['kind'], rate=row['rate'], seed=row['seed'], passes=which)
