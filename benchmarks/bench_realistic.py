@@ -21,7 +21,9 @@ labels, `pseudo_clean.run.low_noise_settings` trains the folds again (twice the 
 second pass is ranked, flagging at least the first pass's count and every label it firmly contradicts (`flag_first`,
 `confident_disagreements`, since 2026-12-05); its runs are cached under the same key as a grid run of those settings,
 e.g. `--settings "dict(label_smoothing=0.1, epochs=14)" --name ls0.1e14`. Which pass a row took is its `second_pass`.
-`--two-pass --second-width 32`: the same with the second pass's small CNN that wide (a lever measured, not the command's
+`--two-pass --repeats 3`: the command with `--repeats 3` (rows named `two_pass_r3`): every pass is the mean of three splits,
+seeded 5 apart as `pseudo_clean.folds.repeat_seeds` seeds them (where the labels depend on the seed, the other splits are
+cached as `NAME_splitS`). `--two-pass --second-width 32`: the same with the second pass's small CNN that wide (a lever measured, not the command's
 default: rows named `two_pass_w32`). `--two-pass --cached`: only where the second pass is kept, nothing trained. `--two-pass --first NAME`: the first pass is the rows of settings NAME (e.g. the
 `pre1500` rows, `--settings "dict(weights='benchmarks/work/realistic/body_mnist10k_1500.pth')" --name pre1500`, a body
 from `pseudo_clean_pretrain` on the MNIST test set), and the second pass keeps NAME's settings (rows `NAME_two_pass`).
@@ -102,17 +104,31 @@ def cached_run(data, kind, rate, seed, settings, name='default')->dict|None:
     if not f.exists(): return None
     with np.load(f) as z: return {k: z[k] for k in z.files}
 
-def get_run(data, kind, rate, seed, settings, name='default', cbs=None):
-    "Cached out-of-fold probabilities of one case: a dict of probs, y_true, y_noisy, wrong, train_seconds."
+def get_run(data, kind, rate, seed, settings, name='default', cbs=None, split_seed=None):
+    "Cached out-of-fold probabilities of one case: a dict of probs, y_true, y_noisy, wrong, train_seconds; the labels of `seed`, the folds and models of `split_seed` (default: `seed`)."
     r = cached_run(data, kind, rate, seed, settings, name)
     if r is not None: return r
     f = run_file(data, kind, rate, seed, settings, name)
     X, y = load_data(data)
     noisy, wrong = make_noise(data, X, y, kind, rate, seed)
-    t = time.time(); probs = oof(X, noisy, 10, seed, settings, cbs)
+    t = time.time(); probs = oof(X, noisy, 10, seed if split_seed is None else split_seed, settings, cbs)
     r = dict(probs=probs, y_true=y, y_noisy=noisy, wrong=wrong, train_seconds=np.float64(time.time() - t))
     WORK.mkdir(parents=True, exist_ok=True); tmp = f.with_suffix('.tmp.npz'); np.savez(tmp, **r); tmp.replace(f)
     return r
+
+def split_run(data, kind, rate, seed, settings, name, r:int, train:bool=True):
+    "Split `r` of a run with `--repeats` (`pseudo_clean.folds.repeat_seeds`, 5 folds): the labels of `seed`, the folds and fold models of seed `seed + 5r`; None where not kept and `train` is False."
+    s, get = seed + 5 * r, (get_run if train else cached_run)
+    if r == 0 or kind in ('none', 'instance'): return get(data, kind, rate, s, settings, name)   # labels that do not depend on the seed: the run of seed s is that split
+    return get(data, kind, rate, seed, settings, f'{name}_split{s}', **(dict(split_seed=s) if train else {}))
+
+def averaged_run(data, kind, rate, seed, settings, name, repeats:int=1, train:bool=True):
+    "The `repeats` splits' out-of-fold probabilities averaged, as `oof_probs(repeats=...)` returns them (their seconds summed); None where a split is not kept and `train` is False."
+    runs = [split_run(data, kind, rate, seed, settings, name, r, train) for r in range(repeats)]
+    if any(x is None for x in runs): return None
+    if repeats == 1: return runs[0]
+    return dict(runs[0], probs=(np.sum([x['probs'] for x in runs], 0) / np.float32(repeats)).astype(np.float32),
+                train_seconds=np.float64(sum(float(x['train_seconds']) for x in runs)))
 
 def metrics(wrong, flagged, score):
     "n_flagged, n_wrong, ratio, precision@k (k = n_wrong), recall@2k, AUPRC, F1; `score` lower = more suspicious."
@@ -165,7 +181,30 @@ def to_markdown(rows):
         ratio = f"{np.mean([r['n_flagged'] for r in rs]) / np.mean([r['n_wrong'] for r in rs]):.2f}" if rs[0]['n_wrong'] else f"({m('flagged_share', '{:.2%}')} of items)"
         L.append(f"| {d} | {name} | {kind} | {rate:g} | {len(rs)} | {m('n_wrong', '{:.0f}')} | {m('n_flagged', '{:.1f}')} | {ratio} | "
                  f"{m('precision_at_k')} | {m('recall_at_2k')} | {m('auprc')} | {m('f1', '{:.4f}')} | {m('oof_acc_vs_truth', '{:.4f}')} | {m('train_seconds', '{:.0f}')} |")
-    return '\n'.join(L) + '\n'
+    return '\n'.join(L + before_after(rows)) + '\n'
+
+def before_after(rows)->list:
+    "Lines of the table of what the command reported before issue 22 (the `old_default` rows) and reports now (`two_pass`, else the one-pass `default` rows), cell by cell."
+    cell = lambda r: (r['data'], r['kind'], r['rate'])
+    cells = sorted({cell(r) for r in rows if r['name'] == 'old_default'}, key=lambda k: (k[0], KINDS.index(k[1]), k[2]))
+    if not cells: return []
+    L = ['', '## Before and after', '',
+         'What the command reported before issue 22 (`old_default`: the package at commit 72e48b6, 2026-12-02, run from a worktree of it by its own '
+         '`bench_realistic.py`: `forget_rate=0.1`, the adaptive filter of that day, self-confidence order, one pass) and what it reports now (`two_pass`: '
+         'the second pass where the command takes one; else the one-pass `default` rows). Means of the seeds present; flagged/wrong is the ratio of the means.', '',
+         '| data | kind | rate | wrong | before: seeds | flagged/wrong | AUPRC | F1 | train s | now: seeds | flagged/wrong | AUPRC | F1 | train s |',
+         '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
+    def summary(rs):
+        if not rs: return ['-'] * 5
+        mean = lambda k: np.mean([r[k] for r in rs])
+        ratio = f"{mean('n_flagged') / mean('n_wrong'):.2f}" if rs[0]['n_wrong'] else f"{mean('n_flagged'):.1f} flagged"
+        f = lambda k, fmt: fmt.format(mean(k)) if k in rs[0] else '-'
+        return [str(len(rs)), ratio, f('auprc', '{:.3f}'), f('f1', '{:.4f}'), f('train_seconds', '{:.0f}')]
+    for c in cells:
+        before = [r for r in rows if cell(r) == c and r['name'] == 'old_default']
+        now = [r for r in rows if cell(r) == c and r['name'] == 'two_pass'] or [r for r in rows if cell(r) == c and r['name'] == 'default']
+        L.append('| ' + ' | '.join([c[0], c[1], f'{c[2]:g}', str(before[0]['n_wrong'])] + summary(before) + summary(now)) + ' |')
+    return L
 
 def clean_grid(data:str, seeds)->Path:
     "Every item the default flags on `data`'s own labels (kind 'none', the runs of `seeds`) in one grid, as the package draws it."
@@ -199,11 +238,11 @@ def command_second_settings(n_flagged:int, n_items:int, kept:float, width:int|No
     again = low_noise_settings({**DEFAULT_SETTINGS, 'arch': 'cnn'}, dict(n_flagged=n_flagged, n_items=n_items, oof_accuracy_kept=kept), n_items - n_items // 5)
     return again if again is None or width is None else {**again, 'width': width}
 
-def second_pass_ranking(row:dict, again:dict, name:str, train:bool=True):
-    "The command's second pass of a one-pass row, trained with settings `again` (cached as `name`): (settings, run, flags, score in item order), or None where it is not kept and `train` is False."
+def second_pass_ranking(row:dict, again:dict, name:str, train:bool=True, repeats:int=1):
+    "The command's second pass of a one-pass row, trained with settings `again` (cached as `name`; `repeats` splits averaged): (settings, run, flags, score in item order), or None where it is not kept and `train` is False."
     from pseudo_clean.run import flag_first
     from pseudo_clean.ranking import confident_disagreements
-    r = (get_run if train else cached_run)(row['data'], row['kind'], row['rate'], row['seed'], again, name)
+    r = averaged_run(row['data'], row['kind'], row['rate'], row['seed'], again, name, repeats, train)
     if r is None: return None
     firm = np.flatnonzero(confident_disagreements(r['y_noisy'], r['probs'], again['label_smoothing']))
     s2 = flag_first(default_suspects(r, again['label_smoothing']), row['n_flagged'], firm).sort_index()   # at least the first pass's count, and what it firmly contradicts
@@ -217,33 +256,36 @@ def overlap_rate(r:dict, flagged:np.ndarray, settings:dict)->float|None:
     return second_pass_rate(settings, dict(n_flagged=int(flagged.sum()), n_items=len(flagged), oof_accuracy_kept=kept_accuracy(r, flagged),
                                            overlapping_classes=list(ov.class_a)))
 
-def two_pass_row(row:dict, train:bool=True, width:int|None=None)->dict|None:
-    "What the `pseudo_clean` command reports for a one-pass row (`default`, or one of other settings, e.g. `--weights`): its first pass, and the second where `second_pass_rate` (classes overlap) or `low_noise_settings` asks for it."
+def two_pass_row(row:dict, train:bool=True, width:int|None=None, repeats:int=1)->dict|None:
+    "What the `pseudo_clean` command reports for a one-pass row (`default`, or one of other settings, e.g. `--weights`): its first pass, and the second where `second_pass_rate` (classes overlap) or `low_noise_settings` asks for it; with `repeats`, every pass's splits averaged (`--repeats`)."
     from pseudo_clean.train import DEFAULT_SETTINGS
     base = row.get('settings') or {}
-    r1 = cached_run(row['data'], row['kind'], row['rate'], row['seed'], base, row['name'])
-    rate = None
-    if r1 is None and row['data'].startswith('fashion'): return None   # which classes its first pass finds overlapping is not known (no digit run of the grid takes that pass: probes/forget_estimated.md)
+    r1 = averaged_run(row['data'], row['kind'], row['rate'], row['seed'], base, row['name'], repeats, train and repeats > 1)   # one split: the row's own run, kept or not
+    rate, first = None, row
+    if r1 is None and (repeats > 1 or row['data'].startswith('fashion')): return None   # which classes its first pass finds overlapping is not known (no digit run of the grid takes that pass: probes/forget_estimated.md)
     if r1 is not None:      # the first pass cached: the model's accuracy on the labels it keeps, and the classes that overlap, as `run` measures them
-        flagged1 = default_ranking(r1, DEFAULT_SETTINGS['label_smoothing'])[0]
+        flagged1, score1 = default_ranking(r1, DEFAULT_SETTINGS['label_smoothing'])
         kept, kept_from = kept_accuracy(r1, flagged1), 'cache'
         if width is None: rate = overlap_rate(r1, flagged1, {**DEFAULT_SETTINGS, **base})
+        if repeats > 1: first = dict(row, train_seconds=round(float(r1['train_seconds']), 1), **metrics(r1['wrong'], flagged1, score1),
+                                     oof_acc_vs_truth=round(float((r1['probs'].argmax(1) == r1['y_true']).mean()), 4), repeats=repeats)
     else: kept, kept_from = row.get('oof_acc_vs_truth', 1.0), 'oof_acc_vs_truth'   # not cached: its accuracy against the truth stands in (and no pair is known to overlap)
-    again = {'forget_rate': rate} if rate is not None else command_second_settings(row['n_flagged'], row['n_items'], kept, width)
+    again = {'forget_rate': rate} if rate is not None else command_second_settings(first['n_flagged'], first['n_items'], kept, width)
     prefix = '' if row['name'] == 'default' else f"{row['name']}_"
-    out = dict(row, name=prefix + ('two_pass' if width is None else f'two_pass_w{width}'), first_pass=dict(n_flagged=row['n_flagged'], auprc=row.get('auprc'), f1=row.get('f1'),
-                                                     oof_accuracy_kept=round(kept, 4), kept_from=kept_from), second_pass=again)
+    name = prefix + 'two_pass' + ('' if width is None else f'_w{width}') + ('' if repeats == 1 else f'_r{repeats}')
+    out = dict(first, name=name, first_pass=dict(n_flagged=first['n_flagged'], auprc=first.get('auprc'), f1=first.get('f1'),
+                                                 oof_accuracy_kept=round(kept, 4), kept_from=kept_from), second_pass=again)
     out.pop('rescored', None)
     if again is None: return out
     if rate is not None:    # classes overlap: the folds again at the share found, ranked as the first pass (cached as probes/forget_estimated.py names them)
-        r = (get_run if train else cached_run)(row['data'], row['kind'], row['rate'], row['seed'], {**base, **again}, prefix + 'forget_est')
+        r = averaged_run(row['data'], row['kind'], row['rate'], row['seed'], {**base, **again}, prefix + 'forget_est', repeats, train)
         if r is None: return None
         flagged, score = default_ranking(r, DEFAULT_SETTINGS['label_smoothing'])
     else:
-        second = second_pass_ranking(row, {**base, **again}, prefix + second_pass_name(again), train)
+        second = second_pass_ranking(first, {**base, **again}, prefix + second_pass_name(again), train, repeats)
         if second is None: return None
         again, r, flagged, score = second
-    out.update(settings={**base, **again}, train_seconds=round(row['train_seconds'] + float(r['train_seconds']), 1), **metrics(r['wrong'], flagged, score),
+    out.update(settings={**base, **again}, train_seconds=round(first['train_seconds'] + float(r['train_seconds']), 1), **metrics(r['wrong'], flagged, score),
                oof_acc_vs_truth=round(float((r['probs'].argmax(1) == r['y_true']).mean()), 4))
     return out
 
@@ -264,6 +306,7 @@ if __name__ == '__main__':
     ap.add_argument('--two-pass', action='store_true', help="the command's two passes: for each `default` row of --data/--kinds/--rates/--seeds, "
                     "the second pass `low_noise_settings` asks for (trained where not cached), as rows named two_pass")
     ap.add_argument('--second-width', type=int, default=None, help="with --two-pass: the second pass's small CNN this wide (rows named two_pass_wWIDTH)")
+    ap.add_argument('--repeats', type=int, default=1, help="with --two-pass: the command with --repeats R, every pass's R splits averaged (rows named two_pass_rR)")
     ap.add_argument('--cached', action='store_true', help="with --two-pass: only the rows whose second pass is kept (no training), ranked again")
     ap.add_argument('--first', default='default', help="with --two-pass: the rows of this settings name are the first pass (rows named NAME_two_pass, "
                     "the second pass with NAME's settings under its own)")
@@ -287,7 +330,7 @@ if __name__ == '__main__':
         key = lambda r: (r['data'], r['kind'], r['rate'], r['seed'])
         for row in [r for r in rows if r['name'] == a.first and r['data'] in a.data and r['kind'] in a.kinds
                     and (r['kind'] == 'none' or r['rate'] in a.rates) and r['seed'] in a.seeds]:
-            new = two_pass_row(row, train=not a.cached, width=a.second_width)
+            new = two_pass_row(row, train=not a.cached, width=a.second_width, repeats=a.repeats)
             if new is None: continue       # --cached: its second pass was never trained
             print({k: new.get(k) for k in ('data', 'kind', 'rate', 'seed', 'second_pass', 'n_flagged', 'auprc', 'precision_at_k', 'f1')}, flush=True)
             from pseudo_clean.data import atomic_write_text       # read again: other grids may have appended rows meanwhile

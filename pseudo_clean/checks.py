@@ -125,6 +125,7 @@ def check_training_numbers(epochs:int|None=None, # epochs per model: at least 1,
                            seed:int=0, # random seed: 0 to 2**32-1
                            folds:int|None=None, # folds of the out-of-fold split, when the command has them: at least 2
                            min_iters:int|None=None, # optimizer steps per model at least: 0 or more, or None (automatic)
+                           repeats:int=1, # splits into folds, each item predicted once per split: at least 1
                            flag:str='--', # '--' names them as the command's flags
                           ):
     "Errors for the training counts of a command out of range, each naming its flag, before any work."
@@ -132,6 +133,10 @@ def check_training_numbers(epochs:int|None=None, # epochs per model: at least 1,
     check_number(seed, f'{flag}seed', 0, 2**32 - 1)
     if folds is not None: check_number(folds, f'{flag}folds', 2)
     check_number(min_iters, f'{flag}min_iters', 0, none='the automatic count')
+    check_number(repeats, f'{flag}repeats', 1)
+    if repeats > 1 and seed + (repeats - 1) * (folds or 2) > 2**32 - 1:   # the repeats' splits are seeded `folds` apart (`repeat_seeds`)
+        raise ValueError(f'{flag}seed {seed} leaves no room for {repeats} {flag}repeats (their seeds go up to seed + (repeats-1)·folds, '
+                         f'at most 2**32-1): pass a smaller {flag}seed.')
 
 # %% ../nbs/00_checks.ipynb #f4326ff0
 ENGINES = ('local', 'ray')   # the folds in this machine's processes (one after another in this one by default), or each a Ray task

@@ -57,6 +57,7 @@ def main(source:Param('image folder, CSV with path,label, or IDX images file (de
          noise:float=None, # fraction of labels to make wrong, to measure detection (default 0.1 on the bundled sample)
          noise_kind:str='symmetric', # 'symmetric' or 'pairs'
          folds:int=5, # number of folds
+         repeats:int=None, # split the items into folds this many times, each with its own seed, and average each item's predictions (repeated K-fold): ranks few, hard errors better, at that many times the training (default 1)
          epochs:int=None, # training epochs per fold (default: auto; given, the folds train once: no second pass where few labels look wrong)
          seed:int=0, # random seed
          arch:str='cnn', # 'cnn' (the small CNN), or any torchvision or timm model name: resnet18, resnet34, convnext_tiny, resnet10t, ...
@@ -85,7 +86,7 @@ def main(source:Param('image folder, CSV with path,label, or IDX images file (de
     "Find wrong labels in an image dataset with out-of-fold pseudo labels."
     if version: return print(f'pseudo_clean {pseudo_clean.__version__}')
     from pseudo_clean.run import run, print_summary
-    kw = _given(forget_rate=forget_rate, pretrained=pretrained, weights=weights, embed=embed, width=width, stack_folds=stack_folds,
+    kw = _given(repeats=repeats, forget_rate=forget_rate, pretrained=pretrained, weights=weights, embed=embed, width=width, stack_folds=stack_folds,
                 engine=engine, address=address, cpus_per_fold=cpus_per_fold, gpus_per_fold=gpus_per_fold, processes=processes)
     metrics = guarded('pseudo_clean', lambda: run(source, out=out, noise=noise, noise_kind=noise_kind, folds=folds, epochs=epochs, seed=seed,
                       arch=arch, method=method, overwrite=overwrite, progress=not quiet, mixed_precision=mixed_precision,

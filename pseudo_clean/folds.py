@@ -21,9 +21,9 @@ import torch
 # %% auto #0
 __all__ = ['ENGINE_KEYS', 'RAY_MAX_RETRIES', 'RAY_OBJECT_STORE', 'STACK_FOLDS', 'EMBED_FEATURES', 'EMBED_VALUES', 'fold_ids',
            'unlabeled_folds', 'fold_key', 'run_fold', 'engine_settings', 'runs_here', 'run_units', 'read_back',
-           'run_units_cached', 'stack_folds_on', 'oof_probs', 'pool_grid', 'embed_images', 'grid_features',
-           'logistic_probs', 'oof_logistic_probs', 'oof_embedding_probs', 'fold_probs', 'check_backbone',
-           'oof_pseudo_probs']
+           'run_units_cached', 'stack_folds_on', 'repeat_seeds', 'oof_probs', 'pool_grid', 'embed_images',
+           'grid_features', 'logistic_probs', 'oof_logistic_probs', 'oof_embedding_probs', 'fold_probs',
+           'check_backbone', 'oof_pseudo_probs']
 
 # %% ../nbs/05_folds.ipynb #dcd955cc
 def _split_ids(codes:np.ndarray, n_folds:int, seed:int, stratify:bool=True)->np.ndarray:
@@ -309,6 +309,14 @@ def _stacked_folds(images, codes, n_classes:int, folds:np.ndarray, settings:dict
         res[k] = p; _save_fold(files[k], p, folds, k)
     return res
 
+# %% ../nbs/05_folds.ipynb #0b6c0029
+def repeat_seeds(seed:int, # the run's seed: the first split's
+                 repeats:int=1, # splits into folds
+                 n_folds:int=5, # folds of each split
+                )->list:
+    "The seed of each split of repeated K-fold: `seed`, then `n_folds` apart, so that no two fold models share a seed."
+    return [seed + r * n_folds for r in range(repeats)]
+
 # %% ../nbs/05_folds.ipynb #fc5ca614
 def _fold_inputs(images, codes, n_classes, settings:dict)->tuple:
     "`codes` as int64 and `n_classes`, after checking that they fit `images` and that every setting is known."
@@ -329,27 +337,30 @@ def oof_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
               progress:bool=True, # show fastprogress bars
               classes=None, # class names, for error messages
               stack_folds:str='auto', # train the folds' small CNNs at once as one network (`stack_folds_on`): 'auto' (on a GPU), 'on' or 'off'
+              repeats:int=1, # split the items into folds this many times (`repeat_seeds`) and average each item's predictions
               **settings, # training settings overriding `DEFAULT_SETTINGS` (epochs, lr, bs, arch, ...), and where the folds run: `engine`, `address`, `cpus_per_fold`, `gpus_per_fold`, `processes` (`run_units`)
              )->np.ndarray:
-    "Out-of-fold class probabilities (N×K float32): each row from a model that never trained on that item."
+    "Out-of-fold class probabilities (N×K float32): each row from a model that never trained on that item (with `repeats`, the mean of one such model per split)."
     eng, settings = engine_settings(settings)
     codes, n_classes = _fold_inputs(images, codes, n_classes, settings)
     settings = {**DEFAULT_SETTINGS, **settings}
     stacked = stack_folds_on(stack_folds, settings, eng)
     if stacked: settings['stack_folds'] = 'on'      # part of the folds' identity: trained together, they are other models
     check_forget_rate(settings['forget_rate'])
-    folds = fold_ids(codes, n_folds, seed, classes=classes)
-    if settings['epochs'] is None: settings['epochs'] = auto_epochs(int((folds != 0).sum()), bs=settings['bs'])
+    splits = [(s, fold_ids(codes, n_folds, s, classes=classes)) for s in repeat_seeds(seed, repeats, n_folds)]
+    if settings['epochs'] is None: settings['epochs'] = auto_epochs(int((splits[0][1] != 0).sum()), bs=settings['bs'])
     settings['mixed_precision'] = resolve_mixed_precision(settings['mixed_precision'])
     if work_dir is not None: Path(work_dir).mkdir(parents=True, exist_ok=True)
-    probs = np.full((len(codes), n_classes), np.nan, np.float32)
-    files = [_fold_file(images, codes, n_classes, folds, k, settings, seed, work_dir) for k in range(n_folds)]
     inner = progress and runs_here(eng)     # else one bar over the folds, none per epoch
-    if stacked: res = _stacked_folds(images, codes, n_classes, folds, settings, seed, files, progress)
-    else: res = run_units_cached(_fold_task, images, [(codes, n_classes, folds, k, settings, seed, inner) for k in range(n_folds)], files,
-                           load=_load_fold, save=lambda k, p: _save_fold(files[k], p, folds, k), progress=progress, **eng)
-    for k, p in enumerate(res): probs[folds == k] = p               # finished before (by either engine) or now
-    return probs
+    jobs = [(codes, n_classes, folds, k, settings, s, inner) for s, folds in splits for k in range(n_folds)]   # every split's folds: one list for the engine
+    files = [_fold_file(images, codes, n_classes, folds, k, settings, s, work_dir) for _, _, folds, k, _, s, _ in jobs]
+    if stacked: res = [p for i, (s, folds) in enumerate(splits)
+                       for p in _stacked_folds(images, codes, n_classes, folds, settings, s, files[i*n_folds:(i+1)*n_folds], progress)]
+    else: res = run_units_cached(_fold_task, images, jobs, files, load=_load_fold,
+                                 save=lambda i, p: _save_fold(files[i], p, jobs[i][2], jobs[i][3]), progress=progress, **eng)
+    probs = np.zeros((len(codes), n_classes), np.float32)
+    for (_, _, folds, k, *_), p in zip(jobs, res): probs[folds == k] += p   # finished before (by either engine) or now
+    return probs / np.float32(len(splits))
 
 
 # %% ../nbs/05_folds.ipynb #84a80580
@@ -512,11 +523,15 @@ def fold_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
                n_classes:int|None=None, # K
                *,
                embed:bool=False, # the embedding mode (`oof_embedding_probs`) instead of training a network per fold (`oof_probs`)
+               repeats:int=1, # splits into folds (`repeat_seeds`), each item's predictions averaged
                **kw, # the arguments and settings of either
               )->np.ndarray:
     "Out-of-fold probabilities, from networks trained per fold or, with `embed`, from logistic regressions on a frozen backbone's embeddings."
-    if embed: kw = engine_settings(kw)[1]   # logistic regressions: quick, in this process whatever the engine
-    return (oof_embedding_probs if embed else oof_probs)(images, codes, n_classes, **kw)
+    if not embed: return oof_probs(images, codes, n_classes, repeats=repeats, **kw)
+    kw = engine_settings(kw)[1]   # logistic regressions: quick, in this process whatever the engine
+    seeds = repeat_seeds(kw.pop('seed', 0), repeats, kw.get('n_folds', 5))   # the embeddings are kept: a repeat fits regressions only
+    probs = [oof_embedding_probs(images, codes, n_classes, seed=s, **kw) for s in seeds]
+    return probs[0] if repeats == 1 else np.mean(probs, 0, dtype=np.float32)
 
 # %% ../nbs/05_folds.ipynb #82aa7f66
 def check_backbone(settings:dict, # the run's settings: `arch`, and `weights`, `pretrained`, `embed` when given

@@ -111,9 +111,9 @@ def inject_noise(labels, rate:float, kind:str='symmetric', seed:int=0)->tuple:
     raise ValueError(f"noise kind must be 'symmetric' or 'pairs', got {kind!r}.")
 
 # %% ../nbs/09_run.ipynb #73db2f75
-def _run_settings(arch:str, method, noise, epochs, settings:dict, seed:int=0, folds:int=5)->tuple:
+def _run_settings(arch:str, method, noise, epochs, settings:dict, seed:int=0, folds:int=5, repeats:int=1)->tuple:
     "The run's training settings, each checked before any work (an error names the command's flag), and whether its folds train stacked."
-    check_training_numbers(epochs, seed, folds)
+    check_training_numbers(epochs, seed, folds, repeats=repeats)
     eng = engine_settings(settings, '--')[0]             # --engine, --address (a cluster that answers), Ray installed
     check_backbone({**settings, 'arch': arch}, '--')     # arch, --weights, --pretrained, --embed: before any image is read
     if method is not None and method not in METHODS and method != 'reference':
@@ -211,10 +211,10 @@ def _cache_folder(out:Path, cache_dir, source)->Path:
 
 
 # %% ../nbs/09_run.ipynb #59b0e2b1
-def _detect_pass(data, codes, classes, is_noisy, settings:dict, *, out:Path, folds:int, seed:int, method, progress:bool, at_least:int=0, disagreements:bool=False)->tuple:
+def _detect_pass(data, codes, classes, is_noisy, settings:dict, *, out:Path, folds:int, seed:int, method, progress:bool, repeats:int=1, at_least:int=0, disagreements:bool=False)->tuple:
     "One pass of detection with `settings`: out-of-fold probabilities, ranked, at least `at_least` flagged and, with `disagreements`, the `confident_disagreements` too (`flag_first`); (probs, suspects, metrics, training seconds)."
     t, chosen = time.time(), {}
-    probs = fold_probs(data.images, codes, len(classes), n_folds=folds, seed=seed, work_dir=out/'folds',
+    probs = fold_probs(data.images, codes, len(classes), n_folds=folds, seed=seed, repeats=repeats, work_dir=out/'folds',
                        progress=progress, classes=classes, **settings, **(dict(decisions=chosen) if settings.get('embed') else {}))
     seconds = time.time() - t
     suspects = rank_suspects(codes, probs, classes=classes, items=data.items, method=method,
@@ -257,6 +257,7 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
         noise:float|None=None, # fraction of labels to make wrong, to measure detection; default 0.1 for the sample
         noise_kind:str='symmetric', # 'symmetric' or 'pairs'
         folds:int=5, # number of folds
+        repeats:int=1, # splits into folds, each item's out-of-fold predictions averaged (repeated K-fold, `pseudo_clean.folds.repeat_seeds`): at `repeats` times the training
         epochs:int|None=None, # training epochs per fold; default: `train.auto_epochs` (10 on the bundled sample; at least 100 optimizer steps), and twice that in a second pass where few labels look wrong (`low_noise_settings`)
         seed:int=0, # seed for noise, folds and models
         arch:str='cnn', # 'cnn' (small CNN for small images), or a torchvision or timm name (`check_arch`); settings `pretrained`, `weights`, `embed`: see `check_backbone`
@@ -271,8 +272,8 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
        )->dict:
     "Find suspect labels in `source` with out-of-fold predictions; write every output to `out`; return the metrics."
     t0, noise = time.time(), 0.1 if source is None and noise is None else noise
-    settings, stacked = _run_settings(arch, method, noise, epochs, settings, seed=seed, folds=folds)
-    ident = run_ident(source, labels, noise=noise, noise_kind=noise_kind, folds=folds, seed=seed, size=size, method=method or DEFAULT_METHOD, **settings, **_read_settings(source, resize_method, class_from))
+    settings, stacked = _run_settings(arch, method, noise, epochs, settings, seed=seed, folds=folds, repeats=repeats)
+    ident = run_ident(source, labels, noise=noise, noise_kind=noise_kind, folds=folds, **({'repeats': repeats} if repeats > 1 else {}), seed=seed, size=size, method=method or DEFAULT_METHOD, **settings, **_read_settings(source, resize_method, class_from))
     with discard_if_failed(out):                                     # an error before training leaves no half-made run behind
         out = check_out_dir(out, ident, overwrite, *source_dir(source))    # before reading: the image cache goes in `out`
         data = read_data(source, labels, size=size, resize_method=resize_method, class_from=class_from, arch=arch, cache_dir=_cache_folder(out, cache_dir, source), progress=progress)
@@ -280,8 +281,9 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
         classes = np.unique(labels); codes = np.searchsorted(classes, labels)
         n_train = int((fold_ids(codes, folds, seed, classes=classes) != 0).sum())   # class-size check, before any training; fold 0's training items
     stages = {'load': time.time() - t0}
-    if progress: print(f'{len(codes):,} items, {len(classes)} classes, {folds} folds, {settings["epochs"] or "auto"} epochs, arch {arch}')
-    probs, suspects, metrics = _detect(data, codes, classes, is_noisy, settings, stages, stacked, n_train, out=out, folds=folds, seed=seed, method=method, progress=progress)
+    if progress: print(f'{len(codes):,} items, {len(classes)} classes, {folds} folds{f" × {repeats} splits" if repeats > 1 else ""}, {settings["epochs"] or "auto"} epochs, arch {arch}')
+    probs, suspects, metrics = _detect(data, codes, classes, is_noisy, settings, stages, stacked, n_train, out=out, folds=folds, seed=seed,
+                                       repeats=repeats, method=method, progress=progress)
     metrics['stage_seconds'] = {**stages, 'rank': time.time() - t0 - sum(stages.values())}
     write_outputs(out, data, labels, classes, probs, suspects, metrics, ident, t0, source_labels=None if is_noisy is None else data.labels)
     if progress: print_summary(metrics)

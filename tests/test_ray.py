@@ -95,6 +95,15 @@ def test_a_killed_worker_is_retried_to_the_same_bytes(local_ray):
 
 
 @needs_ray
+def test_repeats_on_ray_match_local(local_ray):
+    "`repeats=2`: every split's folds go to Ray as one list of tasks; the mean is the local engine's, byte for byte."
+    d = digits_8x8(); codes = np.searchsorted(np.unique(d.labels), d.labels)
+    kw = dict(n_folds=2, epochs=2, repeats=2, progress=False)
+    with one_thread(): ref = oof_probs(d.images[:600], codes[:600], 10, **kw)
+    assert oof_probs(d.images[:600], codes[:600], 10, engine='ray', **kw).tobytes() == ref.tobytes()
+
+
+@needs_ray
 def test_pseudo_labeling_on_ray_matches_local(local_ray, tmp_path):
     from pseudo_clean.pseudolabel import pseudo_label
     d = digits_8x8(); lab = np.concatenate([np.flatnonzero(d.labels == c)[:10] for c in range(10)]); unl = np.arange(1000, 1200)
