@@ -171,7 +171,8 @@ def to_markdown(rows):
          'the same with the second pass at width 32 (`--second-width 32`: a lever, not the command\'s default). The `pre1500` rows '
          'start every fold model from a small CNN body pretrained 1,500 contrastive steps on the same 10,000 images without their labels '
          '(`pseudo_clean_pretrain`, then `--weights`; its 304 s are not in the rows\' seconds), and `pre1500_two_pass` adds the command\'s '
-         'second pass from it (`--two-pass --first pre1500`): a lever, not the command\'s default.'
+         'second pass from it (`--two-pass --first pre1500`): a lever, not the command\'s default. The `two_pass_r3` rows are the command with '
+         '`--repeats 3` (`--two-pass --repeats 3`): every pass the mean of three splits into folds.'
          + ''.join(sorted({f" The cached runs were ranked again on {r['rescored']} with that day's filter (`--rescore`)." for r in rows if r.get('rescored')})), '',
          '| data | settings | kind | rate | seeds | wrong | flagged | flagged/wrong | precision@k | recall@2k | AUPRC | F1 | OOF acc vs truth | train s |',
          '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
