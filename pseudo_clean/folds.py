@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import KFold, StratifiedKFold
 
-from .checks import check_forget_rate, check_arch, check_engine
+from .checks import check_forget_rate, check_arch, check_engine, check_number
 from .data import atomic_path
 from .train import backbone_stats, train_model, predict_probs, resolve_mixed_precision, DEFAULT_SETTINGS, auto_epochs, fit_labels, ensemble_probs, fit_stacked
 from .train import BACKBONE_SETTINGS, weights_origin, pretrained_file, make_learner, model_body, array_dls
@@ -347,7 +347,7 @@ def oof_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     stacked = stack_folds_on(stack_folds, settings, eng)
     if stacked: settings['stack_folds'] = 'on'      # part of the folds' identity: trained together, they are other models
     check_forget_rate(settings['forget_rate'])
-    splits = [(s, fold_ids(codes, n_folds, s, classes=classes)) for s in repeat_seeds(seed, repeats, n_folds)]
+    splits = [(s, fold_ids(codes, n_folds, s, classes=classes)) for s in repeat_seeds(seed, check_number(repeats, 'repeats', 1), n_folds)]
     if settings['epochs'] is None: settings['epochs'] = auto_epochs(int((splits[0][1] != 0).sum()), bs=settings['bs'])
     settings['mixed_precision'] = resolve_mixed_precision(settings['mixed_precision'])
     if work_dir is not None: Path(work_dir).mkdir(parents=True, exist_ok=True)
@@ -529,7 +529,7 @@ def fold_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     "Out-of-fold probabilities, from networks trained per fold or, with `embed`, from logistic regressions on a frozen backbone's embeddings."
     if not embed: return oof_probs(images, codes, n_classes, repeats=repeats, **kw)
     kw = engine_settings(kw)[1]   # logistic regressions: quick, in this process whatever the engine
-    seeds = repeat_seeds(kw.pop('seed', 0), repeats, kw.get('n_folds', 5))   # the embeddings are kept: a repeat fits regressions only
+    seeds = repeat_seeds(kw.pop('seed', 0), check_number(repeats, 'repeats', 1), kw.get('n_folds', 5))   # the embeddings are kept: a repeat fits regressions only
     probs = [oof_embedding_probs(images, codes, n_classes, seed=s, **kw) for s in seeds]
     return probs[0] if repeats == 1 else np.mean(probs, 0, dtype=np.float32)
 
