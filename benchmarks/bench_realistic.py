@@ -117,8 +117,9 @@ def get_run(data, kind, rate, seed, settings, name='default', cbs=None, split_se
     return r
 
 def split_run(data, kind, rate, seed, settings, name, r:int, train:bool=True):
-    "Split `r` of a run with `--repeats` (`pseudo_clean.folds.repeat_seeds`, 5 folds): the labels of `seed`, the folds and fold models of seed `seed + 5r`; None where not kept and `train` is False."
-    s, get = seed + 5 * r, (get_run if train else cached_run)
+    "Split `r` of a run with `--repeats` (5 folds): the labels of `seed`, the folds and fold models of the seed `pseudo_clean.folds.repeat_seeds` gives it (`seed + 5r`); None where not kept and `train` is False."
+    from pseudo_clean.folds import repeat_seeds
+    s, get = repeat_seeds(seed, r + 1)[r], (get_run if train else cached_run)
     if r == 0 or kind in ('none', 'instance'): return get(data, kind, rate, s, settings, name)   # labels that do not depend on the seed: the run of seed s is that split
     return get(data, kind, rate, seed, settings, f'{name}_split{s}', **(dict(split_seed=s) if train else {}))
 
