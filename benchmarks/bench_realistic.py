@@ -14,9 +14,10 @@ the same steps as `pseudo_clean.folds.oof_probs`, and caches its probabilities i
 The ranking is the package's default (`rank_suspects`: the `adaptive` filter, `DEFAULT_SCORE` order).
 Appends one row a run to benchmarks/realistic.jsonl and rewrites benchmarks/realistic.md (means over the seeds present).
 `--two-pass` adds, for each one-pass `default` row, what the `pseudo_clean` command reports (rows named `two_pass`;
-seconds are both passes'). Where the first pass names classes that overlap and counts more than 2.5% wrong
-(`pseudo_clean.run.second_pass_rate`; only Fashion-MNIST's runs do), the folds train again leaving out that share
-(cached as `probes/forget_estimated.py` names them, `forget_est`), ranked as the first pass. Else, where it flags few
+seconds are both passes'). Where the first pass misses hard wrong labels (`pseudo_clean.run.missed_share`: the hard 20% and 30%
+digit cells), or names classes that overlap and counts more than 2.5% wrong (Fashion-MNIST's runs), the folds train again
+leaving out that share (`pseudo_clean.run.second_pass_rate`; cached as `probes/forget_estimated.py` names them, `forget_est`),
+ranked as the first pass (after missed hard errors, every label the model reads as another class flagged too). Else, where it flags few
 labels, `pseudo_clean.run.low_noise_settings` trains the folds again (twice the epochs, label smoothing 0.1) and that
 second pass is ranked, flagging at least the first pass's count and every label it firmly contradicts (`flag_first`,
 `confident_disagreements`, since 2026-12-05); its runs are cached under the same key as a grid run of those settings,
@@ -163,9 +164,10 @@ def to_markdown(rows):
          '`adaptive` filter, `DEFAULT_SCORE` order; the `old_default` rows are the defaults before 2026-12-02: `forget_rate=0.1`, '
          'self-confidence order). *instance*: the items a pixel logistic regression is least sure of, '
          'flipped to its second choice. Mean of the seeds present (`seeds`); flagged/wrong is the ratio of the means. '
-         'The `two_pass` rows are what the `pseudo_clean` command reports (`--two-pass`): where the first pass names classes that overlap '
-         'and counts more than 2.5% wrong (`pseudo_clean.run.second_pass_rate`: only Fashion-MNIST\'s runs, 2026-12-06), a second pass leaving out that share '
-         'of each batch, rounded to 0.05; else the `default` row where its first pass '
+         'The `two_pass` rows are what the `pseudo_clean` command reports (`--two-pass`): where the first pass misses hard wrong labels '
+         '(`pseudo_clean.run.missed_share`, since 2026-12-06: the hard 20% and 30% digit cells), a second pass leaving out the share of labels the model '
+         'reads as another class, which flags every label it reads as another class; where it names classes that overlap and counts more than 2.5% wrong (Fashion-MNIST\'s runs), one leaving out that share '
+         '(`pseudo_clean.run.second_pass_rate`; each rounded to 0.05); else the `default` row where its first pass '
          'flags 1.25% of the items or more, else a second pass with `pseudo_clean.run.low_noise_settings` (twice the epochs, '
          'label smoothing 0.1) flagging at least the first pass\'s count and, since 2026-12-05, every label the second pass contradicts '
          'as firmly as its smoothing lets it (`confident_disagreements`, `probes/confident_against.md`); their seconds are both passes\'. The `two_pass_w32` rows are '
@@ -250,25 +252,26 @@ def second_pass_ranking(row:dict, again:dict, name:str, train:bool=True, repeats
     s2 = flag_first(default_suspects(r, again['label_smoothing']), row['n_flagged'], firm).sort_index()   # at least the first pass's count, and what it firmly contradicts
     return again, r, s2.is_label_issue.values, s2.label_quality.values
 
-def overlap_rate(r:dict, flagged:np.ndarray, settings:dict)->float|None:
-    "The forget rate of the command's second pass where classes overlap (`second_pass_rate`) after the cached first pass `r` with flags `flagged`; None: not taken."
-    from pseudo_clean.run import second_pass_rate
+def forget_pass_rate(r:dict, flagged:np.ndarray, settings:dict)->tuple:
+    "The forget rate of the command's second pass (`second_pass_rate`: where the first pass misses hard wrong labels, or classes overlap; None: not taken) after the cached first pass `r` with flags `flagged`, and whether it misses them (`missed_share`)."
+    from pseudo_clean.run import second_pass_rate, missed_share
     from pseudo_clean.ranking import overlapping_classes
     ov = overlapping_classes(r['y_noisy'], r['probs'], is_label_issue=flagged, label_smoothing=settings['label_smoothing'])
-    return second_pass_rate(settings, dict(n_flagged=int(flagged.sum()), n_items=len(flagged), oof_accuracy_kept=kept_accuracy(r, flagged),
-                                           overlapping_classes=list(ov.class_a)))
+    m = dict(n_flagged=int(flagged.sum()), n_items=len(flagged), oof_accuracy_kept=kept_accuracy(r, flagged),
+             n_outvoted_unflagged=int(((r['probs'].argmax(1) != r['y_noisy']) & ~flagged).sum()), overlapping_classes=list(ov.class_a))
+    return second_pass_rate(settings, m), missed_share(m) is not None
 
 def two_pass_row(row:dict, train:bool=True, width:int|None=None, repeats:int=1)->dict|None:
     "What the `pseudo_clean` command reports for a one-pass row (`default`, or one of other settings, e.g. `--weights`): its first pass, and the second where `second_pass_rate` (classes overlap) or `low_noise_settings` asks for it; with `repeats`, every pass's splits averaged (`--repeats`)."
     from pseudo_clean.train import DEFAULT_SETTINGS
     base = row.get('settings') or {}
     r1 = averaged_run(row['data'], row['kind'], row['rate'], row['seed'], base, row['name'], repeats, train and repeats > 1)   # one split: the row's own run, kept or not
-    rate, first = None, row
-    if r1 is None and (repeats > 1 or row['data'].startswith('fashion')): return None   # which classes its first pass finds overlapping is not known (no digit run of the grid takes that pass: probes/forget_estimated.md)
+    rate, missed, first = None, False, row
+    if r1 is None and (repeats > 1 or row['data'].startswith('fashion')): return None   # which classes its first pass finds overlapping, or what it misses, is not known (of the digit runs only the hard 20-30% cells take that pass, and they are kept)
     if r1 is not None:      # the first pass cached: the model's accuracy on the labels it keeps, and the classes that overlap, as `run` measures them
         flagged1, score1 = default_ranking(r1, DEFAULT_SETTINGS['label_smoothing'])
         kept, kept_from = kept_accuracy(r1, flagged1), 'cache'
-        if width is None: rate = overlap_rate(r1, flagged1, {**DEFAULT_SETTINGS, **base})
+        if width is None: rate, missed = forget_pass_rate(r1, flagged1, {**DEFAULT_SETTINGS, **base})
         if repeats > 1: first = dict(row, train_seconds=round(float(r1['train_seconds']), 1), **metrics(r1['wrong'], flagged1, score1),
                                      oof_acc_vs_truth=round(float((r1['probs'].argmax(1) == r1['y_true']).mean()), 4), repeats=repeats)
     else: kept, kept_from = row.get('oof_acc_vs_truth', 1.0), 'oof_acc_vs_truth'   # not cached: its accuracy against the truth stands in (and no pair is known to overlap)
@@ -279,10 +282,11 @@ def two_pass_row(row:dict, train:bool=True, width:int|None=None, repeats:int=1)-
                                                  oof_accuracy_kept=round(kept, 4), kept_from=kept_from), second_pass=again)
     out.pop('rescored', None)
     if again is None: return out
-    if rate is not None:    # classes overlap: the folds again at the share found, ranked as the first pass (cached as probes/forget_estimated.py names them)
+    if rate is not None:    # hard errors missed, or classes overlap: the folds again at the share found, ranked as the first pass (cached as probes/forget_estimated.py names them)
         r = averaged_run(row['data'], row['kind'], row['rate'], row['seed'], {**base, **again}, prefix + 'forget_est', repeats, train)
         if r is None: return None
         flagged, score = default_ranking(r, DEFAULT_SETTINGS['label_smoothing'])
+        if missed: flagged = flagged | (r['probs'].argmax(1) != r['y_noisy'])    # hard errors missed: every label another class outvotes, flagged too
     else:
         second = second_pass_ranking(first, {**base, **again}, prefix + second_pass_name(again), train, repeats)
         if second is None: return None

@@ -21,10 +21,10 @@ from .folds import oof_probs, fold_ids, fold_probs, check_backbone, engine_setti
 from .ranking import rank_suspects, evaluate_detection, overlapping_classes, confident_disagreements, DEFAULT_METHOD, METHODS
 
 # %% auto #0
-__all__ = ['OUTPUT_FILES', 'WEAK_MODEL_ACCURACY', 'LOW_NOISE_SHARE', 'check_out_dir', 'own_files', 'discard_if_failed',
-           'inject_noise', 'run_ident', 'decisions_line', 'read_data', 'source_dir', 'run', 'write_outputs',
-           'summary_line', 'print_summary', 'advised_forget_rate', 'forget_hint', 'second_pass_rate',
-           'low_noise_settings', 'flag_first', 'load_run']
+__all__ = ['OUTPUT_FILES', 'WEAK_MODEL_ACCURACY', 'MISSED_RATIO', 'LOW_NOISE_SHARE', 'check_out_dir', 'own_files',
+           'discard_if_failed', 'inject_noise', 'run_ident', 'decisions_line', 'read_data', 'source_dir', 'run',
+           'write_outputs', 'summary_line', 'print_summary', 'advised_forget_rate', 'forget_hint', 'missed_share',
+           'second_pass_rate', 'low_noise_settings', 'flag_first', 'load_run']
 
 # %% ../nbs/09_run.ipynb #8d89847b
 def _is_within(p:Path, parent:Path)->bool:
@@ -129,8 +129,8 @@ def _run_settings(arch:str, method, noise, epochs, settings:dict, seed:int=0, fo
     if settings.get('embed'): settings['label_smoothing'] = 0.   # logistic regressions' probabilities: no smoothing for the ranking to undo
     return settings, bool(stacked and not settings.get('embed'))
 
-def _run_metrics(suspects:pd.DataFrame, probs:np.ndarray, codes, classes, true_labels, is_noisy, settings:dict)->dict:
-    "What `metrics.json` holds before timing: the counts, the model's accuracy on the labels kept, the scores against injected noise, the classes that overlap, the `forget_hint`."
+def _run_metrics(suspects:pd.DataFrame, probs:np.ndarray, codes, classes, true_labels, is_noisy, settings:dict, missed:float|None=None)->dict:
+    "What `metrics.json` holds before timing: the counts, the model's accuracy on the labels kept, the scores against injected noise, the classes that overlap, the `forget_hint` (`missed`: the first pass's `missed_share`; None: this pass's own)."
     flag = np.zeros(len(codes), bool); flag[suspects.index] = suspects.is_label_issue.to_numpy()
     pred = probs.argmax(1); kept = (pred == codes)[~flag]
     metrics = dict(n_items=len(suspects), n_flagged=int(flag.sum()), oof_accuracy_kept=float(kept.mean()) if len(kept) else None,
@@ -142,7 +142,8 @@ def _run_metrics(suspects:pd.DataFrame, probs:np.ndarray, codes, classes, true_l
     ov = overlapping_classes(codes, probs, classes, is_label_issue=flag, label_smoothing=settings['label_smoothing'])
     metrics['overlapping_classes'] = [dict(class_a=a, class_b=b, share=round(float(s), 4), n_mislabeled=int(m))
                                       for a, b, s, m in zip(ov.class_a, ov.class_b, ov.share, ov.n_mislabeled)]
-    hint = forget_hint(metrics['n_flagged'], metrics['n_items'], settings['forget_rate'], kept_accuracy=metrics['oof_accuracy_kept'])
+    hint = forget_hint(metrics['n_flagged'], metrics['n_items'], settings['forget_rate'], kept_accuracy=metrics['oof_accuracy_kept'],
+                       outvoted=metrics['n_outvoted_unflagged'], missed=missed_share(metrics) if missed is None else missed)
     if hint: metrics['forget_hint'] = hint
     return metrics
 
@@ -211,8 +212,8 @@ def _cache_folder(out:Path, cache_dir, source)->Path:
 
 
 # %% ../nbs/09_run.ipynb #59b0e2b1
-def _detect_pass(data, codes, classes, is_noisy, settings:dict, *, out:Path, folds:int, seed:int, method, progress:bool, repeats:int=1, at_least:int=0, disagreements:bool=False)->tuple:
-    "One pass of detection with `settings`: out-of-fold probabilities, ranked, at least `at_least` flagged and, with `disagreements`, the `confident_disagreements` too (`flag_first`); (probs, suspects, metrics, training seconds)."
+def _detect_pass(data, codes, classes, is_noisy, settings:dict, *, out:Path, folds:int, seed:int, method, progress:bool, repeats:int=1, at_least:int=0, disagreements:bool=False, missed:float|None=None)->tuple:
+    "One pass of detection with `settings`: out-of-fold probabilities, ranked, at least `at_least` flagged and, with `disagreements`, the `confident_disagreements` too (`flag_first`); with the first pass's `missed` share, every label the model reads as another class; (probs, suspects, metrics, training seconds)."
     t, chosen = time.time(), {}
     probs = fold_probs(data.images, codes, len(classes), n_folds=folds, seed=seed, repeats=repeats, work_dir=out/'folds',
                        progress=progress, classes=classes, **settings, **(dict(decisions=chosen) if settings.get('embed') else {}))
@@ -220,18 +221,21 @@ def _detect_pass(data, codes, classes, is_noisy, settings:dict, *, out:Path, fol
     suspects = rank_suspects(codes, probs, classes=classes, items=data.items, method=method,
                              label_smoothing=settings['label_smoothing'])
     also = np.flatnonzero(confident_disagreements(codes, probs, settings['label_smoothing'])) if disagreements else None
-    if at_least or disagreements: suspects = flag_first(suspects, at_least, also)
+    if missed is not None: also = np.flatnonzero(probs.argmax(1) != codes)   # hard wrong labels the filter misses (`missed_share`): all that another class outvotes
+    if at_least or also is not None: suspects = flag_first(suspects, at_least, also)
     if is_noisy is not None: suspects['is_noisy'] = is_noisy[suspects.index]
-    metrics = _run_metrics(suspects, probs, codes, classes, data.labels, is_noisy, settings)
+    metrics = _run_metrics(suspects, probs, codes, classes, data.labels, is_noisy, settings, missed)
     if chosen: metrics['embedding'] = chosen     # the grid and regularisation the regressions chose
     if disagreements: metrics['confident_disagreements'] = len(also)
     return probs, suspects, metrics, seconds
 
 def _second_pass(settings:dict, metrics:dict, n_train:int, progress:bool)->dict|None:
     "The settings to train the folds again with (`second_pass_rate`, else `low_noise_settings`), said on stdout; None: one pass."
-    share, rate = metrics['n_flagged'] / max(metrics['n_items'], 1), second_pass_rate(settings, metrics)
-    if rate is not None:                                             # 'auto' where classes overlap: again, at the share found
-        if progress: print(f'Classes overlap and {share:.1%} of the labels look wrong: training the folds again, leaving out {rate:.0%} of each batch')
+    share, rate, missed = metrics['n_flagged'] / max(metrics['n_items'], 1), second_pass_rate(settings, metrics), missed_share(metrics)
+    if rate is not None:                                             # 'auto' where classes overlap, or where it misses hard errors: again, at the share found
+        if progress: print(f'The model reads {missed:.1%} of the labels as another class but flags {share:.1%}: training the folds again, leaving out '
+                           f'{rate:.0%} of each batch, and flagging every label they read as another class' if missed is not None else
+                           f'Classes overlap and {share:.1%} of the labels look wrong: training the folds again, leaving out {rate:.0%} of each batch')
         return {'forget_rate': rate}
     again = low_noise_settings(settings, metrics, n_train)
     if again and progress: print(f"Few labels look wrong ({share:.2%} flagged): training the folds again, {again['epochs']} epochs with label smoothing "
@@ -243,9 +247,9 @@ def _detect(data, codes, classes, is_noisy, settings:dict, stages:dict, stacked:
     probs, suspects, metrics, stages['train'] = _detect_pass(data, codes, classes, is_noisy, settings, **kw)
     again = _second_pass(settings, metrics, n_train, kw['progress'])
     if again:
-        first = {k: metrics[k] for k in ('n_flagged', 'oof_accuracy_kept', 'f1', 'auprc') if k in metrics}
+        first = {k: metrics[k] for k in ('n_flagged', 'oof_accuracy_kept', 'n_outvoted_unflagged', 'f1', 'auprc') if k in metrics}
         stronger = 'forget_rate' not in again     # a stronger model: it flags at least as many as the first pass, and what it firmly contradicts
-        probs, suspects, metrics, stages['second_pass'] = _detect_pass(data, codes, classes, is_noisy, {**settings, **again},
+        probs, suspects, metrics, stages['second_pass'] = _detect_pass(data, codes, classes, is_noisy, {**settings, **again}, missed=missed_share(metrics),
                                                                        at_least=first['n_flagged'] if stronger else 0, disagreements=stronger, **kw)
         metrics['first_pass'], metrics['second_pass'] = dict(forget_rate='auto', **first), again
     metrics['forget_rate'] = {**settings, **(again or {})}['forget_rate']   # what the ranked folds left out
@@ -330,7 +334,9 @@ def print_summary(metrics:dict):
     fp = metrics.get('first_pass')
     sp = metrics.get('second_pass', {})
     if fp: print(f"Trained twice: the first pass flagged {fp['n_flagged']:,}; the folds ranked here "
-                 + (f"left out {metrics['forget_rate']:.0%} of each batch (`second_pass_rate`)." if 'forget_rate' in sp else
+                 + (f"left out {metrics['forget_rate']:.0%} of each batch (`second_pass_rate`)"
+                    + (', and every label they read as another class is flagged (`missed_share`).' if missed_share({**fp, 'n_items': metrics['n_items']}) else '.')
+                    if 'forget_rate' in sp else
                     f"trained {sp.get('epochs')} epochs with label smoothing {sp.get('label_smoothing')} (`low_noise_settings`)."), file=sys.stderr)
     if metrics.get('forget_hint'): print(metrics['forget_hint'], file=sys.stderr)
     if metrics.get('n_outvoted_unflagged') and metrics['n_flagged'] < LOW_NOISE_SHARE * metrics['n_items']:
@@ -352,9 +358,17 @@ def forget_hint(n_flagged:int, # items the run flagged
                 n_items:int, # items in the run
                 forget_rate:float|str, # the `forget_rate` the fold models trained with ('auto': at most `FORGET_CAP`)
                 kept_accuracy:float|None=None, # out-of-fold accuracy on the items not flagged (`oof_accuracy_kept`); None: not known
+                outvoted:int|None=None, # labels not flagged that the model reads as another class (`n_outvoted_unflagged`)
+                missed:float|None=None, # the first pass's `missed_share`: a model missing hard wrong labels, not a weak one
                )->str|None:
-    "Advice on the count: that the model is too weak to count wrong labels, or to rerun with a higher `--forget_rate` when well over that share of the items was flagged; else None."
+    "Advice on the count: that the model misses hard wrong labels, or is too weak to count them, or to rerun with a higher `--forget_rate` when well over that share of the items was flagged; else None."
     share = n_flagged / max(n_items, 1)
+    if kept_accuracy is not None and kept_accuracy < WEAK_MODEL_ACCURACY and missed is not None:
+        rate = advised_forget_rate(missed)
+        return (f'The fold models read {missed:.0%} of the labels as another class, and the filter flagged under two fifths of them: '
+                f'hard wrong labels it misses, not a weak model\'s mistakes (those are confident, so flagged). The {outvoted or 0:,} not flagged '
+                'are the next rows of suspects.csv (label_quality under 0.5): review them'
+                + (f', or rerun with --forget_rate {rate:.2f}.' if forget_rate != 'auto' and rate > forget_rate else '.'))
     if kept_accuracy is not None and kept_accuracy < WEAK_MODEL_ACCURACY:
         return (f'The fold models predict only {kept_accuracy:.0%} of the labels they keep (out of fold): too weak to count wrong labels, '
                 f'so many of the {share:.0%} flagged may be their own mistakes, and no --forget_rate is advised. Train them better first: '
@@ -366,14 +380,26 @@ def forget_hint(n_flagged:int, # items the run flagged
     return (f'{share:.0%} of the labels look wrong, more than the {forget_rate:.0%} of each batch the fold models left out: '
             f'rerun with --forget_rate {rate:.2f} to rank them better (see `forget_rate` in pseudo_clean.folds).')
 
+# %% ../nbs/09_run.ipynb #b289ca84
+MISSED_RATIO = 1.5   # a pass that leaves this many times as many labels it reads as another class unflagged as it flags misses hard wrong labels
+
+def missed_share(metrics:dict, # a pass's metrics: `n_flagged`, `n_items`, `oof_accuracy_kept`, `n_outvoted_unflagged`
+                )->float|None:
+    "The share of labels the model reads as another class, flagged or not, where it keeps too many it predicts otherwise (`WEAK_MODEL_ACCURACY`) and flags under two fifths of them (`MISSED_RATIO`); None: no hard errors missed."
+    kept, flagged, outvoted = metrics.get('oof_accuracy_kept'), metrics['n_flagged'], metrics.get('n_outvoted_unflagged')
+    if kept is None or outvoted is None or kept >= WEAK_MODEL_ACCURACY or outvoted < MISSED_RATIO * flagged: return None
+    return (flagged + outvoted) / max(metrics['n_items'], 1)
+
 # %% ../nbs/09_run.ipynb #1df0b3af
 def second_pass_rate(settings:dict, # the run's training settings: `forget_rate`, `embed`
-                     metrics:dict, # the first pass's metrics: `n_flagged`, `n_items`, `oof_accuracy_kept`, `overlapping_classes`
+                     metrics:dict, # the first pass's metrics: `n_flagged`, `n_items`, `oof_accuracy_kept`, `n_outvoted_unflagged`, `overlapping_classes`
                     )->float|None:
-    "The `forget_rate` to train the folds again with, where `'auto'` trained them and classes overlap: `advised_forget_rate` of the share flagged; None: one pass is enough."
-    if settings.get('forget_rate') != 'auto' or settings.get('embed') or not metrics.get('overlapping_classes'): return None
+    "The `forget_rate` to train the folds again with, where `'auto'` trained them: `advised_forget_rate` of the `missed_share` where the filter misses hard wrong labels, else of the share flagged where classes overlap; None: one pass is enough."
+    if settings.get('forget_rate') != 'auto' or settings.get('embed'): return None
+    missed = missed_share(metrics)
+    if missed is not None: return advised_forget_rate(missed) or None    # hard wrong labels the filter misses: the share the model reads as another class
     kept = metrics.get('oof_accuracy_kept')
-    if kept is None or kept < WEAK_MODEL_ACCURACY: return None           # a weak model's count estimates nothing
+    if kept is None or kept < WEAK_MODEL_ACCURACY or not metrics.get('overlapping_classes'): return None   # a weak model's count estimates nothing
     return advised_forget_rate(metrics['n_flagged'] / max(metrics['n_items'], 1)) or None
 
 
