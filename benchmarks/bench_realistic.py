@@ -156,6 +156,18 @@ def default_ranking(r, label_smoothing):
     s = default_suspects(r, label_smoothing).sort_index()
     return s.is_label_issue.values, s.label_quality.values
 
+GRID = [('none', 0.)] + [(k, r) for k in ('symmetric', 'pairs', 'instance') for r in (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3)]   # (kind, rate)
+
+def kept_first_passes(data_names=('mnist10k', 'sample', 'fashion'), seeds=(0, 1, 2)):
+    "Every kept one-pass `default` run of the grid, ranked as the package ranks it: (data, kind, rate, seed, run, flags, wrong labels, labels another class outvotes left unflagged)."
+    for data in data_names:
+        for kind, rate in GRID:
+            for seed in seeds:
+                r = cached_run(data, kind, rate, seed, {}, 'default')
+                if r is None: continue
+                flag = default_ranking(r, 0.3)[0]
+                yield data, kind, rate, seed, r, flag, r['wrong'].astype(bool), (r['probs'].argmax(1) != r['y_noisy']) & ~flag
+
 def to_markdown(rows):
     keys = sorted({(r['data'], r['kind'], r['rate'], r['name']) for r in rows}, key=lambda k: (k[0], k[3], KINDS.index(k[1]), k[2]))
     L = ['# Realistic label noise: few wrong labels, and hard ones', '',

@@ -16,24 +16,17 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import bench_realistic as br
 
-KIND_RATES = [('none', 0.)] + [(k, r) for k in ('symmetric', 'pairs', 'instance') for r in (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3)]
 WEAK = [('weak_e1', dict(subset=True, epochs=1)), ('weak_e2', dict(subset=True, epochs=2)), ('weak_e3', dict(subset=True, epochs=3)),
         ('weak_e4', dict(subset=True, epochs=4)), ('weak_e5', dict(subset=True, epochs=5)),
         ('weak_e3_n30', dict(subset=True, epochs=3, noise=0.3)), ('weak_e5_n30', dict(subset=True, epochs=5, noise=0.3))]
 
 def cached_rows():
-    from pseudo_clean.run import missed_share, WEAK_MODEL_ACCURACY
-    for data in ('mnist10k', 'sample', 'fashion'):
-        for kind, rate in KIND_RATES:
-            for seed in (0, 1, 2):
-                r = br.cached_run(data, kind, rate, seed, {}, 'default')
-                if r is None: continue
-                flag = br.default_ranking(r, 0.3)[0]; w = r['wrong'].astype(bool)
-                out = (r['probs'].argmax(1) != r['y_noisy']) & ~flag
-                m = dict(n_flagged=int(flag.sum()), n_items=len(flag), oof_accuracy_kept=br.kept_accuracy(r, flag), n_outvoted_unflagged=int(out.sum()))
-                rate2, _ = br.forget_pass_rate(r, flag, {'forget_rate': 'auto', 'label_smoothing': 0.3})
-                yield (f'| {data} | {kind} | {rate:g} | {seed} | {flag.mean():.1%} | {int(out.sum())} | {int((out & w).sum())} | {m["oof_accuracy_kept"]:.3f} | '
-                       f'{flag.sum() / max(flag.sum() + out.sum(), 1):.2f} | {"-" if missed_share(m) is None else f"{missed_share(m):.1%}"} | {rate2 if rate2 else "-"} |')
+    from pseudo_clean.run import missed_share
+    for data, kind, rate, seed, r, flag, w, out in br.kept_first_passes():
+        m = dict(n_flagged=int(flag.sum()), n_items=len(flag), oof_accuracy_kept=br.kept_accuracy(r, flag), n_outvoted_unflagged=int(out.sum()))
+        rate2, _ = br.forget_pass_rate(r, flag, {'forget_rate': 'auto', 'label_smoothing': 0.3})
+        yield (f'| {data} | {kind} | {rate:g} | {seed} | {flag.mean():.1%} | {int(out.sum())} | {int((out & w).sum())} | {m["oof_accuracy_kept"]:.3f} | '
+               f'{flag.sum() / max(flag.sum() + out.sum(), 1):.2f} | {"-" if missed_share(m) is None else f"{missed_share(m):.1%}"} | {rate2 if rate2 else "-"} |')
 
 def weak_rows(seeds=(0, 1)):
     import bench_weak_model as bw
