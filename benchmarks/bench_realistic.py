@@ -206,7 +206,8 @@ def before_after(rows)->list:
     if not cells: return []
     L = ['', '## Before and after', '',
          'What the command reported before issue 22 (`old_default`: the package at commit 72e48b6, 2026-12-02, run from a worktree of it by its own '
-         '`bench_realistic.py`: `forget_rate=0.1`, the adaptive filter of that day, self-confidence order, one pass) and what it reports now (`two_pass`: '
+         '`bench_realistic.py` (Fashion-MNIST, which that script does not read: by this one with that package first on `PYTHONPATH`): '
+         '`forget_rate=0.1`, the adaptive filter of that day, self-confidence order, one pass) and what it reports now (`two_pass`: '
          'the second pass where the command takes one; else the one-pass `default` rows). Means of the seeds present; flagged/wrong is the ratio of the means.', '',
          '| data | kind | rate | wrong | before: seeds | flagged/wrong | AUPRC | F1 | train s | now: seeds | flagged/wrong | AUPRC | F1 | train s |',
          '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
