@@ -17,7 +17,9 @@ Appends one row a run to benchmarks/realistic.jsonl and rewrites benchmarks/real
 seconds are both passes'). Where the first pass misses hard wrong labels (`pseudo_clean.run.missed_share`: the hard 20% and 30%
 digit cells), or names classes that overlap and counts more than 2.5% wrong (Fashion-MNIST's runs), the folds train again
 leaving out that share (`pseudo_clean.run.second_pass_rate`; cached as `probes/forget_estimated.py` names them, `forget_est`),
-ranked as the first pass (after missed hard errors, every label the model reads as another class flagged too). Else, where it flags few
+ranked as the first pass (after missed hard errors, where that pass reads at least `MISSED_AGAIN` of the labels the first read as
+another class so again (`pseudo_clean.run.outvoted_again`), every label the model reads as another class flagged too; below it,
+the first pass is the row, its seconds both passes'). Else, where it flags few
 labels, `pseudo_clean.run.low_noise_settings` trains the folds again (twice the epochs, label smoothing 0.1) and that
 second pass is ranked, flagging at least the first pass's count and every label it firmly contradicts (`flag_first`,
 `confident_disagreements`, since 2026-12-05); its runs are cached under the same key as a grid run of those settings,
@@ -178,7 +180,8 @@ def to_markdown(rows):
          'flipped to its second choice. Mean of the seeds present (`seeds`); flagged/wrong is the ratio of the means. '
          'The `two_pass` rows are what the `pseudo_clean` command reports (`--two-pass`): where the first pass misses hard wrong labels '
          '(`pseudo_clean.run.missed_share`, since 2026-12-06: the hard 20% and 30% digit cells), a second pass leaving out the share of labels the model '
-         'reads as another class, which flags every label it reads as another class; where it names classes that overlap and counts more than 2.5% wrong (Fashion-MNIST\'s runs), one leaving out that share '
+         'reads as another class, which flags every label it reads as another class where it reads at least `MISSED_AGAIN` of those the first pass did so again '
+         '(`pseudo_clean.run.outvoted_again`, since 2026-12-06 afternoon: every hard 20-30% cell does); where it names classes that overlap and counts more than 2.5% wrong (Fashion-MNIST\'s runs), one leaving out that share '
          '(`pseudo_clean.run.second_pass_rate`; each rounded to 0.05); else the `default` row where its first pass '
          'flags 1.25% of the items or more, else a second pass with `pseudo_clean.run.low_noise_settings` (twice the epochs, '
          'label smoothing 0.1) flagging at least the first pass\'s count and, since 2026-12-05, every label the second pass contradicts '
@@ -299,7 +302,12 @@ def two_pass_row(row:dict, train:bool=True, width:int|None=None, repeats:int=1)-
         r = averaged_run(row['data'], row['kind'], row['rate'], row['seed'], {**base, **again}, prefix + 'forget_est', repeats, train)
         if r is None: return None
         flagged, score = default_ranking(r, DEFAULT_SETTINGS['label_smoothing'])
-        if missed: flagged = flagged | (r['probs'].argmax(1) != r['y_noisy'])    # hard errors missed: every label another class outvotes, flagged too
+        if missed:     # hard errors missed, where the second pass reads the same labels as another class again (`outvoted_again`): every label another class outvotes, flagged too
+            from pseudo_clean.run import outvoted_again, MISSED_AGAIN
+            out['second_pass'] = again = {**again, 'outvoted_again': round(outvoted_again(r['y_noisy'], r1['probs'], flagged1, r['probs']), 4)}
+            if again['outvoted_again'] < MISSED_AGAIN:    # the model's own mistakes: the first pass is ranked, after both trainings
+                return dict(out, train_seconds=round(first['train_seconds'] + float(r['train_seconds']), 1))
+            flagged = flagged | (r['probs'].argmax(1) != r['y_noisy'])
     else:
         second = second_pass_ranking(first, {**base, **again}, prefix + second_pass_name(again), train, repeats)
         if second is None: return None

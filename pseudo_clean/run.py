@@ -21,10 +21,10 @@ from .folds import oof_probs, fold_ids, fold_probs, check_backbone, engine_setti
 from .ranking import rank_suspects, evaluate_detection, overlapping_classes, confident_disagreements, DEFAULT_METHOD, METHODS
 
 # %% auto #0
-__all__ = ['OUTPUT_FILES', 'WEAK_MODEL_ACCURACY', 'MISSED_RATIO', 'LOW_NOISE_SHARE', 'check_out_dir', 'own_files',
+__all__ = ['OUTPUT_FILES', 'WEAK_MODEL_ACCURACY', 'MISSED_RATIO', 'MISSED_AGAIN', 'LOW_NOISE_SHARE', 'check_out_dir', 'own_files',
            'discard_if_failed', 'inject_noise', 'run_ident', 'decisions_line', 'read_data', 'source_dir', 'run',
            'write_outputs', 'summary_line', 'print_summary', 'advised_forget_rate', 'forget_hint', 'missed_share',
-           'second_pass_rate', 'low_noise_settings', 'flag_first', 'load_run']
+           'outvoted_again', 'second_pass_rate', 'low_noise_settings', 'flag_first', 'load_run']
 
 # %% ../nbs/09_run.ipynb #8d89847b
 def _is_within(p:Path, parent:Path)->bool:
@@ -229,12 +229,20 @@ def _detect_pass(data, codes, classes, is_noisy, settings:dict, *, out:Path, fol
     if disagreements: metrics['confident_disagreements'] = len(also)
     return probs, suspects, metrics, seconds
 
+def _missed_verdict(second_pass:dict)->str:
+    "What a pass for missed hard errors found (`metrics['second_pass']`): one sentence."
+    share = second_pass['outvoted_again']
+    return (f'The second training read {share:.0%} of those labels as another class again: hard wrong labels, so it is ranked, and every label it reads as another class is flagged.'
+            if share >= MISSED_AGAIN else
+            f'The second training read only {share:.0%} of those labels as another class again (hard wrong labels keep {MISSED_AGAIN:.0%} or more): '
+            "the model's own mistakes, so the first pass is ranked.")
+
 def _second_pass(settings:dict, metrics:dict, n_train:int, progress:bool)->dict|None:
     "The settings to train the folds again with (`second_pass_rate`, else `low_noise_settings`), said on stdout; None: one pass."
     share, rate, missed = metrics['n_flagged'] / max(metrics['n_items'], 1), second_pass_rate(settings, metrics), missed_share(metrics)
     if rate is not None:                                             # 'auto' where classes overlap, or where it misses hard errors: again, at the share found
         if progress: print(f'The model reads {missed:.1%} of the labels as another class but flags {share:.1%}: training the folds again, leaving out '
-                           f'{rate:.0%} of each batch, and flagging every label they read as another class' if missed is not None else
+                           f'{rate:.0%} of each batch, to see whether they read the same labels as another class again (hard wrong labels do; a model\'s own mistakes move)' if missed is not None else
                            f'Classes overlap and {share:.1%} of the labels look wrong: training the folds again, leaving out {rate:.0%} of each batch')
         return {'forget_rate': rate}
     again = low_noise_settings(settings, metrics, n_train)
@@ -242,17 +250,32 @@ def _second_pass(settings:dict, metrics:dict, n_train:int, progress:bool)->dict|
                                  f"{again['label_smoothing']}, to rank the hard ones (pass --epochs to train once)")
     return again
 
+def _own_mistakes(metrics:dict, settings:dict)->dict:
+    "A first pass's `metrics` where a second training did not confirm hard wrong labels (`outvoted_again`): its `forget_hint` as without that pass."
+    hint = forget_hint(metrics['n_flagged'], metrics['n_items'], settings['forget_rate'], kept_accuracy=metrics['oof_accuracy_kept'],
+                       outvoted=metrics['n_outvoted_unflagged'])
+    return {k: v for k, v in metrics.items() if k != 'forget_hint'} | ({'forget_hint': hint} if hint else {})
+
 def _detect(data, codes, classes, is_noisy, settings:dict, stages:dict, stacked:bool, n_train:int, **kw)->tuple:
-    "Detection, trained a second time where `second_pass_rate` or `low_noise_settings` says so: (probs, suspects, metrics); training seconds go in `stages`."
+    "Detection, trained a second time where `second_pass_rate` or `low_noise_settings` says so, and ranked from that pass unless it did not confirm missed hard errors (`outvoted_again`): (probs, suspects, metrics); training seconds go in `stages`."
     probs, suspects, metrics, stages['train'] = _detect_pass(data, codes, classes, is_noisy, settings, **kw)
-    again = _second_pass(settings, metrics, n_train, kw['progress'])
+    again, ranked = _second_pass(settings, metrics, n_train, kw['progress']), settings
     if again:
         first = {k: metrics[k] for k in ('n_flagged', 'oof_accuracy_kept', 'n_outvoted_unflagged', 'f1', 'auprc') if k in metrics}
-        stronger = 'forget_rate' not in again     # a stronger model: it flags at least as many as the first pass, and what it firmly contradicts
-        probs, suspects, metrics, stages['second_pass'] = _detect_pass(data, codes, classes, is_noisy, {**settings, **again}, missed=missed_share(metrics),
-                                                                       at_least=first['n_flagged'] if stronger else 0, disagreements=stronger, **kw)
-        metrics['first_pass'], metrics['second_pass'] = dict(forget_rate='auto', **first), again
-    metrics['forget_rate'] = {**settings, **(again or {})}['forget_rate']   # what the ranked folds left out
+        stronger, missed = 'forget_rate' not in again, missed_share(metrics)     # stronger: it flags at least as many as the first pass, and what it firmly contradicts
+        second = _detect_pass(data, codes, classes, is_noisy, {**settings, **again}, missed=missed,
+                              at_least=first['n_flagged'] if stronger else 0, disagreements=stronger, **kw)
+        stages['second_pass'] = second[3]
+        if missed is not None:                                       # hard errors are read as another class again; a model's own mistakes move
+            flagged = np.zeros(len(codes), bool); flagged[suspects.index] = suspects.is_label_issue.to_numpy()
+            again = {**again, 'outvoted_again': round(outvoted_again(codes, probs, flagged, second[0]), 4)}
+        if missed is None or again['outvoted_again'] >= MISSED_AGAIN:
+            (probs, suspects, metrics), ranked = second[:3], {**settings, **again}
+            metrics['first_pass'] = dict(forget_rate='auto', **first)
+        else: metrics = _own_mistakes(metrics, settings)             # the first pass stands
+        if kw['progress'] and missed is not None: print(_missed_verdict(again))
+        metrics['second_pass'] = again
+    metrics['forget_rate'] = ranked['forget_rate']                  # what the ranked folds left out
     metrics['stack_folds'] = stacked                                 # what 'auto' chose (`_run_settings`)
     return probs, suspects, metrics
 
@@ -335,9 +358,11 @@ def print_summary(metrics:dict):
     sp = metrics.get('second_pass', {})
     if fp: print(f"Trained twice: the first pass flagged {fp['n_flagged']:,}; the folds ranked here "
                  + (f"left out {metrics['forget_rate']:.0%} of each batch (`second_pass_rate`)"
-                    + (', and every label they read as another class is flagged (`missed_share`).' if missed_share({**fp, 'n_items': metrics['n_items']}) else '.')
+                    + (f", and every label they read as another class is flagged: they read {sp['outvoted_again']:.0%} of those the first pass did so again (`outvoted_again`)." if 'outvoted_again' in sp else '.')
                     if 'forget_rate' in sp else
                     f"trained {sp.get('epochs')} epochs with label smoothing {sp.get('label_smoothing')} (`low_noise_settings`)."), file=sys.stderr)
+    elif 'outvoted_again' in sp: print(f"Trained twice: a second training, leaving out {sp['forget_rate']:.0%} of each batch, read only {sp['outvoted_again']:.0%} of the labels "
+                                       "the first pass read as another class so again: the model's own mistakes, not hard wrong labels, so the first pass is ranked here (`outvoted_again`).", file=sys.stderr)
     if metrics.get('forget_hint'): print(metrics['forget_hint'], file=sys.stderr)
     if metrics.get('n_outvoted_unflagged') and metrics['n_flagged'] < LOW_NOISE_SHARE * metrics['n_items']:
         print(f"Not flagged, but read by the model as another class: {metrics['n_outvoted_unflagged']:,} labels, the next rows of "
@@ -366,8 +391,8 @@ def forget_hint(n_flagged:int, # items the run flagged
     if kept_accuracy is not None and kept_accuracy < WEAK_MODEL_ACCURACY and missed is not None:
         rate = advised_forget_rate(missed)
         return (f'The fold models read {missed:.0%} of the labels as another class, and the filter flagged under two fifths of them: '
-                f'hard wrong labels it misses, not a weak model\'s mistakes (those are confident, so flagged). The {outvoted or 0:,} not flagged '
-                'are the next rows of suspects.csv (label_quality under 0.5): review them'
+                'hard wrong labels it misses, or a model unsure of its own mistakes (the default --forget_rate auto trains again to tell which). '
+                f'The {outvoted or 0:,} not flagged are the next rows of suspects.csv (label_quality under 0.5): review them'
                 + (f', or rerun with --forget_rate {rate:.2f}.' if forget_rate != 'auto' and rate > forget_rate else '.'))
     if kept_accuracy is not None and kept_accuracy < WEAK_MODEL_ACCURACY:
         return (f'The fold models predict only {kept_accuracy:.0%} of the labels they keep (out of fold): too weak to count wrong labels, '
@@ -389,6 +414,18 @@ def missed_share(metrics:dict, # a pass's metrics: `n_flagged`, `n_items`, `oof_
     kept, flagged, outvoted = metrics.get('oof_accuracy_kept'), metrics['n_flagged'], metrics.get('n_outvoted_unflagged')
     if kept is None or outvoted is None or kept >= WEAK_MODEL_ACCURACY or outvoted < MISSED_RATIO * flagged: return None
     return (flagged + outvoted) / max(metrics['n_items'], 1)
+
+# %% ../nbs/09_run.ipynb #c73010fc
+MISSED_AGAIN = 0.8   # a pass for missed hard errors is ranked where it reads at least this share of the labels the first pass read as another class (unflagged) so again
+
+def outvoted_again(codes, # N given labels, integer class codes 0..K-1
+                   first_probs, # the first pass's N×K out-of-fold probabilities
+                   first_flagged, # the first pass's flags, N booleans in item order
+                   probs, # the second pass's N×K out-of-fold probabilities
+                  )->float:
+    "The share of the labels the first pass read as another class without flagging them that `probs` reads as another class too (0 where there are none)."
+    codes = np.asarray(codes); missed = (np.asarray(first_probs).argmax(1) != codes) & ~np.asarray(first_flagged, bool)
+    return float((np.asarray(probs).argmax(1) != codes)[missed].mean()) if missed.any() else 0.
 
 # %% ../nbs/09_run.ipynb #1df0b3af
 def second_pass_rate(settings:dict, # the run's training settings: `forget_rate`, `embed`

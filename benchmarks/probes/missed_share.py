@@ -8,6 +8,14 @@ Run by hand:  python benchmarks/probes/missed_share.py
 2. Weak models, through `pseudo_clean.run.run` (run folders of `benchmarks/bench_weak_model.py`, kept in
    benchmarks/work/weak/ and resumed): 1,000 digits of the bundled sample after 1 to 5 epochs with 10% or 30% symmetric
    noise, the first pass's counts (`metrics.json`'s `first_pass` where the run trained twice).
+3. Clean labels (no noise injected), through `run` the same way: 1,000 digits after 1 to 5 epochs (seeds 0-1), and all
+   5,000 after 1 or 2 (seeds 0-1): a model unsure of its own mistakes. For each, `outvoted_again` of a second training at the
+   forget rate the pass would use (`advised_forget_rate` of the share read as another class, at least 0.05; run folders
+   `CASE_SEED_second`), whether or not the command takes that pass, and what the command reports.
+The grid's runs that take the pass for missed hard errors show its `outvoted_again` too (their second passes, cached).
+4. The same share between two ordinary (`'auto'`) first passes of other splits into folds (other seeds; free where the
+   labels do not depend on the seed: the grid's clean and hard-error runs, and the clean and weak runs above): does a
+   second training without a forget rate tell hard wrong labels from the model's own mistakes, where the model is good?
 Writes benchmarks/probes/missed_share.md.
 """
 import sys, json
@@ -20,13 +28,18 @@ WEAK = [('weak_e1', dict(subset=True, epochs=1)), ('weak_e2', dict(subset=True, 
         ('weak_e4', dict(subset=True, epochs=4)), ('weak_e5', dict(subset=True, epochs=5)),
         ('weak_e3_n30', dict(subset=True, epochs=3, noise=0.3)), ('weak_e5_n30', dict(subset=True, epochs=5, noise=0.3))]
 
+CLEAN = [(f'clean_e{e}', dict(subset=True, epochs=e, noise=0), (0, 1)) for e in range(1, 6)] + \
+        [(f'clean5k_e{e}', dict(subset=False, epochs=e, noise=0), (0, 1)) for e in (1, 2)]
+
 def cached_rows():
-    from pseudo_clean.run import missed_share
+    from pseudo_clean.run import missed_share, outvoted_again
     for data, kind, rate, seed, r, flag, w, out in br.kept_first_passes():
         m = dict(n_flagged=int(flag.sum()), n_items=len(flag), oof_accuracy_kept=br.kept_accuracy(r, flag), n_outvoted_unflagged=int(out.sum()))
-        rate2, _ = br.forget_pass_rate(r, flag, {'forget_rate': 'auto', 'label_smoothing': 0.3})
+        rate2, missed = br.forget_pass_rate(r, flag, {'forget_rate': 'auto', 'label_smoothing': 0.3})
+        r2 = br.cached_run(data, kind, rate, seed, dict(forget_rate=rate2), 'forget_est') if missed else None
+        again = '-' if r2 is None else f"{outvoted_again(r['y_noisy'], r['probs'], flag, r2['probs']):.3f}"
         yield (f'| {data} | {kind} | {rate:g} | {seed} | {flag.mean():.1%} | {int(out.sum())} | {int((out & w).sum())} | {m["oof_accuracy_kept"]:.3f} | '
-               f'{flag.sum() / max(flag.sum() + out.sum(), 1):.2f} | {"-" if missed_share(m) is None else f"{missed_share(m):.1%}"} | {rate2 if rate2 else "-"} |')
+               f'{flag.sum() / max(flag.sum() + out.sum(), 1):.2f} | {"-" if missed_share(m) is None else f"{missed_share(m):.1%}"} | {rate2 if rate2 else "-"} | {again} |')
 
 def weak_rows(seeds=(0, 1)):
     import bench_weak_model as bw
@@ -41,13 +54,75 @@ def weak_rows(seeds=(0, 1)):
             yield (f"| {case} | {seed} | {n:,} | {m['oof_accuracy_vs_truth']:.3f} | {first['oof_accuracy_kept']:.3f} | {f} | {u} | {f / max(f + u, 1):.2f} | "
                    f"{'-' if ms is None else f'{ms:.1%}'} | {m.get('second_pass') or '-'} | {m['n_flagged'] / m['n_noisy']:.2f} |")
 
+def clean_rows():
+    import pandas as pd
+    import bench_weak_model as bw
+    from pseudo_clean.run import missed_share, outvoted_again, advised_forget_rate, run
+    from pseudo_clean.ranking import rank_suspects
+    for case, c, seeds in CLEAN:
+        bw.RUNS.setdefault(case, c)
+        for seed in seeds:
+            out, _ = bw.train(case, seed)                               # the command, as it runs today
+            m = json.loads((out/'metrics.json').read_text()); first = m.get('first_pass', m)
+            f, u, n = first['n_flagged'], first['n_outvoted_unflagged'], m['n_items']
+            ms = missed_share(dict(first, n_items=n))
+            y = np.searchsorted((out/'classes.txt').read_text().split(), pd.read_csv(out/'labels.csv', dtype=str).label.values)
+            if 'first_pass' in m: raise SystemExit(f'{out}: the command ranked a second pass, so oof_probs.npy is not the first; delete the folder and run again')
+            p1 = np.load(out/'oof_probs.npy')
+            flag = rank_suspects(y, p1, label_smoothing=0.3).sort_index().is_label_issue.values
+            share = ((p1.argmax(1) != y) | flag).mean(); rate = max(advised_forget_rate(share), 0.05)
+            second = out.parent/f'{out.name}_second'
+            run(bw.subset_folder() if c['subset'] else None, out=second, noise=0, epochs=c['epochs'], seed=seed, forget_rate=rate, progress=False,
+                overwrite=(second/'metrics.json').exists() and json.loads((second/'metrics.json').read_text()).get('forget_rate') != rate)
+            again = outvoted_again(y, p1, flag, np.load(second/'oof_probs.npy'))
+            yield (f"| {case} | {seed} | {n:,} | {first['oof_accuracy_kept']:.3f} | {f} | {u} | {f / max(f + u, 1):.2f} | "
+                   f"{'-' if ms is None else f'{ms:.1%}'} | {rate} | {again:.3f} | {m.get('second_pass') or '-'} | {m['n_flagged']} |")
+
+def split_rows():
+    import pandas as pd
+    import bench_weak_model as bw
+    from pseudo_clean.run import outvoted_again
+    from pseudo_clean.ranking import rank_suspects
+    for data in ('mnist10k', 'sample', 'fashion'):
+        for kind, rate in [('none', 0.)] + [('instance', r) for r in (0.01, 0.02, 0.05, 0.1, 0.2, 0.3)]:
+            runs = {s: br.cached_run(data, kind, rate, s, {}, 'default') for s in (0, 1, 2, 5, 10)}
+            runs = {s: r for s, r in runs.items() if r is not None}
+            if len(runs) < 2: continue
+            (s0, first), *others = sorted(runs.items())
+            y = first['y_noisy']; flag = br.default_ranking(first, 0.3)[0]; out = (first['probs'].argmax(1) != y) & ~flag
+            again = ', '.join(f"{outvoted_again(y, first['probs'], flag, r['probs']):.3f}" for _, r in others)
+            yield (f"| {data} | {kind} | {rate:g} | {s0} against {', '.join(str(s) for s, _ in others)} | {br.kept_accuracy(first, flag):.3f} | "
+                   f"{flag.sum() / max(flag.sum() + out.sum(), 1):.2f} | {first['wrong'].astype(bool)[out].mean():.2f} | {again} |")
+    for case in [c for c, _, _ in CLEAN]:   # clean labels: the same at every seed
+        ps = []
+        for seed in (0, 1):
+            d = bw.WORK/f'{case}_{seed}'
+            if json.loads((d/'metrics.json').read_text()).get('first_pass'): break    # a second pass ranked: not a first pass
+            lab = pd.read_csv(d/'labels.csv', dtype=str)
+            y = np.searchsorted((d/'classes.txt').read_text().split(), lab.label.values); ps.append(np.load(d/'oof_probs.npy'))
+        if len(ps) < 2: continue
+        flag = rank_suspects(y, ps[0], label_smoothing=0.3).sort_index().is_label_issue.values; out = (ps[0].argmax(1) != y) & ~flag
+        yield (f"| sample ({len(y):,}) | {case} | - | 0 against 1 | {(ps[0].argmax(1) == y)[~flag].mean():.3f} | {flag.sum() / max(flag.sum() + out.sum(), 1):.2f} | "
+               f"0.00 | {outvoted_again(y, ps[0], flag, ps[1]):.3f} |")
+
 if __name__ == '__main__':
     import torch; torch.set_num_threads(1)
     L = ['# Hard wrong labels missed, or a weak model? (probe for issue 22)', '', __doc__.split('\n\n')[1].strip(), '',
          '## The grid\'s first passes', '',
-         '| data | kind | rate | seed | flagged | outvoted, unflagged | wrong among them | accuracy kept | flagged / (flagged + outvoted, unflagged) | missed_share | second pass forget rate |',
-         '|---|---|---|---|---|---|---|---|---|---|---|', *cached_rows(), '',
+         '| data | kind | rate | seed | flagged | outvoted, unflagged | wrong among them | accuracy kept | flagged / (flagged + outvoted, unflagged) | missed_share | second pass forget rate | outvoted_again |',
+         '|---|---|---|---|---|---|---|---|---|---|---|---|', *cached_rows(), '',
          '## Weak models (1,000 digits of the bundled sample, `run`\'s defaults but the epochs)', '',
          '| case | seed | items | OOF accuracy (truth) | accuracy kept | flagged | outvoted, unflagged | flagged / (flagged + outvoted, unflagged) | missed_share | second pass | flagged / wrong (final) |',
-         '|---|---|---|---|---|---|---|---|---|---|---|', *weak_rows()]
+         '|---|---|---|---|---|---|---|---|---|---|---|', *weak_rows(), '',
+         '## Clean labels: a model unsure of its own mistakes (the bundled sample, no noise injected, `run`\'s defaults but the epochs)', '',
+         'Every label is right, so whatever is flagged is the model\'s own mistake. `outvoted_again`: of the labels the first pass read as '
+         'another class without flagging them, the share a second training at the forget rate shown reads as another class too '
+         '(trained here for every case; the command trains it only where `missed_share` is not None).', '',
+         '| case | seed | items | accuracy kept | flagged | outvoted, unflagged | flagged / (flagged + outvoted, unflagged) | missed_share | forget rate | outvoted_again | the command\'s second pass | the command flags |',
+         '|---|---|---|---|---|---|---|---|---|---|---|---|', *clean_rows(), '',
+         '## Two ordinary trainings of other splits (`\'auto\'`, no forget rate): the same share', '',
+         '`outvoted_again` of the first seed\'s first pass against each other seed\'s (the same labels, other folds and models). '
+         'Of the runs in `work/weak/`, only the clean ones compare (the others\' noise is seeded, so their labels differ between seeds).', '',
+         '| data | kind | rate | seeds | accuracy kept | flagged / (flagged + outvoted, unflagged) | wrong among the outvoted, unflagged | outvoted_again |',
+         '|---|---|---|---|---|---|---|---|', *split_rows()]
     Path(__file__).with_suffix('.md').write_text('\n'.join(L) + '\n'); print('\n'.join(L))
