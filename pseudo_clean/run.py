@@ -415,7 +415,7 @@ def missed_share(metrics:dict, # a pass's metrics: `n_flagged`, `n_items`, `oof_
     if kept is None or outvoted is None or kept >= WEAK_MODEL_ACCURACY or outvoted < MISSED_RATIO * flagged: return None
     return (flagged + outvoted) / max(metrics['n_items'], 1)
 
-# %% ../nbs/09_run.ipynb #c73010fc
+# %% ../nbs/09_run.ipynb #1f100f60
 MISSED_AGAIN = 0.8   # a pass for missed hard errors is ranked where it reads at least this share of the labels the first pass read as another class (unflagged) so again
 
 def outvoted_again(codes, # N given labels, integer class codes 0..K-1
