@@ -12,10 +12,11 @@ Run by hand:  python benchmarks/probes/missed_share.py
    5,000 after 1 or 2 (seeds 0-1): a model unsure of its own mistakes. For each, `outvoted_again` of a second training at the
    forget rate the pass would use (`advised_forget_rate` of the share read as another class, at least 0.05; run folders
    `CASE_SEED_second`), whether or not the command takes that pass, and what the command reports.
-The grid's runs that take the pass for missed hard errors show its `outvoted_again` too (their second passes, cached).
 4. The same share between two ordinary (`'auto'`) first passes of other splits into folds (other seeds; free where the
-   labels do not depend on the seed: the grid's clean and hard-error runs, and the clean and weak runs above): does a
+   labels do not depend on the seed: the grid's clean and hard-error runs, and the clean-label runs above): does a
    second training without a forget rate tell hard wrong labels from the model's own mistakes, where the model is good?
+The grid's runs that take the pass for missed hard errors show its `outvoted_again` in the first table (their second
+passes, cached).
 Writes benchmarks/probes/missed_share.md.
 """
 import sys, json
