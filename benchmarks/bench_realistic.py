@@ -22,7 +22,9 @@ another class so again (`pseudo_clean.run.outvoted_again`), every label the mode
 the first pass is the row, its seconds both passes'). Else, where it flags few
 labels, `pseudo_clean.run.low_noise_settings` trains the folds again (twice the epochs, label smoothing 0.1) and that
 second pass is ranked, flagging at least the first pass's count and every label it firmly contradicts (`flag_first`,
-`confident_disagreements`, since 2026-12-05); its runs are cached under the same key as a grid run of those settings,
+`confident_disagreements`, since 2026-12-05), and, where the first pass reads `HARD_SHARE` or more of the labels as another
+class and the second reads at least `MISSED_AGAIN` of those so again (`outvoted_again`, since 2026-12-06 afternoon), every
+label it reads as another class; its runs are cached under the same key as a grid run of those settings,
 e.g. `--settings "dict(label_smoothing=0.1, epochs=14)" --name ls0.1e14`. Which pass a row took is its `second_pass`.
 `--two-pass --repeats 3`: the command with `--repeats 3` (rows named `two_pass_r3`): every pass is the mean of three splits,
 seeded 5 apart as `pseudo_clean.folds.repeat_seeds` seeds them (where the labels depend on the seed, the other splits are
@@ -184,7 +186,7 @@ def to_markdown(rows):
          '(`pseudo_clean.run.outvoted_again`, since 2026-12-06 afternoon: every hard 20-30% cell does); where it names classes that overlap and counts more than 2.5% wrong (Fashion-MNIST\'s runs), one leaving out that share '
          '(`pseudo_clean.run.second_pass_rate`; each rounded to 0.05); else the `default` row where its first pass '
          'flags 1.25% of the items or more, else a second pass with `pseudo_clean.run.low_noise_settings` (twice the epochs, '
-         'label smoothing 0.1) flagging at least the first pass\'s count and, since 2026-12-05, every label the second pass contradicts '
+         'label smoothing 0.1) flagging at least the first pass\'s count, where the first pass reads 2.5% or more of the labels as another class (`HARD_SHARE`) and the second reads at least `MISSED_AGAIN` of those so again every label it reads as another class (since 2026-12-06 afternoon: the hard 2-10% cells), and, since 2026-12-05, every label the second pass contradicts '
          'as firmly as its smoothing lets it (`confident_disagreements`, `probes/confident_against.md`); their seconds are both passes\'. The `two_pass_w32` rows are '
          'the same with the second pass at width 32 (`--second-width 32`: a lever, not the command\'s default). The `pre1500` rows '
          'start every fold model from a small CNN body pretrained 1,500 contrastive steps on the same 10,000 images without their labels '
@@ -277,9 +279,15 @@ def forget_pass_rate(r:dict, flagged:np.ndarray, settings:dict)->tuple:
              n_outvoted_unflagged=int(((r['probs'].argmax(1) != r['y_noisy']) & ~flagged).sum()), overlapping_classes=list(ov.class_a))
     return second_pass_rate(settings, m), missed_share(m) is not None
 
+def checked_again(r1:dict, flagged1:np.ndarray, r:dict)->float:
+    "`pseudo_clean.run.outvoted_again` of a second pass `r` over the cached first pass `r1` with flags `flagged1`, rounded as `run` keeps it."
+    from pseudo_clean.run import outvoted_again
+    return round(outvoted_again(r1['y_noisy'], r1['probs'], flagged1, r['probs']), 4)
+
 def two_pass_row(row:dict, train:bool=True, width:int|None=None, repeats:int=1)->dict|None:
     "What the `pseudo_clean` command reports for a one-pass row (`default`, or one of other settings, e.g. `--weights`): its first pass, and the second where `second_pass_rate` (classes overlap) or `low_noise_settings` asks for it; with `repeats`, every pass's splits averaged (`--repeats`)."
     from pseudo_clean.train import DEFAULT_SETTINGS
+    from pseudo_clean.run import outvoted_share, HARD_SHARE, MISSED_AGAIN
     base = row.get('settings') or {}
     r1 = averaged_run(row['data'], row['kind'], row['rate'], row['seed'], base, row['name'], repeats, train and repeats > 1)   # one split: the row's own run, kept or not
     rate, missed, first = None, False, row
@@ -303,15 +311,18 @@ def two_pass_row(row:dict, train:bool=True, width:int|None=None, repeats:int=1)-
         if r is None: return None
         flagged, score = default_ranking(r, DEFAULT_SETTINGS['label_smoothing'])
         if missed:     # hard errors missed, where the second pass reads the same labels as another class again (`outvoted_again`): every label another class outvotes, flagged too
-            from pseudo_clean.run import outvoted_again, MISSED_AGAIN
-            out['second_pass'] = again = {**again, 'outvoted_again': round(outvoted_again(r['y_noisy'], r1['probs'], flagged1, r['probs']), 4)}
-            if again['outvoted_again'] < MISSED_AGAIN:    # the model's own mistakes: the first pass is ranked, after both trainings
+            out['second_pass'] = dict(again, outvoted_again=checked_again(r1, flagged1, r))
+            if out['second_pass']['outvoted_again'] < MISSED_AGAIN:    # the model's own mistakes: the first pass is ranked, after both trainings
                 return dict(out, train_seconds=round(first['train_seconds'] + float(r['train_seconds']), 1))
             flagged = flagged | (r['probs'].argmax(1) != r['y_noisy'])
     else:
         second = second_pass_ranking(first, {**base, **again}, prefix + second_pass_name(again), train, repeats)
         if second is None: return None
         again, r, flagged, score = second
+        if r1 is not None and outvoted_share(dict(n_flagged=int(flagged1.sum()), n_items=len(flagged1), n_outvoted_unflagged=int(((r1['probs'].argmax(1) != r1['y_noisy']) & ~flagged1).sum()))) >= HARD_SHARE:
+            out['second_pass'] = dict(again, outvoted_again=checked_again(r1, flagged1, r))   # flags few, reads many as another class: does the stronger model read them so again?
+            if out['second_pass']['outvoted_again'] >= MISSED_AGAIN: flagged = flagged | (r['probs'].argmax(1) != r['y_noisy'])
+        else: out['second_pass'] = again
     out.update(settings={**base, **again}, train_seconds=round(first['train_seconds'] + float(r['train_seconds']), 1), **metrics(r['wrong'], flagged, score),
                oof_acc_vs_truth=round(float((r['probs'].argmax(1) == r['y_true']).mean()), 4))
     return out

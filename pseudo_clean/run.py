@@ -21,10 +21,11 @@ from .folds import oof_probs, fold_ids, fold_probs, check_backbone, engine_setti
 from .ranking import rank_suspects, evaluate_detection, overlapping_classes, confident_disagreements, DEFAULT_METHOD, METHODS
 
 # %% auto #0
-__all__ = ['OUTPUT_FILES', 'WEAK_MODEL_ACCURACY', 'MISSED_RATIO', 'MISSED_AGAIN', 'LOW_NOISE_SHARE', 'check_out_dir', 'own_files',
-           'discard_if_failed', 'inject_noise', 'run_ident', 'decisions_line', 'read_data', 'source_dir', 'run',
-           'write_outputs', 'summary_line', 'print_summary', 'advised_forget_rate', 'forget_hint', 'missed_share',
-           'outvoted_again', 'second_pass_rate', 'low_noise_settings', 'flag_first', 'load_run']
+__all__ = ['OUTPUT_FILES', 'WEAK_MODEL_ACCURACY', 'HARD_SHARE', 'MISSED_RATIO', 'MISSED_AGAIN', 'LOW_NOISE_SHARE',
+           'check_out_dir', 'own_files', 'discard_if_failed', 'inject_noise', 'run_ident', 'decisions_line',
+           'read_data', 'source_dir', 'run', 'write_outputs', 'summary_line', 'print_summary', 'advised_forget_rate',
+           'forget_hint', 'outvoted_share', 'missed_share', 'outvoted_again', 'second_pass_rate', 'low_noise_settings',
+           'flag_first', 'load_run']
 
 # %% ../nbs/09_run.ipynb #8d89847b
 def _is_within(p:Path, parent:Path)->bool:
@@ -129,8 +130,8 @@ def _run_settings(arch:str, method, noise, epochs, settings:dict, seed:int=0, fo
     if settings.get('embed'): settings['label_smoothing'] = 0.   # logistic regressions' probabilities: no smoothing for the ranking to undo
     return settings, bool(stacked and not settings.get('embed'))
 
-def _run_metrics(suspects:pd.DataFrame, probs:np.ndarray, codes, classes, true_labels, is_noisy, settings:dict, missed:float|None=None)->dict:
-    "What `metrics.json` holds before timing: the counts, the model's accuracy on the labels kept, the scores against injected noise, the classes that overlap, the `forget_hint` (`missed`: the first pass's `missed_share`; None: this pass's own)."
+def _run_metrics(suspects:pd.DataFrame, probs:np.ndarray, codes, classes, true_labels, is_noisy, settings:dict)->dict:
+    "What `metrics.json` holds before timing: the counts, the model's accuracy on the labels kept, the scores against injected noise, the classes that overlap, the `forget_hint`."
     flag = np.zeros(len(codes), bool); flag[suspects.index] = suspects.is_label_issue.to_numpy()
     pred = probs.argmax(1); kept = (pred == codes)[~flag]
     metrics = dict(n_items=len(suspects), n_flagged=int(flag.sum()), oof_accuracy_kept=float(kept.mean()) if len(kept) else None,
@@ -143,7 +144,7 @@ def _run_metrics(suspects:pd.DataFrame, probs:np.ndarray, codes, classes, true_l
     metrics['overlapping_classes'] = [dict(class_a=a, class_b=b, share=round(float(s), 4), n_mislabeled=int(m))
                                       for a, b, s, m in zip(ov.class_a, ov.class_b, ov.share, ov.n_mislabeled)]
     hint = forget_hint(metrics['n_flagged'], metrics['n_items'], settings['forget_rate'], kept_accuracy=metrics['oof_accuracy_kept'],
-                       outvoted=metrics['n_outvoted_unflagged'], missed=missed_share(metrics) if missed is None else missed)
+                       outvoted=metrics['n_outvoted_unflagged'], missed=missed_share(metrics))
     if hint: metrics['forget_hint'] = hint
     return metrics
 
@@ -212,30 +213,34 @@ def _cache_folder(out:Path, cache_dir, source)->Path:
 
 
 # %% ../nbs/09_run.ipynb #59b0e2b1
-def _detect_pass(data, codes, classes, is_noisy, settings:dict, *, out:Path, folds:int, seed:int, method, progress:bool, repeats:int=1, at_least:int=0, disagreements:bool=False, missed:float|None=None)->tuple:
-    "One pass of detection with `settings`: out-of-fold probabilities, ranked, at least `at_least` flagged and, with `disagreements`, the `confident_disagreements` too (`flag_first`); with the first pass's `missed` share, every label the model reads as another class; (probs, suspects, metrics, training seconds)."
+def _detect_pass(data, codes, classes, is_noisy, settings:dict, *, out:Path, folds:int, seed:int, method, progress:bool, repeats:int=1, at_least:int=0, disagreements:bool=False, check:tuple|None=None)->tuple:
+    "One pass of detection with `settings`: out-of-fold probabilities, ranked, at least `at_least` flagged and, with `disagreements`, the `confident_disagreements` too (`flag_first`); with `check` (the first pass's probabilities and flags), every label the model reads as another class where it reads those of the first pass so again (`outvoted_again`); (probs, suspects, metrics, training seconds)."
     t, chosen = time.time(), {}
     probs = fold_probs(data.images, codes, len(classes), n_folds=folds, seed=seed, repeats=repeats, work_dir=out/'folds',
                        progress=progress, classes=classes, **settings, **(dict(decisions=chosen) if settings.get('embed') else {}))
     seconds = time.time() - t
     suspects = rank_suspects(codes, probs, classes=classes, items=data.items, method=method,
                              label_smoothing=settings['label_smoothing'])
-    also = np.flatnonzero(confident_disagreements(codes, probs, settings['label_smoothing'])) if disagreements else None
-    if missed is not None: also = np.flatnonzero(probs.argmax(1) != codes)   # hard wrong labels the filter misses (`missed_share`): all that another class outvotes
+    firm = np.flatnonzero(confident_disagreements(codes, probs, settings['label_smoothing'])) if disagreements else None
+    again = None if check is None else outvoted_again(codes, *check, probs)
+    hard = again is not None and again >= MISSED_AGAIN               # hard wrong labels the first pass missed: all that another class outvotes
+    also = np.union1d(np.flatnonzero(probs.argmax(1) != codes), [] if firm is None else firm).astype(int) if hard else firm
     if at_least or also is not None: suspects = flag_first(suspects, at_least, also)
     if is_noisy is not None: suspects['is_noisy'] = is_noisy[suspects.index]
-    metrics = _run_metrics(suspects, probs, codes, classes, data.labels, is_noisy, settings, missed)
+    metrics = _run_metrics(suspects, probs, codes, classes, data.labels, is_noisy, settings)
     if chosen: metrics['embedding'] = chosen     # the grid and regularisation the regressions chose
-    if disagreements: metrics['confident_disagreements'] = len(also)
+    if disagreements: metrics['confident_disagreements'] = len(firm)
+    if again is not None: metrics['outvoted_again'] = round(again, 4)
     return probs, suspects, metrics, seconds
 
-def _missed_verdict(second_pass:dict)->str:
-    "What a pass for missed hard errors found (`metrics['second_pass']`): one sentence."
+def _missed_verdict(second_pass:dict, stronger:bool=False)->str:
+    "What a second pass that checked for missed hard errors found (`metrics['second_pass']`; `stronger`: the `low_noise_settings` pass): one sentence."
     share = second_pass['outvoted_again']
-    return (f'The second training read {share:.0%} of those labels as another class again: hard wrong labels, so it is ranked, and every label it reads as another class is flagged.'
-            if share >= MISSED_AGAIN else
-            f'The second training read only {share:.0%} of those labels as another class again (hard wrong labels keep {MISSED_AGAIN:.0%} or more): '
-            "the model's own mistakes, so the first pass is ranked.")
+    if share >= MISSED_AGAIN: return (f'The second training read {share:.0%} of those labels as another class again: hard wrong labels, so it is ranked, '
+                                      'and every label it reads as another class is flagged.')
+    return (f'The second training read only {share:.0%} of those labels as another class again (hard wrong labels keep {MISSED_AGAIN:.0%} or more): '
+            + ("the first model's own mistakes, which the stronger one fixed; it is ranked with its own flags." if stronger else
+               "the model's own mistakes, so the first pass is ranked."))
 
 def _second_pass(settings:dict, metrics:dict, n_train:int, progress:bool)->dict|None:
     "The settings to train the folds again with (`second_pass_rate`, else `low_noise_settings`), said on stdout; None: one pass."
@@ -247,7 +252,9 @@ def _second_pass(settings:dict, metrics:dict, n_train:int, progress:bool)->dict|
         return {'forget_rate': rate}
     again = low_noise_settings(settings, metrics, n_train)
     if again and progress: print(f"Few labels look wrong ({share:.2%} flagged): training the folds again, {again['epochs']} epochs with label smoothing "
-                                 f"{again['label_smoothing']}, to rank the hard ones (pass --epochs to train once)")
+                                 f"{again['label_smoothing']}, to rank the hard ones (pass --epochs to train once)"
+                                 + (f"; the model reads {outvoted_share(metrics):.1%} of the labels as another class: whether the stronger one reads them so again tells hard wrong labels from its own mistakes"
+                                    if outvoted_share(metrics) >= HARD_SHARE else ''))
     return again
 
 def _own_mistakes(metrics:dict, settings:dict)->dict:
@@ -263,17 +270,17 @@ def _detect(data, codes, classes, is_noisy, settings:dict, stages:dict, stacked:
     if again:
         first = {k: metrics[k] for k in ('n_flagged', 'oof_accuracy_kept', 'n_outvoted_unflagged', 'f1', 'auprc') if k in metrics}
         stronger, missed = 'forget_rate' not in again, missed_share(metrics)     # stronger: it flags at least as many as the first pass, and what it firmly contradicts
-        second = _detect_pass(data, codes, classes, is_noisy, {**settings, **again}, missed=missed,
+        flagged = np.zeros(len(codes), bool); flagged[suspects.index] = suspects.is_label_issue.to_numpy()
+        checked = missed is not None or (stronger and outvoted_share(metrics) >= HARD_SHARE)   # hard errors are read as another class again; a model's own mistakes move
+        second = _detect_pass(data, codes, classes, is_noisy, {**settings, **again}, check=(probs, flagged) if checked else None,
                               at_least=first['n_flagged'] if stronger else 0, disagreements=stronger, **kw)
         stages['second_pass'] = second[3]
-        if missed is not None:                                       # hard errors are read as another class again; a model's own mistakes move
-            flagged = np.zeros(len(codes), bool); flagged[suspects.index] = suspects.is_label_issue.to_numpy()
-            again = {**again, 'outvoted_again': round(outvoted_again(codes, probs, flagged, second[0]), 4)}
+        if checked: again = {**again, 'outvoted_again': second[2].pop('outvoted_again')}
         if missed is None or again['outvoted_again'] >= MISSED_AGAIN:
             (probs, suspects, metrics), ranked = second[:3], {**settings, **again}
             metrics['first_pass'] = dict(forget_rate='auto', **first)
         else: metrics = _own_mistakes(metrics, settings)             # the first pass stands
-        if kw['progress'] and missed is not None: print(_missed_verdict(again))
+        if kw['progress'] and checked: print(_missed_verdict(again, stronger))
         metrics['second_pass'] = again
     metrics['forget_rate'] = ranked['forget_rate']                  # what the ranked folds left out
     metrics['stack_folds'] = stacked                                 # what 'auto' chose (`_run_settings`)
@@ -360,7 +367,11 @@ def print_summary(metrics:dict):
                  + (f"left out {metrics['forget_rate']:.0%} of each batch (`second_pass_rate`)"
                     + (f", and every label they read as another class is flagged: they read {sp['outvoted_again']:.0%} of those the first pass did so again (`outvoted_again`)." if 'outvoted_again' in sp else '.')
                     if 'forget_rate' in sp else
-                    f"trained {sp.get('epochs')} epochs with label smoothing {sp.get('label_smoothing')} (`low_noise_settings`)."), file=sys.stderr)
+                    f"trained {sp.get('epochs')} epochs with label smoothing {sp.get('label_smoothing')} (`low_noise_settings`)"
+                    + ('.' if 'outvoted_again' not in sp else
+                       f", and every label they read as another class is flagged: they read {sp['outvoted_again']:.0%} of those the first pass did so again (`outvoted_again`)."
+                       if sp['outvoted_again'] >= MISSED_AGAIN else
+                       f"; they read only {sp['outvoted_again']:.0%} of the labels the first pass read as another class so again: its own mistakes (`outvoted_again`).")), file=sys.stderr)
     elif 'outvoted_again' in sp: print(f"Trained twice: a second training, leaving out {sp['forget_rate']:.0%} of each batch, read only {sp['outvoted_again']:.0%} of the labels "
                                        "the first pass read as another class so again: the model's own mistakes, not hard wrong labels, so the first pass is ranked here (`outvoted_again`).", file=sys.stderr)
     if metrics.get('forget_hint'): print(metrics['forget_hint'], file=sys.stderr)
@@ -405,6 +416,14 @@ def forget_hint(n_flagged:int, # items the run flagged
     return (f'{share:.0%} of the labels look wrong, more than the {forget_rate:.0%} of each batch the fold models left out: '
             f'rerun with --forget_rate {rate:.2f} to rank them better (see `forget_rate` in pseudo_clean.folds).')
 
+# %% ../nbs/09_run.ipynb #0cc9ba3e
+HARD_SHARE = 0.025   # a first pass flagging few (`LOW_NOISE_SHARE`) that reads this share of the labels as another class or more may miss hard wrong labels
+
+def outvoted_share(metrics:dict, # a pass's metrics: `n_flagged`, `n_outvoted_unflagged`, `n_items`
+                  )->float:
+    "The share of the labels a pass flags or reads as another class (`n_flagged` + `n_outvoted_unflagged`)."
+    return (metrics['n_flagged'] + metrics.get('n_outvoted_unflagged', 0)) / max(metrics['n_items'], 1)
+
 # %% ../nbs/09_run.ipynb #b289ca84
 MISSED_RATIO = 1.5   # a pass that leaves this many times as many labels it reads as another class unflagged as it flags misses hard wrong labels
 
@@ -413,7 +432,7 @@ def missed_share(metrics:dict, # a pass's metrics: `n_flagged`, `n_items`, `oof_
     "The share of labels the model reads as another class, flagged or not, where it keeps too many it predicts otherwise (`WEAK_MODEL_ACCURACY`) and flags under two fifths of them (`MISSED_RATIO`); None: no hard errors missed."
     kept, flagged, outvoted = metrics.get('oof_accuracy_kept'), metrics['n_flagged'], metrics.get('n_outvoted_unflagged')
     if kept is None or outvoted is None or kept >= WEAK_MODEL_ACCURACY or outvoted < MISSED_RATIO * flagged: return None
-    return (flagged + outvoted) / max(metrics['n_items'], 1)
+    return outvoted_share(metrics)
 
 # %% ../nbs/09_run.ipynb #1f100f60
 MISSED_AGAIN = 0.8   # a pass for missed hard errors is ranked where it reads at least this share of the labels the first pass read as another class (unflagged) so again

@@ -11,12 +11,13 @@ Run by hand:  python benchmarks/probes/missed_share.py
 3. Clean labels (no noise injected), through `run` the same way: 1,000 digits after 1 to 5 epochs (seeds 0-1), and all
    5,000 after 1 or 2 (seeds 0-1): a model unsure of its own mistakes. For each, `outvoted_again` of a second training at the
    forget rate the pass would use (`advised_forget_rate` of the share read as another class, at least 0.05; run folders
-   `CASE_SEED_second`), whether or not the command takes that pass, and what the command reports.
+   `CASE_SEED_second`), and of a stronger one as `low_noise_settings` makes it (twice the epochs, label smoothing 0.1;
+   `CASE_SEED_low`), whether or not the command takes either pass, and what the command reports.
 4. The same share between two ordinary (`'auto'`) first passes of other splits into folds (other seeds; free where the
    labels do not depend on the seed: the grid's clean and hard-error runs, and the clean-label runs above): does a
    second training without a forget rate tell hard wrong labels from the model's own mistakes, where the model is good?
-The grid's runs that take the pass for missed hard errors show its `outvoted_again` in the first table (their second
-passes, cached).
+The grid's runs that take the pass for missed hard errors, or whose low-noise pass checks for them (`HARD_SHARE`), show
+its `outvoted_again` in the first table (their second passes, cached).
 Writes benchmarks/probes/missed_share.md.
 """
 import sys, json
@@ -33,11 +34,14 @@ CLEAN = [(f'clean_e{e}', dict(subset=True, epochs=e, noise=0), (0, 1)) for e in 
         [(f'clean5k_e{e}', dict(subset=False, epochs=e, noise=0), (0, 1)) for e in (1, 2)]
 
 def cached_rows():
-    from pseudo_clean.run import missed_share, outvoted_again
+    from pseudo_clean.run import missed_share, outvoted_again, outvoted_share, HARD_SHARE
     for data, kind, rate, seed, r, flag, w, out in br.kept_first_passes():
         m = dict(n_flagged=int(flag.sum()), n_items=len(flag), oof_accuracy_kept=br.kept_accuracy(r, flag), n_outvoted_unflagged=int(out.sum()))
         rate2, missed = br.forget_pass_rate(r, flag, {'forget_rate': 'auto', 'label_smoothing': 0.3})
         r2 = br.cached_run(data, kind, rate, seed, dict(forget_rate=rate2), 'forget_est') if missed else None
+        if not missed:     # the low-noise pass, where it checks (`HARD_SHARE`)
+            low = br.command_second_settings(int(flag.sum()), len(flag), m['oof_accuracy_kept'])
+            r2 = br.cached_run(data, kind, rate, seed, low, br.second_pass_name(low)) if low and outvoted_share(m) >= HARD_SHARE else None
         again = '-' if r2 is None else f"{outvoted_again(r['y_noisy'], r['probs'], flag, r2['probs']):.3f}"
         yield (f'| {data} | {kind} | {rate:g} | {seed} | {flag.mean():.1%} | {int(out.sum())} | {int((out & w).sum())} | {m["oof_accuracy_kept"]:.3f} | '
                f'{flag.sum() / max(flag.sum() + out.sum(), 1):.2f} | {"-" if missed_share(m) is None else f"{missed_share(m):.1%}"} | {rate2 if rate2 else "-"} | {again} |')
@@ -76,8 +80,11 @@ def clean_rows():
             run(bw.subset_folder() if c['subset'] else None, out=second, noise=0, epochs=c['epochs'], seed=seed, forget_rate=rate, progress=False,
                 overwrite=(second/'metrics.json').exists() and json.loads((second/'metrics.json').read_text()).get('forget_rate') != rate)
             again = outvoted_again(y, p1, flag, np.load(second/'oof_probs.npy'))
+            low = out.parent/f'{out.name}_low'
+            run(bw.subset_folder() if c['subset'] else None, out=low, noise=0, epochs=2 * c['epochs'], label_smoothing=0.1, seed=seed, progress=False)
+            again_low = outvoted_again(y, p1, flag, np.load(low/'oof_probs.npy'))
             yield (f"| {case} | {seed} | {n:,} | {first['oof_accuracy_kept']:.3f} | {f} | {u} | {f / max(f + u, 1):.2f} | "
-                   f"{'-' if ms is None else f'{ms:.1%}'} | {rate} | {again:.3f} | {m.get('second_pass') or '-'} | {m['n_flagged']} |")
+                   f"{'-' if ms is None else f'{ms:.1%}'} | {rate} | {again:.3f} | {again_low:.3f} | {m.get('second_pass') or '-'} | {m['n_flagged']} |")
 
 def split_rows():
     import pandas as pd
@@ -118,9 +125,10 @@ if __name__ == '__main__':
          '## Clean labels: a model unsure of its own mistakes (the bundled sample, no noise injected, `run`\'s defaults but the epochs)', '',
          'Every label is right, so whatever is flagged is the model\'s own mistake. `outvoted_again`: of the labels the first pass read as '
          'another class without flagging them, the share a second training at the forget rate shown reads as another class too '
-         '(trained here for every case; the command trains it only where `missed_share` is not None).', '',
-         '| case | seed | items | accuracy kept | flagged | outvoted, unflagged | flagged / (flagged + outvoted, unflagged) | missed_share | forget rate | outvoted_again | the command\'s second pass | the command flags |',
-         '|---|---|---|---|---|---|---|---|---|---|---|---|', *clean_rows(), '',
+         '(trained here for every case; the command trains it only where `missed_share` is not None), and a stronger pass (twice the epochs, label smoothing 0.1: '
+         'the `low_noise_settings` kind, which the command trains where it flags few and the epochs are its own).', '',
+         '| case | seed | items | accuracy kept | flagged | outvoted, unflagged | flagged / (flagged + outvoted, unflagged) | missed_share | forget rate | outvoted_again | outvoted_again, a stronger pass | the command\'s second pass | the command flags |',
+         '|---|---|---|---|---|---|---|---|---|---|---|---|---|', *clean_rows(), '',
          '## Two ordinary trainings of other splits (`\'auto\'`, no forget rate): the same share', '',
          '`outvoted_again` of the first seed\'s first pass against each other seed\'s (the same labels, other folds and models). '
          'Of the runs in `work/weak/`, only the clean ones compare (the others\' noise is seeded, so their labels differ between seeds).', '',
