@@ -253,6 +253,11 @@ def kept_accuracy(r:dict, flagged:np.ndarray)->float:
     "A first pass's accuracy on the labels it keeps (not flagged), as `run` measures it."
     return float((r['probs'].argmax(1) == r['y_noisy'])[~flagged].mean())
 
+def pass_counts(r:dict, flagged:np.ndarray)->dict:
+    "A cached pass's counts as `run` keeps them in `metrics.json`: `n_flagged`, `n_items`, `oof_accuracy_kept`, `n_outvoted_unflagged`."
+    return dict(n_flagged=int(flagged.sum()), n_items=len(flagged), oof_accuracy_kept=kept_accuracy(r, flagged),
+                n_outvoted_unflagged=int(((r['probs'].argmax(1) != r['y_noisy']) & ~flagged).sum()))
+
 def command_second_settings(n_flagged:int, n_items:int, kept:float, width:int|None=None)->dict|None:
     "The settings of the command's second pass after a first pass of 5 folds (`low_noise_settings`; that wide where `width` is given, a lever), or None where it trains once."
     from pseudo_clean.run import low_noise_settings
@@ -275,8 +280,7 @@ def forget_pass_rate(r:dict, flagged:np.ndarray, settings:dict)->tuple:
     from pseudo_clean.run import second_pass_rate, missed_share
     from pseudo_clean.ranking import overlapping_classes
     ov = overlapping_classes(r['y_noisy'], r['probs'], is_label_issue=flagged, label_smoothing=settings['label_smoothing'])
-    m = dict(n_flagged=int(flagged.sum()), n_items=len(flagged), oof_accuracy_kept=kept_accuracy(r, flagged),
-             n_outvoted_unflagged=int(((r['probs'].argmax(1) != r['y_noisy']) & ~flagged).sum()), overlapping_classes=list(ov.class_a))
+    m = dict(pass_counts(r, flagged), overlapping_classes=list(ov.class_a))
     return second_pass_rate(settings, m), missed_share(m) is not None
 
 def checked_again(r1:dict, flagged1:np.ndarray, r:dict)->float:
@@ -319,7 +323,7 @@ def two_pass_row(row:dict, train:bool=True, width:int|None=None, repeats:int=1)-
         second = second_pass_ranking(first, {**base, **again}, prefix + second_pass_name(again), train, repeats)
         if second is None: return None
         again, r, flagged, score = second
-        if r1 is not None and outvoted_share(dict(n_flagged=int(flagged1.sum()), n_items=len(flagged1), n_outvoted_unflagged=int(((r1['probs'].argmax(1) != r1['y_noisy']) & ~flagged1).sum()))) >= HARD_SHARE:
+        if r1 is not None and outvoted_share(pass_counts(r1, flagged1)) >= HARD_SHARE:
             out['second_pass'] = dict(again, outvoted_again=checked_again(r1, flagged1, r))   # flags few, reads many as another class: does the stronger model read them so again?
             if out['second_pass']['outvoted_again'] >= MISSED_AGAIN: flagged = flagged | (r['probs'].argmax(1) != r['y_noisy'])
         else: out['second_pass'] = again

@@ -36,7 +36,7 @@ CLEAN = [(f'clean_e{e}', dict(subset=True, epochs=e, noise=0), (0, 1)) for e in 
 def cached_rows():
     from pseudo_clean.run import missed_share, outvoted_again, outvoted_share, HARD_SHARE
     for data, kind, rate, seed, r, flag, w, out in br.kept_first_passes():
-        m = dict(n_flagged=int(flag.sum()), n_items=len(flag), oof_accuracy_kept=br.kept_accuracy(r, flag), n_outvoted_unflagged=int(out.sum()))
+        m = br.pass_counts(r, flag)
         rate2, missed = br.forget_pass_rate(r, flag, {'forget_rate': 'auto', 'label_smoothing': 0.3})
         r2 = br.cached_run(data, kind, rate, seed, dict(forget_rate=rate2), 'forget_est') if missed else None
         if not missed:     # the low-noise pass, where it checks (`HARD_SHARE`)
