@@ -186,13 +186,16 @@ def to_markdown(rows):
          '(`pseudo_clean.run.outvoted_again`, since 2026-12-06 afternoon: every hard 20-30% cell does); where it names classes that overlap and counts more than 2.5% wrong (Fashion-MNIST\'s runs), one leaving out that share '
          '(`pseudo_clean.run.second_pass_rate`; each rounded to 0.05); else the `default` row where its first pass '
          'flags 1.25% of the items or more, else a second pass with `pseudo_clean.run.low_noise_settings` (twice the epochs, '
-         'label smoothing 0.1) flagging at least the first pass\'s count, where the first pass reads 2.5% or more of the labels as another class (`HARD_SHARE`) and the second reads at least `MISSED_AGAIN` of those so again every label it reads as another class (since 2026-12-06 afternoon: the hard 2-10% cells), and, since 2026-12-05, every label the second pass contradicts '
+         'label smoothing 0.1) flagging at least the first pass\'s count, where the first pass reads 2% or more of the labels as another class (`HARD_SHARE`; 2.5% until 2026-12-06 evening) and the second reads at least `MISSED_AGAIN` of those so again every label it reads as another class (since 2026-12-06 afternoon: the hard 5-10% digit cells and the sample\'s 2%; since that evening the MNIST test set\'s 2% too), and, since 2026-12-05, every label the second pass contradicts '
          'as firmly as its smoothing lets it (`confident_disagreements`, `probes/confident_against.md`); their seconds are both passes\'. The `two_pass_w32` rows are '
          'the same with the second pass at width 32 (`--second-width 32`: a lever, not the command\'s default). The `pre1500` rows '
          'start every fold model from a small CNN body pretrained 1,500 contrastive steps on the same 10,000 images without their labels '
          '(`pseudo_clean_pretrain`, then `--weights`; its 304 s are not in the rows\' seconds), and `pre1500_two_pass` adds the command\'s '
          'second pass from it (`--two-pass --first pre1500`): a lever, not the command\'s default. The `two_pass_r3` rows are the command with '
-         '`--repeats 3` (`--two-pass --repeats 3`): every pass the mean of three splits into folds.'
+         '`--repeats 3` (`--two-pass --repeats 3`): every pass the mean of three splits into folds. Rows marked `torch_threads` 2 in `realistic.jsonl` '
+         '(the MNIST test set\'s 1% symmetric and look-alike cells, seeds 1-2, the sample\'s 0.5% symmetric cell and its clean labels, seed 2, '
+         'trained again 2026-12-06 evening with that day\'s code, where the rows had come from older code without a kept cache) ran with two torch threads, '
+         'so their seconds are lower.'
          + ''.join(sorted({f" The cached runs were ranked again on {r['rescored']} with that day's filter (`--rescore`)." for r in rows if r.get('rescored')})), '',
          '| data | settings | kind | rate | seeds | wrong | flagged | flagged/wrong | precision@k | recall@2k | AUPRC | F1 | OOF acc vs truth | train s |',
          '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']

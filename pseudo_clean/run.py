@@ -417,7 +417,7 @@ def forget_hint(n_flagged:int, # items the run flagged
             f'rerun with --forget_rate {rate:.2f} to rank them better (see `forget_rate` in pseudo_clean.folds).')
 
 # %% ../nbs/09_run.ipynb #0cc9ba3e
-HARD_SHARE = 0.025   # a first pass flagging few (`LOW_NOISE_SHARE`) that reads this share of the labels as another class or more may miss hard wrong labels
+HARD_SHARE = 0.02   # a first pass flagging few (`LOW_NOISE_SHARE`) that reads this share of the labels as another class or more may miss hard wrong labels
 
 def outvoted_share(metrics:dict, # a pass's metrics: `n_flagged`, `n_outvoted_unflagged`, `n_items`
                   )->float:
