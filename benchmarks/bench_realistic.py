@@ -193,9 +193,8 @@ def to_markdown(rows):
          '(`pseudo_clean_pretrain`, then `--weights`; its 304 s are not in the rows\' seconds), and `pre1500_two_pass` adds the command\'s '
          'second pass from it (`--two-pass --first pre1500`): a lever, not the command\'s default. The `two_pass_r3` rows are the command with '
          '`--repeats 3` (`--two-pass --repeats 3`): every pass the mean of three splits into folds. Rows marked `torch_threads` 2 in `realistic.jsonl` '
-         '(the MNIST test set\'s 0.5% cells, its 1% symmetric and look-alike cells, seeds 1-2, and its 2% symmetric and look-alike cells; the sample\'s 0.5% '
-         'symmetric cell and its clean labels, seed 2: trained again 2026-12-06 evening with that day\'s code, where the rows had come from older code without '
-         'a kept cache) ran with two torch threads, '
+         '(every digit row whose first pass had not been kept, trained again 2026-12-06 evening with that day\'s code, where the rows had come from older code) '
+         'ran with two torch threads, '
          'so their seconds are lower.'
          + ''.join(sorted({f" The cached runs were ranked again on {r['rescored']} with that day's filter (`--rescore`)." for r in rows if r.get('rescored')})), '',
          '| data | settings | kind | rate | seeds | wrong | flagged | flagged/wrong | precision@k | recall@2k | AUPRC | F1 | OOF acc vs truth | train s |',
