@@ -363,15 +363,15 @@ def print_summary(metrics:dict):
                  + (f' and {len(ov) - 5} more pairs (metrics.json)' if len(ov) > 5 else ''), file=sys.stderr)
     fp = metrics.get('first_pass')
     sp = metrics.get('second_pass', {})
-    if fp: print(f"Trained twice: the first pass flagged {fp['n_flagged']:,}; the folds ranked here "
-                 + (f"left out {metrics['forget_rate']:.0%} of each batch (`second_pass_rate`)"
-                    + (f", and every label they read as another class is flagged: they read {sp['outvoted_again']:.0%} of those the first pass did so again (`outvoted_again`)." if 'outvoted_again' in sp else '.')
-                    if 'forget_rate' in sp else
-                    f"trained {sp.get('epochs')} epochs with label smoothing {sp.get('label_smoothing')} (`low_noise_settings`)"
-                    + ('.' if 'outvoted_again' not in sp else
-                       f", and every label they read as another class is flagged: they read {sp['outvoted_again']:.0%} of those the first pass did so again (`outvoted_again`)."
-                       if sp['outvoted_again'] >= MISSED_AGAIN else
-                       f"; they read only {sp['outvoted_again']:.0%} of the labels the first pass read as another class so again: its own mistakes (`outvoted_again`).")), file=sys.stderr)
+    if fp:
+        how = (f"left out {metrics['forget_rate']:.0%} of each batch (`second_pass_rate`)" if 'forget_rate' in sp else
+               f"trained {sp.get('epochs')} epochs with label smoothing {sp.get('label_smoothing')} (`low_noise_settings`)")
+        again = sp.get('outvoted_again')   # a ranked pass for missed hard errors always confirmed them; a stronger pass may not have
+        verdict = ('.' if again is None else
+                   f", and every label they read as another class is flagged: they read {again:.0%} of those the first pass did so again (`outvoted_again`)."
+                   if again >= MISSED_AGAIN else
+                   f"; they read only {again:.0%} of the labels the first pass read as another class so again: its own mistakes (`outvoted_again`).")
+        print(f"Trained twice: the first pass flagged {fp['n_flagged']:,}; the folds ranked here {how}{verdict}", file=sys.stderr)
     elif 'outvoted_again' in sp: print(f"Trained twice: a second training, leaving out {sp['forget_rate']:.0%} of each batch, read only {sp['outvoted_again']:.0%} of the labels "
                                        "the first pass read as another class so again: the model's own mistakes, not hard wrong labels, so the first pass is ranked here (`outvoted_again`).", file=sys.stderr)
     if metrics.get('forget_hint'): print(metrics['forget_hint'], file=sys.stderr)
