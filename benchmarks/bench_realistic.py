@@ -16,7 +16,8 @@ Appends one row a run to benchmarks/realistic.jsonl and rewrites benchmarks/real
 `--two-pass` adds, for each one-pass `default` row, what the `pseudo_clean` command reports (rows named `two_pass`;
 seconds are both passes'). Where the first pass misses hard wrong labels (`pseudo_clean.run.missed_share`: the hard 20% and 30%
 digit cells), or names classes that overlap and counts more than 2.5% wrong (Fashion-MNIST's runs), the folds train again
-leaving out that share (`pseudo_clean.run.second_pass_rate`; cached as `probes/forget_estimated.py` names them, `forget_est`),
+leaving out about the share wrong (`pseudo_clean.run.second_pass_rate`: `missed_forget_rate` of the share read as another
+class, since 2026-12-06 evening; the share flagged where classes overlap; cached as `probes/forget_estimated.py` names them, `forget_est`),
 ranked as the first pass (after missed hard errors, where that pass reads at least `MISSED_AGAIN` of the labels the first read as
 another class so again (`pseudo_clean.run.outvoted_again`), every label the model reads as another class flagged too; below it,
 the first pass is the row, its seconds both passes'). Else, where it flags few

@@ -21,11 +21,11 @@ from .folds import oof_probs, fold_ids, fold_probs, check_backbone, engine_setti
 from .ranking import rank_suspects, evaluate_detection, overlapping_classes, confident_disagreements, DEFAULT_METHOD, METHODS
 
 # %% auto #0
-__all__ = ['OUTPUT_FILES', 'WEAK_MODEL_ACCURACY', 'HARD_SHARE', 'MISSED_RATIO', 'MISSED_AGAIN', 'LOW_NOISE_SHARE',
+__all__ = ['OUTPUT_FILES', 'HARD_READ', 'WEAK_MODEL_ACCURACY', 'HARD_SHARE', 'MISSED_RATIO', 'MISSED_AGAIN', 'LOW_NOISE_SHARE',
            'check_out_dir', 'own_files', 'discard_if_failed', 'inject_noise', 'run_ident', 'decisions_line',
            'read_data', 'source_dir', 'run', 'write_outputs', 'summary_line', 'print_summary', 'advised_forget_rate',
-           'forget_hint', 'outvoted_share', 'missed_share', 'outvoted_again', 'second_pass_rate', 'low_noise_settings',
-           'flag_first', 'load_run']
+           'missed_forget_rate', 'forget_hint', 'outvoted_share', 'missed_share', 'outvoted_again', 'second_pass_rate',
+           'low_noise_settings', 'flag_first', 'load_run']
 
 # %% ../nbs/09_run.ipynb #8d89847b
 def _is_within(p:Path, parent:Path)->bool:
@@ -387,6 +387,14 @@ def advised_forget_rate(share:float, # the share of the items a run flagged
     return round(min(0.3, round(share / 0.05) * 0.05), 2)
 
 
+# %% ../nbs/09_run.ipynb #0c2223e1
+HARD_READ = 0.7   # a first pass missing hard wrong labels reads about this share of them as another class (`missed_share` over the share wrong: 0.68-0.74 measured)
+
+def missed_forget_rate(missed:float, # a first pass's `missed_share`: the share of the labels it reads as another class
+                      )->float:
+    "The `forget_rate` for the hard wrong labels a first pass missed: `advised_forget_rate` of `missed` over `HARD_READ`."
+    return advised_forget_rate(missed / HARD_READ)
+
 # %% ../nbs/09_run.ipynb #94510748
 WEAK_MODEL_ACCURACY = 0.9   # a model right about fewer of the labels it keeps (out of fold) is too weak to count wrong labels
 
@@ -400,7 +408,7 @@ def forget_hint(n_flagged:int, # items the run flagged
     "Advice on the count: that the model misses hard wrong labels, or is too weak to count them, or to rerun with a higher `--forget_rate` when well over that share of the items was flagged; else None."
     share = n_flagged / max(n_items, 1)
     if kept_accuracy is not None and kept_accuracy < WEAK_MODEL_ACCURACY and missed is not None:
-        rate = advised_forget_rate(missed)
+        rate = missed_forget_rate(missed)
         return (f'The fold models read {missed:.0%} of the labels as another class, and the filter flagged under two fifths of them: '
                 'hard wrong labels it misses, or a model unsure of its own mistakes (the default --forget_rate auto trains again to tell which). '
                 f'The {outvoted or 0:,} not flagged are the next rows of suspects.csv (label_quality under 0.5): review them'
@@ -450,10 +458,10 @@ def outvoted_again(codes, # N given labels, integer class codes 0..K-1
 def second_pass_rate(settings:dict, # the run's training settings: `forget_rate`, `embed`
                      metrics:dict, # the first pass's metrics: `n_flagged`, `n_items`, `oof_accuracy_kept`, `n_outvoted_unflagged`, `overlapping_classes`
                     )->float|None:
-    "The `forget_rate` to train the folds again with, where `'auto'` trained them: `advised_forget_rate` of the `missed_share` where the filter misses hard wrong labels, else of the share flagged where classes overlap; None: one pass is enough."
+    "The `forget_rate` to train the folds again with, where `'auto'` trained them: `missed_forget_rate` of the `missed_share` where the filter misses hard wrong labels, else `advised_forget_rate` of the share flagged where classes overlap; None: one pass is enough."
     if settings.get('forget_rate') != 'auto' or settings.get('embed'): return None
     missed = missed_share(metrics)
-    if missed is not None: return advised_forget_rate(missed) or None    # hard wrong labels the filter misses: the share the model reads as another class
+    if missed is not None: return missed_forget_rate(missed) or None     # hard wrong labels the filter misses: about the share wrong
     kept = metrics.get('oof_accuracy_kept')
     if kept is None or kept < WEAK_MODEL_ACCURACY or not metrics.get('overlapping_classes'): return None   # a weak model's count estimates nothing
     return advised_forget_rate(metrics['n_flagged'] / max(metrics['n_items'], 1)) or None

@@ -10,7 +10,7 @@ Run by hand:  python benchmarks/probes/missed_share.py
    noise, the first pass's counts (`metrics.json`'s `first_pass` where the run trained twice).
 3. Clean labels (no noise injected), through `run` the same way: 1,000 digits after 1 to 5 epochs (seeds 0-1), and all
    5,000 after 1 or 2 (seeds 0-1): a model unsure of its own mistakes. For each, `outvoted_again` of a second training at the
-   forget rate the pass would use (`advised_forget_rate` of the share read as another class, at least 0.05; run folders
+   forget rate the pass would use (`missed_forget_rate` of the share read as another class, at least 0.05; run folders
    `CASE_SEED_second`), and of a stronger one as `low_noise_settings` makes it (twice the epochs, label smoothing 0.1;
    `CASE_SEED_low`), whether or not the command takes either pass, and what the command reports.
 4. The same share between two ordinary (`'auto'`) first passes of other splits into folds (other seeds; free where the
@@ -69,7 +69,7 @@ def weak_rows(seeds=(0, 1)):
 def clean_rows():
     import pandas as pd
     import bench_weak_model as bw
-    from pseudo_clean.run import missed_share, outvoted_again, advised_forget_rate, run
+    from pseudo_clean.run import missed_share, outvoted_again, missed_forget_rate, run
     from pseudo_clean.ranking import rank_suspects
     for case, c, seeds in CLEAN:
         bw.RUNS.setdefault(case, c)
@@ -82,7 +82,7 @@ def clean_rows():
             if 'first_pass' in m: raise SystemExit(f'{out}: the command ranked a second pass, so oof_probs.npy is not the first; delete the folder and run again')
             p1 = np.load(out/'oof_probs.npy')
             flag = rank_suspects(y, p1, label_smoothing=0.3).sort_index().is_label_issue.values
-            share = ((p1.argmax(1) != y) | flag).mean(); rate = max(advised_forget_rate(share), 0.05)
+            share = ((p1.argmax(1) != y) | flag).mean(); rate = max(missed_forget_rate(share), 0.05)
             second = out.parent/f'{out.name}_second'
             run(bw.subset_folder() if c['subset'] else None, out=second, noise=0, epochs=c['epochs'], seed=seed, forget_rate=rate, progress=False,
                 overwrite=(second/'metrics.json').exists() and json.loads((second/'metrics.json').read_text()).get('forget_rate') != rate)
