@@ -251,7 +251,8 @@ def clean_grid(data:str, seeds)->Path:
 
 def second_pass_name(again:dict)->str:
     "The name the grid's own runs of the second pass's settings have (e.g. `ls0.1e14`), which keys their cache."
-    return f"ls{again['label_smoothing']:g}" + (f"w{again['width']}" if 'width' in again else '') + f"e{again['epochs']}"
+    return (f"ls{again['label_smoothing']:g}" + (f"w{again['width']}" if 'width' in again else '') + f"e{again['epochs']}"
+            + (f"f{again['forget_rate']:g}" if 'forget_rate' in again else ''))
 
 def kept_accuracy(r:dict, flagged:np.ndarray)->float:
     "A first pass's accuracy on the labels it keeps (not flagged), as `run` measures it."
@@ -262,11 +263,12 @@ def pass_counts(r:dict, flagged:np.ndarray)->dict:
     return dict(n_flagged=int(flagged.sum()), n_items=len(flagged), oof_accuracy_kept=kept_accuracy(r, flagged),
                 n_outvoted_unflagged=int(((r['probs'].argmax(1) != r['y_noisy']) & ~flagged).sum()))
 
-def command_second_settings(n_flagged:int, n_items:int, kept:float, width:int|None=None)->dict|None:
-    "The settings of the command's second pass after a first pass of 5 folds (`low_noise_settings`; that wide where `width` is given, a lever), or None where it trains once."
+def command_second_settings(n_flagged:int, n_items:int, kept:float, width:int|None=None, outvoted:int=0)->dict|None:
+    "The settings of the command's second pass after a first pass of 5 folds that left `outvoted` labels another class outvotes unflagged (`low_noise_settings`; that wide where `width` is given, a lever), or None where it trains once."
     from pseudo_clean.run import low_noise_settings
     from pseudo_clean.train import DEFAULT_SETTINGS
-    again = low_noise_settings({**DEFAULT_SETTINGS, 'arch': 'cnn'}, dict(n_flagged=n_flagged, n_items=n_items, oof_accuracy_kept=kept), n_items - n_items // 5)
+    again = low_noise_settings({**DEFAULT_SETTINGS, 'arch': 'cnn'}, dict(n_flagged=n_flagged, n_items=n_items, oof_accuracy_kept=kept, n_outvoted_unflagged=outvoted),
+                               n_items - n_items // 5)
     return again if again is None or width is None else {**again, 'width': width}
 
 def second_pass_ranking(row:dict, again:dict, name:str, train:bool=True, repeats:int=1):
@@ -307,7 +309,8 @@ def two_pass_row(row:dict, train:bool=True, width:int|None=None, repeats:int=1)-
         if repeats > 1: first = dict(row, train_seconds=round(float(r1['train_seconds']), 1), **metrics(r1['wrong'], flagged1, score1),
                                      oof_acc_vs_truth=round(float((r1['probs'].argmax(1) == r1['y_true']).mean()), 4), repeats=repeats)
     else: kept, kept_from = row.get('oof_acc_vs_truth', 1.0), 'oof_acc_vs_truth'   # not cached: its accuracy against the truth stands in (and no pair is known to overlap)
-    again = {'forget_rate': rate} if rate is not None else command_second_settings(first['n_flagged'], first['n_items'], kept, width)
+    outvoted = 0 if r1 is None else pass_counts(r1, flagged1)['n_outvoted_unflagged']    # not cached: unknown (no forget rate in the low-noise pass)
+    again = {'forget_rate': rate} if rate is not None else command_second_settings(first['n_flagged'], first['n_items'], kept, width, outvoted)
     prefix = '' if row['name'] == 'default' else f"{row['name']}_"
     name = prefix + 'two_pass' + ('' if width is None else f'_w{width}') + ('' if repeats == 1 else f'_r{repeats}')
     out = dict(first, name=name, first_pass=dict(n_flagged=first['n_flagged'], auprc=first.get('auprc'), f1=first.get('f1'),

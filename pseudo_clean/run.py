@@ -22,10 +22,10 @@ from .ranking import rank_suspects, evaluate_detection, overlapping_classes, con
 
 # %% auto #0
 __all__ = ['OUTPUT_FILES', 'HARD_READ', 'WEAK_MODEL_ACCURACY', 'HARD_SHARE', 'MISSED_RATIO', 'MISSED_AGAIN', 'LOW_NOISE_SHARE',
-           'check_out_dir', 'own_files', 'discard_if_failed', 'inject_noise', 'run_ident', 'decisions_line',
-           'read_data', 'source_dir', 'run', 'write_outputs', 'summary_line', 'print_summary', 'advised_forget_rate',
-           'missed_forget_rate', 'forget_hint', 'outvoted_share', 'missed_share', 'outvoted_again', 'second_pass_rate',
-           'low_noise_settings', 'flag_first', 'load_run']
+           'LOW_NOISE_FORGET', 'check_out_dir', 'own_files', 'discard_if_failed', 'inject_noise', 'run_ident',
+           'decisions_line', 'read_data', 'source_dir', 'run', 'write_outputs', 'summary_line', 'print_summary',
+           'advised_forget_rate', 'missed_forget_rate', 'forget_hint', 'outvoted_share', 'missed_share',
+           'outvoted_again', 'second_pass_rate', 'low_noise_settings', 'flag_first', 'load_run']
 
 # %% ../nbs/09_run.ipynb #8d89847b
 def _is_within(p:Path, parent:Path)->bool:
@@ -252,7 +252,8 @@ def _second_pass(settings:dict, metrics:dict, n_train:int, progress:bool)->dict|
         return {'forget_rate': rate}
     again = low_noise_settings(settings, metrics, n_train)
     if again and progress: print(f"Few labels look wrong ({share:.2%} flagged): training the folds again, {again['epochs']} epochs with label smoothing "
-                                 f"{again['label_smoothing']}, to rank the hard ones (pass --epochs to train once)"
+                                 f"{again['label_smoothing']}" + (f", leaving out {again['forget_rate']:.0%} of each batch" if 'forget_rate' in again else '')
+                                 + ", to rank the hard ones (pass --epochs to train once)"
                                  + (f"; the model reads {outvoted_share(metrics):.1%} of the labels as another class: whether the stronger one reads them so again tells hard wrong labels from its own mistakes"
                                     if outvoted_share(metrics) >= HARD_SHARE else ''))
     return again
@@ -269,7 +270,7 @@ def _detect(data, codes, classes, is_noisy, settings:dict, stages:dict, stacked:
     again, ranked = _second_pass(settings, metrics, n_train, kw['progress']), settings
     if again:
         first = {k: metrics[k] for k in ('n_flagged', 'oof_accuracy_kept', 'n_outvoted_unflagged', 'f1', 'auprc') if k in metrics}
-        stronger, missed = 'forget_rate' not in again, missed_share(metrics)     # stronger: it flags at least as many as the first pass, and what it firmly contradicts
+        stronger, missed = 'epochs' in again, missed_share(metrics)          # stronger (`low_noise_settings`): it flags at least as many as the first pass, and what it firmly contradicts
         flagged = np.zeros(len(codes), bool); flagged[suspects.index] = suspects.is_label_issue.to_numpy()
         checked = missed is not None or (stronger and outvoted_share(metrics) >= HARD_SHARE)   # hard errors are read as another class again; a model's own mistakes move
         second = _detect_pass(data, codes, classes, is_noisy, {**settings, **again}, check=(probs, flagged) if checked else None,
@@ -364,8 +365,8 @@ def print_summary(metrics:dict):
     fp = metrics.get('first_pass')
     sp = metrics.get('second_pass', {})
     if fp:
-        how = (f"left out {metrics['forget_rate']:.0%} of each batch (`second_pass_rate`)" if 'forget_rate' in sp else
-               f"trained {sp.get('epochs')} epochs with label smoothing {sp.get('label_smoothing')} (`low_noise_settings`)")
+        how = (f"trained {sp['epochs']} epochs with label smoothing {sp['label_smoothing']}" + (f", leaving out {sp['forget_rate']:.0%} of each batch" if 'forget_rate' in sp else '')
+               + " (`low_noise_settings`)" if 'epochs' in sp else f"left out {metrics['forget_rate']:.0%} of each batch (`second_pass_rate`)")
         again = sp.get('outvoted_again')   # a ranked pass for missed hard errors always confirmed them; a stronger pass may not have
         verdict = ('.' if again is None else
                    f", and every label they read as another class is flagged: they read {again:.0%} of those the first pass did so again (`outvoted_again`)."
@@ -469,17 +470,19 @@ def second_pass_rate(settings:dict, # the run's training settings: `forget_rate`
 
 # %% ../nbs/09_run.ipynb #2c788848
 LOW_NOISE_SHARE = 0.0125   # a first pass that flags under this share of the items has found few wrong labels
+LOW_NOISE_FORGET = 0.1     # the low-noise pass leaves out `missed_forget_rate` of the share read as another class where that is at least this
 
 def low_noise_settings(settings:dict, # the run's training settings: `arch`, `epochs`, `label_smoothing`, `forget_rate`, `embed`, `bs`
-                       metrics:dict, # the first pass's metrics: `n_flagged`, `n_items`, `oof_accuracy_kept`
+                       metrics:dict, # the first pass's metrics: `n_flagged`, `n_items`, `oof_accuracy_kept`, `n_outvoted_unflagged`
                        n_train:int, # items a fold model trains on
                       )->dict|None:
-    "Settings for a second pass where few labels look wrong: twice `auto_epochs`, label smoothing 0.1; None: one pass is enough."
+    "Settings for a second pass where few labels look wrong: twice `auto_epochs`, label smoothing 0.1, and the `missed_forget_rate` of the share read as another class where it reaches `LOW_NOISE_FORGET`; None: one pass is enough."
     if settings.get('arch', 'cnn') != 'cnn' or settings.get('embed') or settings.get('epochs') is not None: return None
     if settings.get('forget_rate') != 'auto' or settings.get('label_smoothing') != DEFAULT_SETTINGS['label_smoothing']: return None
     kept = metrics.get('oof_accuracy_kept')
     if kept is None or kept < WEAK_MODEL_ACCURACY or metrics['n_flagged'] >= LOW_NOISE_SHARE * metrics['n_items']: return None
-    return dict(epochs=2 * auto_epochs(n_train, bs=settings.get('bs', 128)), label_smoothing=0.1)
+    forget = missed_forget_rate(outvoted_share(metrics))                   # hard wrong labels a stronger model would learn: about their share left out
+    return dict(epochs=2 * auto_epochs(n_train, bs=settings.get('bs', 128)), label_smoothing=0.1) | ({'forget_rate': forget} if forget >= LOW_NOISE_FORGET else {})
 
 # %% ../nbs/09_run.ipynb #f20c392f
 def flag_first(suspects:pd.DataFrame, # `rank_suspects`'s table, most suspicious first (index: row)

@@ -39,7 +39,7 @@ CLEAN = [(f'clean_e{e}', dict(subset=True, epochs=e, noise=0), (0, 1)) for e in 
 
 def low_noise_run(data, kind, rate, seed, m:dict)->dict|None:
     "The kept `low_noise_settings` pass after a cached first pass with counts `m` (`bench_realistic.pass_counts`), or None: not taken, or not kept."
-    low = br.command_second_settings(m['n_flagged'], m['n_items'], m['oof_accuracy_kept'])
+    low = br.command_second_settings(m['n_flagged'], m['n_items'], m['oof_accuracy_kept'], outvoted=m['n_outvoted_unflagged'])
     return None if low is None else br.cached_run(data, kind, rate, seed, low, br.second_pass_name(low))
 
 def cached_rows():
