@@ -62,7 +62,7 @@ def passes(kind:str, rate:float, seed:int, train:bool=True, width:int|None=None,
     flagged, score = br.default_ranking(r, DEFAULT_SETTINGS['label_smoothing'])
     prefix = '' if first == 'default' else f'{first}, '
     out = [(prefix + 'one pass', DEFAULT_SETTINGS['label_smoothing'], r, flagged, score)]
-    again = br.command_second_settings(int(flagged.sum()), len(flagged), br.kept_accuracy(r, flagged), width, br.pass_counts(r, flagged)['n_outvoted_unflagged'])
+    again = br.command_second_settings(br.pass_counts(r, flagged), width)
     if again is None: return out + [(prefix + 'command', *out[0][1:])]
     row = dict(data='mnist10k', kind=kind, rate=rate, seed=seed, n_flagged=int(flagged.sum()))
     second = br.second_pass_ranking(row, {**settings, **again}, ('' if first == 'default' else f'{first}_') + br.second_pass_name(again), train)

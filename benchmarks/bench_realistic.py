@@ -263,12 +263,11 @@ def pass_counts(r:dict, flagged:np.ndarray)->dict:
     return dict(n_flagged=int(flagged.sum()), n_items=len(flagged), oof_accuracy_kept=kept_accuracy(r, flagged),
                 n_outvoted_unflagged=int(((r['probs'].argmax(1) != r['y_noisy']) & ~flagged).sum()))
 
-def command_second_settings(n_flagged:int, n_items:int, kept:float, width:int|None=None, outvoted:int=0)->dict|None:
-    "The settings of the command's second pass after a first pass of 5 folds that left `outvoted` labels another class outvotes unflagged (`low_noise_settings`; that wide where `width` is given, a lever), or None where it trains once."
+def command_second_settings(counts:dict, width:int|None=None)->dict|None:
+    "The settings of the command's second pass after a first pass of 5 folds with `counts` (`pass_counts`) (`low_noise_settings`; that wide where `width` is given, a lever), or None where it trains once."
     from pseudo_clean.run import low_noise_settings
     from pseudo_clean.train import DEFAULT_SETTINGS
-    again = low_noise_settings({**DEFAULT_SETTINGS, 'arch': 'cnn'}, dict(n_flagged=n_flagged, n_items=n_items, oof_accuracy_kept=kept, n_outvoted_unflagged=outvoted),
-                               n_items - n_items // 5)
+    again = low_noise_settings({**DEFAULT_SETTINGS, 'arch': 'cnn'}, counts, counts['n_items'] - counts['n_items'] // 5)
     return again if again is None or width is None else {**again, 'width': width}
 
 def second_pass_ranking(row:dict, again:dict, name:str, train:bool=True, repeats:int=1):
@@ -300,17 +299,18 @@ def two_pass_row(row:dict, train:bool=True, width:int|None=None, repeats:int=1)-
     from pseudo_clean.run import outvoted_share, HARD_SHARE, MISSED_AGAIN
     base = row.get('settings') or {}
     r1 = averaged_run(row['data'], row['kind'], row['rate'], row['seed'], base, row['name'], repeats, train and repeats > 1)   # one split: the row's own run, kept or not
-    rate, missed, first = None, False, row
+    rate, missed, first, counts1 = None, False, row, None
     if r1 is None and (repeats > 1 or row['data'].startswith('fashion')): return None   # which classes its first pass finds overlapping, or what it misses, is not known (of the digit runs only the hard 20-30% cells take that pass, and they are kept)
     if r1 is not None:      # the first pass cached: the model's accuracy on the labels it keeps, and the classes that overlap, as `run` measures them
         flagged1, score1 = default_ranking(r1, DEFAULT_SETTINGS['label_smoothing'])
-        kept, kept_from = kept_accuracy(r1, flagged1), 'cache'
+        counts1 = pass_counts(r1, flagged1); kept, kept_from = counts1['oof_accuracy_kept'], 'cache'
         if width is None: rate, missed = forget_pass_rate(r1, flagged1, {**DEFAULT_SETTINGS, **base})
         if repeats > 1: first = dict(row, train_seconds=round(float(r1['train_seconds']), 1), **metrics(r1['wrong'], flagged1, score1),
                                      oof_acc_vs_truth=round(float((r1['probs'].argmax(1) == r1['y_true']).mean()), 4), repeats=repeats)
     else: kept, kept_from = row.get('oof_acc_vs_truth', 1.0), 'oof_acc_vs_truth'   # not cached: its accuracy against the truth stands in (and no pair is known to overlap)
-    outvoted = 0 if r1 is None else pass_counts(r1, flagged1)['n_outvoted_unflagged']    # not cached: unknown (no forget rate in the low-noise pass)
-    again = {'forget_rate': rate} if rate is not None else command_second_settings(first['n_flagged'], first['n_items'], kept, width, outvoted)
+    counts = dict(n_flagged=first['n_flagged'], n_items=first['n_items'], oof_accuracy_kept=kept,     # not cached: no label known outvoted (no forget rate in the low-noise pass)
+                  n_outvoted_unflagged=0 if counts1 is None else counts1['n_outvoted_unflagged'])
+    again = {'forget_rate': rate} if rate is not None else command_second_settings(counts, width)
     prefix = '' if row['name'] == 'default' else f"{row['name']}_"
     name = prefix + 'two_pass' + ('' if width is None else f'_w{width}') + ('' if repeats == 1 else f'_r{repeats}')
     out = dict(first, name=name, first_pass=dict(n_flagged=first['n_flagged'], auprc=first.get('auprc'), f1=first.get('f1'),
@@ -330,7 +330,7 @@ def two_pass_row(row:dict, train:bool=True, width:int|None=None, repeats:int=1)-
         second = second_pass_ranking(first, {**base, **again}, prefix + second_pass_name(again), train, repeats)
         if second is None: return None
         again, r, flagged, score = second
-        if r1 is not None and outvoted_share(pass_counts(r1, flagged1)) >= HARD_SHARE:
+        if counts1 is not None and outvoted_share(counts1) >= HARD_SHARE:
             out['second_pass'] = dict(again, outvoted_again=checked_again(r1, flagged1, r))   # flags few, reads many as another class: does the stronger model read them so again?
             if out['second_pass']['outvoted_again'] >= MISSED_AGAIN: flagged = flagged | (r['probs'].argmax(1) != r['y_noisy'])
         else: out['second_pass'] = again

@@ -39,7 +39,7 @@ CLEAN = [(f'clean_e{e}', dict(subset=True, epochs=e, noise=0), (0, 1)) for e in 
 
 def low_noise_run(data, kind, rate, seed, m:dict)->dict|None:
     "The kept `low_noise_settings` pass after a cached first pass with counts `m` (`bench_realistic.pass_counts`), or None: not taken, or not kept."
-    low = br.command_second_settings(m['n_flagged'], m['n_items'], m['oof_accuracy_kept'], outvoted=m['n_outvoted_unflagged'])
+    low = br.command_second_settings(m)
     return None if low is None else br.cached_run(data, kind, rate, seed, low, br.second_pass_name(low))
 
 def cached_rows():
@@ -66,11 +66,20 @@ def weak_rows(seeds=(0, 1)):
             yield (f"| {case} | {seed} | {n:,} | {m['oof_accuracy_vs_truth']:.3f} | {first['oof_accuracy_kept']:.3f} | {f} | {u} | {f / max(f + u, 1):.2f} | "
                    f"{'-' if ms is None else f'{ms:.1%}'} | {m.get('second_pass') or '-'} | {m['n_flagged'] / m['n_noisy']:.2f} |")
 
-def clean_rows():
+def clean_first_pass(out:Path)->tuple:
+    "A clean-label run folder of the command, read as its first pass: (given codes, out-of-fold probabilities, flags in item order, share of the labels read as another class)."
     import pandas as pd
+    from pseudo_clean.ranking import rank_suspects
+    if 'first_pass' in json.loads((out/'metrics.json').read_text()):
+        raise SystemExit(f'{out}: the command ranked a second pass, so oof_probs.npy is not the first; delete the folder and run again')
+    y = np.searchsorted((out/'classes.txt').read_text().split(), pd.read_csv(out/'labels.csv', dtype=str).label.values)
+    p1 = np.load(out/'oof_probs.npy')
+    flag = rank_suspects(y, p1, label_smoothing=0.3).sort_index().is_label_issue.values
+    return y, p1, flag, ((p1.argmax(1) != y) | flag).mean()
+
+def clean_rows():
     import bench_weak_model as bw
     from pseudo_clean.run import missed_share, outvoted_again, missed_forget_rate, run
-    from pseudo_clean.ranking import rank_suspects
     for case, c, seeds in CLEAN:
         bw.RUNS.setdefault(case, c)
         for seed in seeds:
@@ -78,11 +87,7 @@ def clean_rows():
             m = json.loads((out/'metrics.json').read_text()); first = m.get('first_pass', m)
             f, u, n = first['n_flagged'], first['n_outvoted_unflagged'], m['n_items']
             ms = missed_share(dict(first, n_items=n))
-            y = np.searchsorted((out/'classes.txt').read_text().split(), pd.read_csv(out/'labels.csv', dtype=str).label.values)
-            if 'first_pass' in m: raise SystemExit(f'{out}: the command ranked a second pass, so oof_probs.npy is not the first; delete the folder and run again')
-            p1 = np.load(out/'oof_probs.npy')
-            flag = rank_suspects(y, p1, label_smoothing=0.3).sort_index().is_label_issue.values
-            share = ((p1.argmax(1) != y) | flag).mean(); rate = max(missed_forget_rate(share), 0.05)
+            y, p1, flag, share = clean_first_pass(out); rate = max(missed_forget_rate(share), 0.05)
             second = out.parent/f'{out.name}_second'
             run(bw.subset_folder() if c['subset'] else None, out=second, noise=0, epochs=c['epochs'], seed=seed, forget_rate=rate, progress=False,
                 overwrite=(second/'metrics.json').exists() and json.loads((second/'metrics.json').read_text()).get('forget_rate') != rate)

@@ -21,7 +21,7 @@ Writes benchmarks/probes/stronger_forget.md.
 """
 import sys, json
 from pathlib import Path
-import numpy as np, pandas as pd
+import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent)); sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_realistic as br
 
@@ -46,7 +46,7 @@ def hard_rows():
     from pseudo_clean.run import outvoted_share, HARD_SHARE, missed_forget_rate
     for data, kind, rate, seed, r1, flag1, wrong, outv in br.kept_first_passes(('mnist10k', 'sample')):
         m = br.pass_counts(r1, flag1)
-        low = br.command_second_settings(m['n_flagged'], m['n_items'], m['oof_accuracy_kept'], outvoted=m['n_outvoted_unflagged'])
+        low = br.command_second_settings(m)
         if low is None or outvoted_share(m) < HARD_SHARE: continue
         plain = {k: v for k, v in low.items() if k != 'forget_rate'}
         lever = dict(plain, forget_rate=missed_forget_rate(outvoted_share(m)))
@@ -57,16 +57,12 @@ def hard_rows():
 def clean_rows():
     import bench_weak_model as bw, missed_share as ms
     from pseudo_clean.run import outvoted_again, missed_forget_rate, run
-    from pseudo_clean.ranking import rank_suspects
     for case, c, seeds in ms.CLEAN:
         bw.RUNS.setdefault(case, c)
         for seed in seeds:
             if (case, seed) not in CLEAN: continue
             out, _ = bw.train(case, seed)
-            y = np.searchsorted((out/'classes.txt').read_text().split(), pd.read_csv(out/'labels.csv', dtype=str).label.values)
-            p1 = np.load(out/'oof_probs.npy')
-            flag = rank_suspects(y, p1, label_smoothing=0.3).sort_index().is_label_issue.values
-            share = ((p1.argmax(1) != y) | flag).mean(); rate = missed_forget_rate(share)
+            y, p1, flag, share = ms.clean_first_pass(out); rate = missed_forget_rate(share)
             low = out.parent/f'{out.name}_lowf'
             done = (low/'metrics.json').exists() and json.loads((low/'metrics.json').read_text()).get('forget_rate') == rate
             if not done: run(bw.subset_folder() if c['subset'] else None, out=low, noise=0, epochs=2 * c['epochs'], label_smoothing=0.1,
