@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_folds.ipynb #ed2fd6b9
 from __future__ import annotations
-import hashlib, json, mmap, os, warnings
+import hashlib, json, logging, math, mmap, os, warnings
 from pathlib import Path
 
 import numpy as np
@@ -20,8 +20,8 @@ import torch
 
 # %% auto #0
 __all__ = ['ENGINE_KEYS', 'RAY_MAX_RETRIES', 'RAY_OBJECT_STORE', 'STACK_FOLDS', 'EMBED_FEATURES', 'EMBED_VALUES', 'fold_ids',
-           'unlabeled_folds', 'fold_key', 'run_fold', 'engine_settings', 'runs_here', 'run_units', 'read_back',
-           'run_units_cached', 'stack_folds_on', 'repeat_seeds', 'oof_probs', 'pool_grid', 'embed_images',
+           'unlabeled_folds', 'fold_key', 'run_fold', 'engine_settings', 'runs_here', 'run_units', 'start_engine',
+           'read_back', 'run_units_cached', 'stack_folds_on', 'repeat_seeds', 'oof_probs', 'pool_grid', 'embed_images',
            'grid_features', 'logistic_probs', 'oof_logistic_probs', 'oof_embedding_probs', 'fold_probs',
            'check_backbone', 'oof_pseudo_probs']
 
@@ -141,13 +141,27 @@ def _unit_call(fn, threads:int, shared, *job):
     torch.set_num_threads(threads)
     return fn(shared, *job)
 
+def _token_auth_if_at_hand():
+    "Token authentication for this process where `RAY_AUTH_MODE` is unset and a token is at hand (`~/.ray/auth_token`, `RAY_AUTH_TOKEN` or `RAY_AUTH_TOKEN_PATH`), by Ray's own rule: what `ray start` does for its cluster, and Ray 2.60 does not do for a driver that joins one (it is refused)."
+    try: from ray._private.authentication.authentication_token_setup import maybe_enable_token_auth_if_token_available as enable
+    except ImportError: return                                       # a Ray without token authentication, or one that joins with it by itself
+    log = logging.getLogger(enable.__module__); level = log.level
+    log.setLevel(logging.ERROR)                                      # its notice is `ray start`'s to give, not each run's
+    try: enable(warn_if_disabled=False)
+    finally: log.setLevel(level)
+
 def _ray_start(address):
     "Join the Ray cluster at `address` (or `RAY_ADDRESS`), or start a small Ray here; a Ray this process already joined is used as it is, and stays up for the next call."
     import ray
     if ray.is_initialized(): return
     quiet = dict(log_to_driver=False, logging_level='ERROR', include_dashboard=False)
     address = address or os.environ.get('RAY_ADDRESS')
-    if address: ray.init(address=address, **quiet)
+    if address:
+        _token_auth_if_at_hand()
+        try: ray.init(address=address, **quiet)
+        except ConnectionError as e:
+            raise ConnectionError(f'{e}. A Ray head that asks for a token (`ray start` says "Token authentication is enabled") refuses a machine without it: '
+                                  "copy the head machine's ~/.ray/auth_token to this one, or set RAY_AUTH_TOKEN to it (`ray get-auth-token` on the head prints it).") from None
     else: ray.init(address='local', num_cpus=os.cpu_count(), object_store_memory=RAY_OBJECT_STORE, **quiet)   # 'local': a new Ray, whatever `ray start` left behind
 
 def _check_resources(have:dict, cpus:float, gpus:float):
@@ -250,6 +264,24 @@ def run_units(fn, # a module-level function: `fn(shared, *job)` computes one uni
         res.append(fn(shared, *job)); done(i, res[-1])
     return res
 
+
+# %% ../nbs/05_folds.ipynb #6747d1a7
+def _warm()->int:
+    "Nothing: a Ray worker that runs it has imported this module, and with it torch and fastai. Its process id."
+    return os.getpid()
+
+def start_engine(settings:dict, # a run's settings: only the engine's are read (`engine_settings`)
+                )->list: # the warm-up tasks' references (none for the local engine)
+    "Start Ray ahead of the folds (`engine='ray'`): joined or started, and every task slot importing this package (`_warm`) while the images are read."
+    eng = engine_settings(settings)[0]
+    if eng.get('engine') != 'ray' or settings.get('embed'): return []   # the embedding mode's regressions run here, whatever the engine (`fold_probs`)
+    import ray
+    _ray_start(eng.get('address'))
+    cpus, gpus, have = eng.get('cpus_per_fold') or 1, eng.get('gpus_per_fold') or 0, ray.cluster_resources()
+    _check_resources(have, cpus, gpus)                               # before the images are read, not after
+    slots = int(min(have.get('CPU', 0) // cpus, have.get('GPU', 0) // gpus if gpus else math.inf))
+    warm = ray.remote(_warm).options(num_cpus=cpus, num_gpus=gpus)
+    return [warm.remote() for _ in range(slots)]
 
 # %% ../nbs/05_folds.ipynb #17e13729
 def read_back(files:list, # where each job's result is kept (None: not kept)

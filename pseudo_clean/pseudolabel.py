@@ -18,7 +18,7 @@ from .data import IMAGE_EXTENSIONS, image_files, scan_files, load_images, save_c
 from .train import fit_labels, predict_probs, ensemble_probs, probs_accuracy, fit_epochs, StackedImages, weights_origin
 from .train import fit_stacked, unstack_learners
 from .pretrain import pretrain_body, pretrain_steps
-from .folds import unlabeled_folds, oof_pseudo_probs, run_units_cached, read_back, engine_settings, runs_here, stack_folds_on
+from .folds import unlabeled_folds, oof_pseudo_probs, run_units_cached, read_back, engine_settings, runs_here, stack_folds_on, start_engine
 from .folds import check_backbone, embed_images, logistic_probs
 from .run import read_data
 
@@ -480,6 +480,7 @@ def label_unlabeled(labeled, # image folder, `path,label` CSV, or IDX images fil
     check_apart(labeled, unlabeled)
     work = Path(work_dir) if work_dir is not None else out.parent/f'.{out.name}.work'
     cache = check_cache_dir(work/'cache' if cache_dir is None else cache_dir, [labeled, unlabeled], '--work_dir' if cache_dir is None else '--cache_dir')
+    warming = start_engine(kwargs)      # Ray's workers import while the images are read (held until they train)
     with _discard_if_failed(work):      # the same size, resize method and channels for both sets, as `run` reads (`read_data`)
         data = read_data(labeled, size=check_size(size, '--'), resize_method=resize_method, class_from=class_from, arch=a['arch'], cache_dir=cache, progress=a['progress'])
         U, items = load_unlabeled(unlabeled, like=data.images, resize_method=resize_method, cache_dir=cache, progress=a['progress'])

@@ -17,7 +17,7 @@ from .data import check_cache_dir, same_file
 from .noise import symmetric_noise, pair_noise, MNIST_PAIRS
 from .checks import check_forget_rate, check_training_numbers
 from .train import DEFAULT_SETTINGS, MIXED_PRECISION, weights_origin, FORGET_CAP, auto_epochs
-from .folds import oof_probs, fold_ids, fold_probs, check_backbone, engine_settings, ENGINE_KEYS, stack_folds_on
+from .folds import oof_probs, fold_ids, fold_probs, check_backbone, engine_settings, ENGINE_KEYS, stack_folds_on, start_engine
 from .ranking import rank_suspects, evaluate_detection, overlapping_classes, confident_disagreements, DEFAULT_METHOD, METHODS
 
 # %% auto #0
@@ -242,21 +242,22 @@ def _missed_verdict(second_pass:dict, stronger:bool=False)->str:
             + ("the first model's own mistakes, which the stronger one fixed; it is ranked with its own flags." if stronger else
                "the model's own mistakes, so the first pass is ranked."))
 
-def _second_pass(settings:dict, metrics:dict, n_train:int, progress:bool)->dict|None:
-    "The settings to train the folds again with (`second_pass_rate`, else `low_noise_settings`), said on stdout; None: one pass."
+def _second_pass(settings:dict, metrics:dict, n_train:int, progress:bool)->tuple:
+    "The settings to train the folds again with (`second_pass_rate`, else `low_noise_settings`), said on stdout, and whether that pass checks for missed hard wrong labels (`outvoted_again`); (None, False): one pass."
     share, rate, missed = metrics['n_flagged'] / max(metrics['n_items'], 1), second_pass_rate(settings, metrics), missed_share(metrics)
     if rate is not None:                                             # 'auto' where classes overlap, or where it misses hard errors: again, at the share found
         if progress: print(f'The model reads {missed:.1%} of the labels as another class but flags {share:.1%}: training the folds again, leaving out '
                            f'{rate:.0%} of each batch, to see whether they read the same labels as another class again (hard wrong labels do; a model\'s own mistakes move)' if missed is not None else
                            f'Classes overlap and {share:.1%} of the labels look wrong: training the folds again, leaving out {rate:.0%} of each batch')
-        return {'forget_rate': rate}
+        return {'forget_rate': rate}, missed is not None
     again = low_noise_settings(settings, metrics, n_train)
+    checked = bool(again) and outvoted_share(metrics) >= HARD_SHARE   # hard errors are read as another class again; a model's own mistakes move
     if again and progress: print(f"Few labels look wrong ({share:.2%} flagged): training the folds again, {again['epochs']} epochs with label smoothing "
                                  f"{again['label_smoothing']}" + (f", leaving out {again['forget_rate']:.0%} of each batch" if 'forget_rate' in again else '')
                                  + ", to rank the hard ones (pass --epochs to train once)"
                                  + (f"; the model reads {outvoted_share(metrics):.1%} of the labels as another class: whether the stronger one reads them so again tells hard wrong labels from its own mistakes"
-                                    if outvoted_share(metrics) >= HARD_SHARE else ''))
-    return again
+                                    if checked else ''))
+    return again, checked
 
 def _own_mistakes(metrics:dict, settings:dict)->dict:
     "A first pass's `metrics` where a second training did not confirm hard wrong labels (`outvoted_again`): its `forget_hint` as without that pass."
@@ -267,12 +268,11 @@ def _own_mistakes(metrics:dict, settings:dict)->dict:
 def _detect(data, codes, classes, is_noisy, settings:dict, stages:dict, stacked:bool, n_train:int, **kw)->tuple:
     "Detection, trained a second time where `second_pass_rate` or `low_noise_settings` says so, and ranked from that pass unless it did not confirm missed hard errors (`outvoted_again`): (probs, suspects, metrics); training seconds go in `stages`."
     probs, suspects, metrics, stages['train'] = _detect_pass(data, codes, classes, is_noisy, settings, **kw)
-    again, ranked = _second_pass(settings, metrics, n_train, kw['progress']), settings
+    (again, checked), ranked = _second_pass(settings, metrics, n_train, kw['progress']), settings
     if again:
         first = {k: metrics[k] for k in ('n_flagged', 'oof_accuracy_kept', 'n_outvoted_unflagged', 'f1', 'auprc') if k in metrics}
         stronger, missed = 'epochs' in again, missed_share(metrics)          # stronger (`low_noise_settings`): it flags at least as many as the first pass, and what it firmly contradicts
         flagged = np.zeros(len(codes), bool); flagged[suspects.index] = suspects.is_label_issue.to_numpy()
-        checked = missed is not None or (stronger and outvoted_share(metrics) >= HARD_SHARE)   # hard errors are read as another class again; a model's own mistakes move
         second = _detect_pass(data, codes, classes, is_noisy, {**settings, **again}, check=(probs, flagged) if checked else None,
                               at_least=first['n_flagged'] if stronger else 0, disagreements=stronger, **kw)
         stages['second_pass'] = second[3]
@@ -311,6 +311,7 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
     ident = run_ident(source, labels, noise=noise, noise_kind=noise_kind, folds=folds, **({'repeats': repeats} if repeats > 1 else {}), seed=seed, size=size, method=method or DEFAULT_METHOD, **settings, **_read_settings(source, resize_method, class_from))
     with discard_if_failed(out):                                     # an error before training leaves no half-made run behind
         out = check_out_dir(out, ident, overwrite, *source_dir(source))    # before reading: the image cache goes in `out`
+        warming = start_engine(settings)                             # Ray's workers import while the images are read (held until they train)
         data = read_data(source, labels, size=size, resize_method=resize_method, class_from=class_from, arch=arch, cache_dir=_cache_folder(out, cache_dir, source), progress=progress)
         labels, is_noisy = inject_noise(data.labels, noise, noise_kind, seed) if noise else (data.labels, None)
         classes = np.unique(labels); codes = np.searchsorted(classes, labels)

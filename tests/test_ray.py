@@ -135,6 +135,19 @@ def test_fractional_gpus_pack_two_folds_on_one_gpu(local_ray, tmp_path):
         run_units(_placed, None, [(0, str(tmp_path))], engine='ray', gpus_per_fold=2, progress=False)
 
 
+@needs_ray
+def test_start_engine_warms_every_task_slot_before_the_images_are_read(local_ray):
+    "`start_engine` (called by `run` before it reads the images) gives each task slot of the cluster a task that imports the package."
+    from pseudo_clean.folds import start_engine
+    pids = local_ray.get(start_engine(dict(engine='ray', cpus_per_fold=1, epochs=2)))
+    assert len(pids) == 2 and all(isinstance(p, int) for p in pids)          # the fixture's 2 CPUs: two slots of one
+    assert len(start_engine(dict(engine='ray', cpus_per_fold=2))) == 1
+    assert len(start_engine(dict(engine='ray', gpus_per_fold=0.5))) == 2      # its one GPU: two slots of a half
+    assert start_engine(dict(engine='ray', embed=True)) == []                 # the embedding mode's regressions run in the driver
+    with pytest.raises(ValueError, match=r'needs 2 GPU\(s\) \(gpus_per_fold\) but the Ray cluster has 1'):
+        start_engine(dict(engine='ray', gpus_per_fold=2))                     # an error before anything is read
+
+
 def _free_port()->int:
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
@@ -143,10 +156,13 @@ def _free_port()->int:
 def test_address_joins_a_cluster_started_with_ray_start(local_ray, tmp_path):
     local_ray.shutdown()        # this test's cluster is separate; the shared one is no longer needed (the last Ray test)
     port, temp = _free_port(), tempfile.mkdtemp(prefix='ray', dir='/tmp')   # its own temp dir: nothing left in /tmp/ray (short: socket paths)
+    # a user's shell: no RAY_AUTH_MODE (Ray set it in this process when the fixture started a local Ray). The token that
+    # local Ray wrote to ~/.ray/auth_token makes `ray start` ask for it (Ray 2.60), so the command has to bring it along
+    env = {k: v for k, v in os.environ.items() if k not in ('RAY_AUTH_MODE', 'RAY_ADDRESS')}
     # --block: the cluster lives as long as this process, so stopping it stops this cluster only (a plain `ray stop`
     # stops every Ray cluster of this user on the machine, other sessions' included)
     head = subprocess.Popen([str(BIN/'ray'), 'start', '--head', '--port', str(port), '--node-ip-address', '127.0.0.1', '--num-cpus', '2',
-                             '--include-dashboard=false', '--temp-dir', temp, '--block'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                             '--include-dashboard=false', '--temp-dir', temp, '--block'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True, env=env)
     try:
         t0 = time.time()
         while time.time() - t0 < 120:
@@ -154,7 +170,7 @@ def test_address_joins_a_cluster_started_with_ray_start(local_ray, tmp_path):
             except OSError: time.sleep(0.5)
         src = digits_folder(tmp_path/'digits', 200)
         r = subprocess.run([str(BIN/'pseudo_clean'), str(src), '--out', str(tmp_path/'out'), '--folds', '2', '--epochs', '1', '--noise', '0.1',
-                            '--engine', 'ray', '--address', f'127.0.0.1:{port}', '--quiet'], capture_output=True, text=True, timeout=600)
+                            '--engine', 'ray', '--address', f'127.0.0.1:{port}', '--quiet'], capture_output=True, text=True, timeout=600, env=env)
         assert r.returncode == 0, r.stderr[-3000:]
         assert r.stdout.startswith('items 200 | flagged') and len(r.stdout.splitlines()) == 1, r.stdout   # --quiet: the summary line only
         assert len(list((tmp_path/'out'/'folds').glob('fold_*.npz'))) == 2
