@@ -280,7 +280,7 @@ def start_engine(settings:dict, # a run's settings: only the engine's are read (
     cpus, gpus, have = eng.get('cpus_per_fold') or 1, eng.get('gpus_per_fold') or 0, ray.cluster_resources()
     _check_resources(have, cpus, gpus)                               # before the images are read, not after
     slots = int(min(have.get('CPU', 0) // cpus, have.get('GPU', 0) // gpus if gpus else math.inf))
-    warm = ray.remote(_warm).options(num_cpus=cpus, num_gpus=gpus)
+    warm = ray.remote(_warm).options(num_cpus=cpus, num_gpus=gpus, scheduling_strategy='SPREAD')   # over every machine of a cluster
     return [warm.remote() for _ in range(slots)]
 
 # %% ../nbs/05_folds.ipynb #17e13729
