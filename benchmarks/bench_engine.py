@@ -94,8 +94,8 @@ def main():
     note = ('Ray, and the local worker processes alike, pay for starting each worker, which imports torch and fastai before its first fold '
             "(since 2026-12-06 `pseudo_clean.folds.start_engine` has Ray's workers import while the driver reads the images); a Ray the command "
             'starts itself also costs its own start (3-4 s) and stop (about 1.5 s), which a Ray started once beforehand (`ray_address`) does not. '
-            'On two cores the two workers of one thread each then train in parallel what the local engine trains with two threads, a fold '
-            'pair in about the time of 1.6 folds; but five folds on two workers are three rounds: the fifth fold trains alone, on one thread, '
+            'On two cores the two workers of one thread each then train in parallel what the local engine trains with two threads, two folds '
+            'in about the time it trains 1.7; but five folds on two workers are three rounds: the fifth fold trains alone, on one thread, '
             'while the other core waits. The head of `ray_address` stays up through every run, the local ones included.')
     out = dict(runs=runs, median_wall=med, note=note, argv=sys.argv[1:], cpus=os.cpu_count(), machine=platform.machine(),
                ray=ray.__version__, date=time.strftime('%Y-%m-%d %H:%M'))
