@@ -91,12 +91,13 @@ def main():
         finally:
             if head is not None: stop_head(head)
     med = {e: round(statistics.median(r['wall_seconds'] for r in runs if r['engine'] == e), 1) for e in engines}
-    note = ('Ray, and the local worker processes alike, pay for starting each worker, which imports torch and fastai before its first fold '
-            "(since 2026-12-06 `pseudo_clean.folds.start_engine` has Ray's workers import while the driver reads the images); a Ray the command "
-            'starts itself also costs its own start (3-4 s) and stop (about 1.5 s), which a Ray started once beforehand (`ray_address`) does not. '
+    note = ('Ray, and the local worker processes alike, pay for starting each worker, which imports torch and fastai before its first fold. '
+            "Since 2026-12-07 the command starts Ray before it imports torch itself (`pseudo_clean.engine.start_engine`, which imports no torch), "
+            "so Ray's workers import while the driver does, not after it; a Ray the command starts itself still costs its own start (3-4 s) "
+            'and stop (about 1.5 s), which a Ray started once beforehand (`ray_address`) does not. '
             'On two cores the two workers of one thread each then train in parallel what the local engine trains with two threads, two folds '
             'in about the time it trains 1.7; but five folds on two workers are three rounds: the fifth fold trains alone, on one thread, '
-            'while the other core waits. The head of `ray_address` stays up through every run, the local ones included.')
+            'while the other core waits. Where `ray_address` runs, its head stays up through every run, the local ones included.')
     out = dict(runs=runs, median_wall=med, note=note, argv=sys.argv[1:], cpus=os.cpu_count(), machine=platform.machine(),
                ray=ray.__version__, date=time.strftime('%Y-%m-%d %H:%M'))
     if 'ray' in med:

@@ -12,7 +12,7 @@ Cases (out-of-fold probabilities):
                          (`pseudo_clean.run.run`, defaults; kept in benchmarks/work/overlap/ and resumed; about 250 s)
   lr_fashion, lr_fashion_10, lr_mnist_10
                          a quick model (PCA 50 + logistic regression, 3 folds) on the Fashion-MNIST test set without and with
-                         10% symmetric noise, and on the bundled sample with 10% symmetric noise (as nbs/07_visual)
+                         10% symmetric noise, and on the bundled sample with 10% symmetric noise (as nbs/08_visual)
 For each: the pairs named (share ≥ OVERLAP_SHARE), the five largest shares, cleanlab's `find_overlapping_classes` on all
 items with the given labels and, where known, with the true labels, and on the items the default filter keeps. Writes benchmarks/overlap.json and overlap.md.
 """

@@ -28,7 +28,7 @@ __all__ = ['IMAGE_EXTENSIONS', 'PROCESS_MIN', 'atomic_path', 'atomic_write_bytes
            'from_idx', 'write_idx', 'scan_files', 'read_image_folder', 'image_files', 'read_csv_utf8',
            'read_labels_csv', 'size_cap', 'training_size', 'load_images', 'from_folder', 'from_csv',
            'write_image_folder', 'from_source', 'sample_photo_folder', 'image_cache', 'check_cache_dir',
-           'labels_from_csv']
+           'StackedImages', 'labels_from_csv']
 
 # %% ../nbs/01_data.ipynb #b2a2ad20
 _UMASK = os.umask(0); os.umask(_UMASK)
@@ -839,6 +839,31 @@ def check_cache_dir(cache_dir, # the folder the image cache goes in
                              f'your images and labels. Pass a {flag} elsewhere.')
     _check_writable(d, f'{flag} {d}')
     return d
+
+# %% ../nbs/01_data.ipynb #608d52f2
+class StackedImages:
+    "Image arrays (in memory or memory-mapped) of one image shape, seen as one N×H×W(×3) array and read only where indexed: no concatenated copy."
+    def __init__(self, *parts):
+        shapes = {(tuple(p.shape[1:]), np.dtype(p.dtype)) for p in parts}
+        if len(shapes) != 1: raise ValueError(f'Stacked image arrays need one image shape and dtype, got {sorted(map(str, shapes))}.')
+        self.parts, self.starts = parts, np.cumsum([0, *map(len, parts)])
+        self.shape, self.dtype, self.ndim = (int(self.starts[-1]), *parts[0].shape[1:]), np.dtype(parts[0].dtype), parts[0].ndim
+    def __len__(self): return self.shape[0]
+    def __array__(self, dtype=None, copy=None): return self[np.arange(len(self))].astype(dtype or self.dtype, copy=False)
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            r = range(*i.indices(len(self)))
+            for p, s in zip(self.parts, self.starts):
+                if r.step == 1 and s <= r.start and r.stop <= s + len(p): return p[r.start - s:r.stop - s]   # within one part: its view
+            i = np.arange(r.start, r.stop, r.step)
+        i = np.asarray(i); i = np.flatnonzero(i) if i.dtype == bool else np.where(i < 0, i + len(self), i).astype(np.int64)
+        part = np.searchsorted(self.starts, i, 'right') - 1
+        if i.ndim == 0: return self.parts[int(part)][int(i - self.starts[part])]
+        out = np.empty((len(i), *self.shape[1:]), self.dtype)
+        for k, p in enumerate(self.parts):
+            m = part == k
+            if m.any(): out[m] = p[i[m] - self.starts[k]]
+        return out
 
 # %% ../nbs/01_data.ipynb #697424da
 def labels_from_csv(data:LabeledImages, # the source's images (their labels are replaced)

@@ -31,14 +31,13 @@ from .checks import check_forget_rate, encode_labels, check_arch
 
 # %% auto #0
 __all__ = ['ARCHS', 'BACKBONE_SETTINGS', 'MIXED_PRECISION', 'FORGET_CAP', 'DEFAULT_SETTINGS', 'FOLD_MIN_STEPS',
-           'FIT_EPOCHS_AT_4000', 'ArrayDataset', 'to_tensor_images', 'StackedImages', 'ArrayDL', 'batch_augment',
-           'device_images', 'array_dls', 'small_cnn', 'make_learner', 'backbone_stats', 'CPUMixedPrecision',
-           'bf16_is_fast', 'resolve_mixed_precision', 'mixed_precision_cb', 'small_loss_mean', 'ForgetHighLoss',
-           'ForgetContradicted', 'progress_context', 'body_state', 'load_body', 'train_model', 'predict_probs',
-           'read_weights', 'save_weights', 'weights_origin', 'model_body', 'load_weights', 'pretrained_file',
-           'stacked_cnn', 'load_stacked_weights', 'FoldStackDL', 'stacked_dls', 'train_stacked', 'predict_stacked',
-           'unstack_learners', 'auto_epochs', 'fit_labels', 'fit_epochs', 'probs_accuracy', 'accuracy_on',
-           'fit_stacked', 'ensemble_probs']
+           'FIT_EPOCHS_AT_4000', 'ArrayDataset', 'to_tensor_images', 'ArrayDL', 'batch_augment', 'device_images',
+           'array_dls', 'small_cnn', 'make_learner', 'backbone_stats', 'CPUMixedPrecision', 'bf16_is_fast',
+           'resolve_mixed_precision', 'mixed_precision_cb', 'small_loss_mean', 'ForgetHighLoss', 'ForgetContradicted',
+           'progress_context', 'body_state', 'load_body', 'train_model', 'predict_probs', 'read_weights',
+           'save_weights', 'weights_origin', 'model_body', 'load_weights', 'pretrained_file', 'stacked_cnn',
+           'load_stacked_weights', 'FoldStackDL', 'stacked_dls', 'train_stacked', 'predict_stacked', 'unstack_learners',
+           'auto_epochs', 'fit_labels', 'fit_epochs', 'probs_accuracy', 'accuracy_on', 'fit_stacked', 'ensemble_probs']
 
 # %% ../nbs/03_train.ipynb #3b984065
 class ArrayDataset:
@@ -63,31 +62,6 @@ def to_tensor_images(images:np.ndarray)->torch.Tensor:
     "N×H×W or N×H×W×3 uint8 array as an N×C×H×W uint8 tensor."
     x = torch.from_numpy(np.ascontiguousarray(images))
     return x[:, None] if x.ndim == 3 else x.permute(0, 3, 1, 2).contiguous()
-
-# %% ../nbs/03_train.ipynb #a6d09805
-class StackedImages:
-    "Image arrays (in memory or memory-mapped) of one image shape, seen as one N×H×W(×3) array and read only where indexed: no concatenated copy."
-    def __init__(self, *parts):
-        shapes = {(tuple(p.shape[1:]), np.dtype(p.dtype)) for p in parts}
-        if len(shapes) != 1: raise ValueError(f'Stacked image arrays need one image shape and dtype, got {sorted(map(str, shapes))}.')
-        self.parts, self.starts = parts, np.cumsum([0, *map(len, parts)])
-        self.shape, self.dtype, self.ndim = (int(self.starts[-1]), *parts[0].shape[1:]), np.dtype(parts[0].dtype), parts[0].ndim
-    def __len__(self): return self.shape[0]
-    def __array__(self, dtype=None, copy=None): return self[np.arange(len(self))].astype(dtype or self.dtype, copy=False)
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            r = range(*i.indices(len(self)))
-            for p, s in zip(self.parts, self.starts):
-                if r.step == 1 and s <= r.start and r.stop <= s + len(p): return p[r.start - s:r.stop - s]   # within one part: its view
-            i = np.arange(r.start, r.stop, r.step)
-        i = np.asarray(i); i = np.flatnonzero(i) if i.dtype == bool else np.where(i < 0, i + len(self), i).astype(np.int64)
-        part = np.searchsorted(self.starts, i, 'right') - 1
-        if i.ndim == 0: return self.parts[int(part)][int(i - self.starts[part])]
-        out = np.empty((len(i), *self.shape[1:]), self.dtype)
-        for k, p in enumerate(self.parts):
-            m = part == k
-            if m.any(): out[m] = p[i[m] - self.starts[k]]
-        return out
 
 # %% ../nbs/03_train.ipynb #4ea386f0
 class ArrayDL(DataLoader):

@@ -1,8 +1,9 @@
 """The contract every command keeps (issue 19), tested on the installed console scripts in separate processes:
-`--help` loads no torch, `--version`, Ctrl-C (exit 130, one line, no traceback, and a rerun resumes), the lock on
-`--out` against a second process, errors before any work with the inputs unchanged.
+`--help` loads no torch, `--engine ray` starts Ray before torch loads, `--version`, Ctrl-C (exit 130, one line, no
+traceback, and a rerun resumes), the lock on `--out` against a second process, errors before any work with the inputs
+unchanged.
 
-The bad-input cases of all three commands are in nbs/13_robustness.ipynb; this file holds what needs real processes.
+The bad-input cases of all three commands are in nbs/14_robustness.ipynb; this file holds what needs real processes.
 """
 import os, signal, subprocess, sys, time
 from pathlib import Path
@@ -42,6 +43,25 @@ def test_help_imports_neither_torch_nor_fastai(cmd, tmp_path):
     r = subprocess.run([sys.executable, str(probe), cmd], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and '--version' in r.stdout, r.stderr
     assert r.stderr.strip() == 'LIGHT', r.stderr                         # no torch, no fastai, and no warning printed
+
+
+ENGINE_PROBE = r'''
+import sys
+import pseudo_clean.cli as cli
+def start_engine(settings, **kw):   # stands in for Ray's start: says whether the command had imported torch by then, and stops it
+    print('torch imported:', 'torch' in sys.modules, '| engine:', settings.get('engine'), file=sys.stderr); raise ValueError('stopped here')
+cli.start_engine = start_engine
+sys.argv = sys.argv[1:]
+getattr(cli, sys.argv[0])()
+'''
+
+
+@pytest.mark.parametrize('cmd,args', [('main', []), ('label', ['labeled', 'unlabeled'])])
+def test_ray_starts_before_the_command_imports_torch(cmd, args, tmp_path):
+    "With --engine ray, the command starts Ray first (`start_engine`), so that Ray's workers import torch while the command does."
+    probe = tmp_path/'probe.py'; probe.write_text(ENGINE_PROBE)
+    r = subprocess.run([sys.executable, str(probe), cmd, *args, '--engine', 'ray', '--out', str(tmp_path/'out.csv')], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert r.returncode == 2 and 'torch imported: False | engine: ray' in r.stderr and 'error: stopped here' in r.stderr, r.stderr
 
 
 @pytest.mark.parametrize('name', COMMANDS)
@@ -116,7 +136,7 @@ def test_ctrl_c_pseudo_clean_label_then_resume(tmp_path):
 def test_errors_come_before_any_training(tmp_path):
     """`pseudo_clean_label --out FOLDER` and `L L`, `pseudo_clean --epochs -1`, `pseudo_clean_fix` on no run: exit 2, one line, inputs unchanged, nothing written.
 
-    (Each process still imports torch before its checks, some seconds each: the other cases run in-process in nbs/13_robustness.ipynb.)"""
+    (Each process still imports torch before its checks, some seconds each: the other cases run in-process in nbs/14_robustness.ipynb.)"""
     lab, unl = digits_folder(tmp_path/'lab', 40), loose_images(tmp_path/'unl', 10, 40)
     before = tree_digest(tmp_path)
     cases = [([exe('pseudo_clean_label'), str(lab), str(unl), '--out', str(tmp_path/'unl')], 'is a folder: pass a file name'),

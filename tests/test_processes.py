@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np, pytest
 
 from tests.digits import digits_folder
-from pseudo_clean.folds import run_units
+from pseudo_clean.engine import run_units
 
 BIN = Path(sys.executable).parent
 ONE_THREAD = {**os.environ, 'OMP_NUM_THREADS': '1'}   # torch's threads in the command: the workers then get one each too

@@ -12,7 +12,8 @@ import numpy as np, pytest, torch
 
 from pseudo_clean.data import digits_8x8
 from tests.digits import digits_folder
-from pseudo_clean.folds import oof_probs, run_units
+from pseudo_clean.folds import oof_probs
+from pseudo_clean.engine import run_units
 from pseudo_clean.run import run
 
 BIN = Path(sys.executable).parent
@@ -138,7 +139,7 @@ def test_fractional_gpus_pack_two_folds_on_one_gpu(local_ray, tmp_path):
 @needs_ray
 def test_start_engine_warms_every_task_slot_before_the_images_are_read(local_ray):
     "`start_engine` (called by `run` before it reads the images) gives each task slot of the cluster a task that imports the package."
-    from pseudo_clean.folds import start_engine
+    from pseudo_clean.engine import start_engine
     pids = local_ray.get(start_engine(dict(engine='ray', cpus_per_fold=1, epochs=2)))
     assert len(pids) == 2 and all(isinstance(p, int) for p in pids)          # the fixture's 2 CPUs: two slots of one
     assert len(start_engine(dict(engine='ray', cpus_per_fold=2))) == 1

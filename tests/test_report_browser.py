@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 import pytest
 
-report = pytest.importorskip('pseudo_clean.report', reason="pseudo_clean.report is not exported yet (nbs/08_report.ipynb)")
+report = pytest.importorskip('pseudo_clean.report', reason="pseudo_clean.report is not exported yet (nbs/09_report.ipynb)")
 from tools.chromium import image_status, parse_page, screenshot
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,7 +1,7 @@
 """Interruption, determinism and atomic outputs of the `pseudo_clean` command (issue 6).
 
 Real runs on scikit-learn's 8×8 digits written as PNGs with a `path,label` CSV, on the CPU, as separate processes.
-The bad-input cases live in nbs/13_robustness.ipynb; scale in benchmarks/bench_scale.py.
+The bad-input cases live in nbs/14_robustness.ipynb; scale in benchmarks/bench_scale.py.
 """
 import os, signal, shutil, subprocess, sys, time
 from pathlib import Path

@@ -1,7 +1,7 @@
 """Do stacked out-of-fold models choose pseudo labels as well as fold by fold (issue 23)? On a GPU `oof_pseudo_probs`
 trains its F models at once as one network (`stack_folds='auto'`); this compares `'on'` and `'off'` on a CPU, where both run.
 
-The setting of `nbs/05_folds.ipynb`'s example, over seeds: scikit-learn's 8×8 digits, 30 labeled a class, about 1,100
+The setting of `nbs/06_folds.ipynb`'s example, over seeds: scikit-learn's 8×8 digits, 30 labeled a class, about 1,100
 unlabeled digits whose pseudo labels are their true labels except one in five, planted wrong; three folds, 30 epochs,
 four augmented views. Per seed: the share of the planted labels the out-of-fold models repeat (lower is better), the share
 they put right, and the accuracy of all their predictions against the truth.
