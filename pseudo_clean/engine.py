@@ -77,13 +77,20 @@ def _check_resources(have:dict, cpus:float, gpus:float):
             raise ValueError(f'Each task needs {n:g} {name}(s) ({flag}) but the Ray cluster has {have.get(name, 0):g}: '
                              f'lower {flag}, or join a cluster that has them.')
 
+def _ray_ready(address, cpus:float, gpus:float)->dict:
+    "Ray joined or started (`_ray_start`), and its resources (`cluster_resources()`), checked against what one task needs."
+    import ray
+    _ray_start(address)
+    have = ray.cluster_resources()
+    _check_resources(have, cpus, gpus)
+    return have
+
 def _ray_units(fn, shared, jobs:list, done, address=None, cpus_per_fold=None, gpus_per_fold=None, progress:bool=True)->list:
     "`run_units` with Ray: every job a task, the shared input put in the object store once; Ctrl-C cancels the tasks."
     import ray
     from fastprogress.fastprogress import progress_bar
-    _ray_start(address)
     cpus, res = cpus_per_fold or 1, [None]*len(jobs)
-    _check_resources(ray.cluster_resources(), cpus, gpus_per_fold or 0)
+    _ray_ready(address, cpus, gpus_per_fold or 0)
     task = ray.remote(_unit_call).options(num_cpus=cpus, num_gpus=gpus_per_fold or 0, max_retries=RAY_MAX_RETRIES)
     ref = ray.put(shared)
     pending = {task.remote(fn, max(1, int(cpus)), ref, *job): i for i, job in enumerate(jobs)}
@@ -189,9 +196,8 @@ def start_engine(settings:dict, # a run's settings: only the engine's are read (
     eng = engine_settings(settings, flag)[0]
     if eng.get('engine') != 'ray' or settings.get('embed'): return []   # the embedding mode's regressions run here, whatever the engine (`fold_probs`)
     import ray
-    _ray_start(eng.get('address'))
-    cpus, gpus, have = eng.get('cpus_per_fold') or 1, eng.get('gpus_per_fold') or 0, ray.cluster_resources()
-    _check_resources(have, cpus, gpus)                               # before the images are read, not after
+    cpus, gpus = eng.get('cpus_per_fold') or 1, eng.get('gpus_per_fold') or 0
+    have = _ray_ready(eng.get('address'), cpus, gpus)                # its resource check before the images are read, not after
     slots = int(min(have.get('CPU', 0) // cpus, have.get('GPU', 0) // gpus if gpus else math.inf))
     warm = ray.remote(_warm).options(num_cpus=cpus, num_gpus=gpus, scheduling_strategy='SPREAD')   # over every machine of a cluster
     return [warm.remote(tuple(modules)) for _ in range(slots)]

@@ -482,7 +482,7 @@ def label_unlabeled(labeled, # image folder, `path,label` CSV, or IDX images fil
     check_apart(labeled, unlabeled)
     work = Path(work_dir) if work_dir is not None else out.parent/f'.{out.name}.work'
     cache = check_cache_dir(work/'cache' if cache_dir is None else cache_dir, [labeled, unlabeled], '--work_dir' if cache_dir is None else '--cache_dir')
-    warming = start_engine(kwargs)      # Ray's workers import while the images are read (the command started them earlier)
+    start_engine(kwargs)                # Ray's workers import while the images are read (the command started them earlier)
     with _discard_if_failed(work):      # the same size, resize method and channels for both sets, as `run` reads (`read_data`)
         data = read_data(labeled, size=check_size(size, '--'), resize_method=resize_method, class_from=class_from, arch=a['arch'], cache_dir=cache, progress=a['progress'])
         U, items = load_unlabeled(unlabeled, like=data.images, resize_method=resize_method, cache_dir=cache, progress=a['progress'])

@@ -312,7 +312,7 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
     ident = run_ident(source, labels, noise=noise, noise_kind=noise_kind, folds=folds, **({'repeats': repeats} if repeats > 1 else {}), seed=seed, size=size, method=method or DEFAULT_METHOD, **settings, **_read_settings(source, resize_method, class_from))
     with discard_if_failed(out):                                     # an error before training leaves no half-made run behind
         out = check_out_dir(out, ident, overwrite, *source_dir(source))    # before reading: the image cache goes in `out`
-        warming = start_engine(settings)                             # Ray's workers import while the images are read (the command started them earlier)
+        start_engine(settings)                                       # Ray's workers import while the images are read (the command started them earlier)
         data = read_data(source, labels, size=size, resize_method=resize_method, class_from=class_from, arch=arch, cache_dir=_cache_folder(out, cache_dir, source), progress=progress)
         labels, is_noisy = inject_noise(data.labels, noise, noise_kind, seed) if noise else (data.labels, None)
         classes = np.unique(labels); codes = np.searchsorted(classes, labels)
