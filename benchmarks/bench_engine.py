@@ -4,9 +4,10 @@ noise, five folds), timed as a user runs it (a new process, imports and training
 command on this machine: as many workers as CPUs, one thread each, `--cpus_per_fold 1`), against the same joining a Ray
 that this script starts once beforehand with `ray start --head`, untimed (`ray_address`: `--address`, as one runs many
 jobs on one machine), and against the local engine's worker processes (`--processes N`, N = the CPUs, each with its
-share of the threads), in one run of this script.
+share of the threads), and against Ray without `--quiet` (`ray_bar`: the bar over the folds, with the epochs the tasks
+report through a small Ray actor), in one run of this script.
 
-Run by hand (not a test):  python benchmarks/bench_engine.py [--reps 1] [--engines ray ray_address processes] [--out engine]
+Run by hand (not a test):  python benchmarks/bench_engine.py [--reps 1] [--engines ray ray_address processes ray_bar] [--out engine]
 Writes benchmarks/engine.json and benchmarks/engine.md (`--out NAME`: NAME.json, NAME.md). Target: Ray's overhead under 10% of the local wall time.
 The machine may be shared with other jobs: each run records the 1-minute load average at its start.
 """
@@ -15,7 +16,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ENGINES = {'local': [], 'ray': ['--engine', 'ray', '--cpus_per_fold', '1'], 'ray_address': ['--engine', 'ray', '--cpus_per_fold', '1', '--address'],
-           'processes': ['--processes', str(os.cpu_count())]}
+           'processes': ['--processes', str(os.cpu_count())], 'ray_bar': ['--engine', 'ray', '--cpus_per_fold', '1']}   # 'ray_bar': not --quiet (the bar and its epochs)
 HEAD_PORT = 6391   # the port of the Ray head `ray_address` joins
 
 def start_head(temp:Path)->subprocess.Popen:
@@ -45,7 +46,8 @@ def time_job(engine:str, work:Path)->dict:
     out = work/f'out_{engine}_{time.time_ns()}'
     env = {k: v for k, v in os.environ.items() if k != 'RAY_ADDRESS'}      # a Ray started by the command, on this machine
     load = os.getloadavg()[0]; t0 = time.time()
-    res = subprocess.run([exe, '--out', str(out), '--quiet', *engine_args(engine)], capture_output=True, text=True, cwd=work, env=env)
+    quiet = [] if engine.endswith('_bar') else ['--quiet']
+    res = subprocess.run([exe, '--out', str(out), *quiet, *engine_args(engine)], capture_output=True, text=True, cwd=work, env=env)
     wall = time.time() - t0
     if res.returncode: raise SystemExit(res.stderr[-3000:])
     m = json.loads((out/'metrics.json').read_text())
@@ -57,13 +59,14 @@ def markdown(out:dict)->str:
     machine = ('No other job of ours ran: the load average was under 1.5 before the first run (the later runs start with the load of the one before).'
                if quiet else 'The machine was shared with other jobs (the load average column): the times are what one run saw, not a clean measurement.')
     wall = {e: [r['wall_seconds'] for r in out['runs'] if r['engine'] == e] for e in out['median_wall']}
-    names = {'ray': 'Ray', 'ray_address': 'Ray started once beforehand (`--address`)', 'processes': f"`--processes {out['cpus']}`"}
+    names = {'ray': 'Ray', 'ray_address': 'Ray started once beforehand (`--address`)', 'processes': f"`--processes {out['cpus']}`",
+             'ray_bar': 'Ray without `--quiet` (the bar, and the epochs the tasks report to a Ray actor)'}
     rows = '\n'.join(f"| {r['engine']} | {r['wall_seconds']} | {r['stage_seconds']['train']} | {r['f1']} | {r['load_1min_at_start']} |" for r in out['runs'])
     against = '\n'.join(f"- {names[e]}: median {out['median_wall'][e]} s, **{100*(out['median_wall'][e]/out['median_wall']['local'] - 1):+.1f}%** "
                         f"against local's {out['median_wall']['local']} s; pair by pair (against the local run just before it) "
                         + ', '.join(f'{100*(x/l - 1):+.1f}%' for l, x in zip(wall['local'], wall[e])) + '.' for e in wall if e != 'local')
     target = f"Ray's overhead: {out['overhead_pct']:+.1f}% at the median (target under 10%). " if 'overhead_pct' in out else ''
-    return f"""# Engines: the zero-argument job, {' against '.join(f'`{" ".join(engine_args(e)) or "--engine local"}`' for e in wall)}
+    return f"""# Engines: the zero-argument job, {' against '.join(f'`{" ".join(engine_args(e)) or "--engine local"}`' + (' (not `--quiet`)' if e.endswith('_bar') else '') for e in wall)}
 
 `python benchmarks/bench_engine.py {' '.join(out['argv'])}` on {out['date']}: {out['cpus']} CPUs ({out['machine']}), Ray {out['ray']}, the runs
 alternating {', '.join(wall)}. {machine}

@@ -4,7 +4,8 @@
 
 # %% ../nbs/05_engine.ipynb #6b748dc7
 from __future__ import annotations
-import importlib, logging, math, mmap, os
+import importlib, logging, math, mmap, os, time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -13,8 +14,8 @@ from .checks import check_engine
 from .data import StackedImages
 
 # %% auto #0
-__all__ = ['ENGINE_KEYS', 'RAY_MAX_RETRIES', 'RAY_OBJECT_STORE', 'TASK_MODULES', 'engine_settings', 'runs_here', 'run_units',
-           'start_engine', 'read_back', 'run_units_cached']
+__all__ = ['ENGINE_KEYS', 'RAY_MAX_RETRIES', 'RAY_OBJECT_STORE', 'PROGRESS_EVERY', 'TASK_MODULES', 'engine_settings', 'runs_here',
+           'report_progress', 'run_units', 'start_engine', 'read_back', 'run_units_cached']
 
 # %% ../nbs/05_engine.ipynb #3521c012
 ENGINE_KEYS = ('engine', 'address', 'cpus_per_fold', 'gpus_per_fold', 'processes')   # where the units of work run: `run_units`'s settings
@@ -40,12 +41,57 @@ def runs_here(eng:dict, # the engine's settings (`engine_settings`)
     return eng.get('engine', 'local') == 'local' and (eng.get('processes') or 1) == 1
 
 
+# %% ../nbs/05_engine.ipynb #c5b9c442
+PROGRESS_EVERY = 1.0   # seconds: how often the bar over the units (Ray, worker processes) shows how far the running ones are
+
+_REPORT = {}   # in a process running a unit for an engine: `send(done, total)`, the way its progress reaches the driver
+
+def report_progress(done:int, # steps of this unit of work finished (its epochs)
+                    total:int, # its steps in all
+                   ):
+    "Tell the driver how far the unit of work this process runs has come: the comment of the bar over the units, with Ray or worker processes; nothing elsewhere."
+    send = _REPORT.get('send')
+    if send is not None: send(int(done), int(total))
+
+# %% ../nbs/05_engine.ipynb #c7948688
+@contextmanager
+def _reporting(send):
+    "Inside this block (a unit run for an engine), `report_progress` calls `send(done, total)`; after it, nothing."
+    _REPORT['send'] = send
+    try: yield
+    finally: _REPORT.pop('send', None)
+
+def _units_bar(n:int, progress:bool):
+    "The bar over `n` units, drawn at 0; None without `progress`."
+    if not progress: return None
+    from fastprogress.fastprogress import progress_bar
+    bar = progress_bar(range(n)); bar.update(0)
+    return bar
+
+def _running(steps:dict, desc:str)->str:
+    "How far the running units are (`steps`: unit -> (done, total); those at 0 or done left out), in a few words."
+    run = [(d, t) for _, (d, t) in sorted(steps.items()) if 0 < d < t]
+    if len(run) > 3: return f'{len(run)} {desc}s training: epochs {min(d for d, _ in run)}-{max(d for d, _ in run)} of {max(t for _, t in run)}'
+    return f"{desc}s training: {', '.join(f'epoch {d}/{t}' for d, t in run)}" if run else ''
+
+def _redraw(bar, finished:int, steps:dict, desc:str):
+    "Draw `bar` at `finished` units, with how far the running ones are (`_running`) as its comment, padded to the widest so far (a console rewrites its line)."
+    bar.comment = _running(steps, desc).ljust(getattr(bar, 'widest', 0)); bar.widest = len(bar.comment)
+    if finished > (bar.last_v or 0): bar.update(finished)            # its own pace, time left and end
+    else: bar.last_t = time.time(); bar.update_bar(finished)         # the comment, and the time so far
+
 # %% ../nbs/05_engine.ipynb #28b1d78e
-def _unit_call(fn, threads:int, shared, *job):
-    "`fn(shared, *job)` in a Ray worker, with `threads` torch threads: the arithmetic of a local run with as many."
+def _unit_call(fn, threads:int, steps, i:int, shared, *job):
+    "`fn(shared, *job)` in a Ray worker, with `threads` torch threads (the arithmetic of a local run with as many); its `report_progress` goes to the actor `steps` as unit `i`'s."
     import torch
     torch.set_num_threads(threads)
-    return fn(shared, *job)
+    with _reporting(None if steps is None else lambda d, t: steps.set.remote(i, d, t)): return fn(shared, *job)
+
+class _UnitSteps:
+    "A Ray actor that keeps how far each running unit is (`report_progress`), for the driver's bar."
+    def __init__(self): self.steps = {}
+    def set(self, i:int, done:int, total:int): self.steps[i] = (done, total)
+    def get(self)->dict: return self.steps
 
 def _token_auth_if_at_hand():
     "Token authentication for this process where `RAY_AUTH_MODE` is unset and a token is at hand (`~/.ray/auth_token`, `RAY_AUTH_TOKEN` or `RAY_AUTH_TOKEN_PATH`), by Ray's own rule: what `ray start` does for its cluster, and Ray 2.60 does not do for a driver that joins one (it is refused)."
@@ -85,19 +131,19 @@ def _ray_ready(address, cpus:float, gpus:float)->dict:
     _check_resources(have, cpus, gpus)
     return have
 
-def _ray_units(fn, shared, jobs:list, done, address=None, cpus_per_fold=None, gpus_per_fold=None, progress:bool=True)->list:
-    "`run_units` with Ray: every job a task, the shared input put in the object store once; Ctrl-C cancels the tasks."
+def _ray_units(fn, shared, jobs:list, done, address=None, cpus_per_fold=None, gpus_per_fold=None, progress:bool=True, desc:str='fold')->list:
+    "`run_units` with Ray: every job a task, the shared input put in the object store once, their epochs on the bar (`report_progress`); Ctrl-C cancels the tasks."
     import ray
-    from fastprogress.fastprogress import progress_bar
     cpus, res = cpus_per_fold or 1, [None]*len(jobs)
     _ray_ready(address, cpus, gpus_per_fold or 0)
     task = ray.remote(_unit_call).options(num_cpus=cpus, num_gpus=gpus_per_fold or 0, max_retries=RAY_MAX_RETRIES)
-    ref = ray.put(shared)
-    pending = {task.remote(fn, max(1, int(cpus)), ref, *job): i for i, job in enumerate(jobs)}
+    ref, steps = ray.put(shared), ray.remote(_UnitSteps).options(num_cpus=0).remote() if progress else None
+    pending, bar = {task.remote(fn, max(1, int(cpus)), steps, i, ref, *job): i for i, job in enumerate(jobs)}, _units_bar(len(jobs), progress)
     try:
-        for _ in (progress_bar(range(len(jobs))) if progress else range(len(jobs))):
-            (r,), _ = ray.wait(list(pending), num_returns=1)
-            i = pending.pop(r); res[i] = ray.get(r); done(i, res[i])
+        while pending:
+            ready, _ = ray.wait(list(pending), num_returns=1, timeout=PROGRESS_EVERY if progress else None)
+            for r in ready: i = pending.pop(r); res[i] = ray.get(r); done(i, res[i])
+            if bar is not None: _redraw(bar, len(jobs) - len(pending), ray.get(steps.get.remote()), desc)
     except KeyboardInterrupt:
         for r in pending: ray.cancel(r, force=True)
         raise
@@ -120,32 +166,35 @@ def _unportable(p):
 
 _WORKER = {}   # a worker process's shared input, read once when it starts
 
-def _worker_start(portable, threads:int, counter):
-    "Start a local engine's worker: its torch threads, its GPU (worker i takes GPU i mod the count), the shared input."
+def _worker_start(portable, threads:int, counter, steps):
+    "Start a local engine's worker: its torch threads, its GPU (worker i takes GPU i mod the count), the shared input, and the array its units' `report_progress` writes to."
     import torch
     torch.set_num_threads(threads)
     with counter.get_lock(): i = counter.value; counter.value += 1
     if torch.cuda.is_available() and torch.cuda.device_count() > 1: torch.cuda.set_device(i % torch.cuda.device_count())
-    _WORKER['shared'] = _unportable(portable)
+    _WORKER['shared'], _WORKER['steps'] = _unportable(portable), steps
 
-def _worker_call(fn, *job): return fn(_WORKER['shared'], *job)
+def _worker_call(fn, i:int, *job):
+    "Unit `i`: `fn` on the worker's shared input, its `report_progress` written to slots 2i and 2i+1 of the shared array."
+    steps = _WORKER['steps']
+    with _reporting(lambda d, t: steps.__setitem__(slice(2*i, 2*i + 2), [d, t])): return fn(_WORKER['shared'], *job)
 
-def _process_units(fn, shared, jobs:list, done, processes:int, progress:bool=True)->list:
-    "`run_units` in `processes` spawned worker processes of this machine, each with its share of the torch threads; an error or Ctrl-C stops them all."
+def _process_units(fn, shared, jobs:list, done, processes:int, progress:bool=True, desc:str='fold')->list:
+    "`run_units` in `processes` spawned worker processes of this machine, each with its share of the torch threads, their epochs on the bar (`report_progress`); an error or Ctrl-C stops them all."
     import concurrent.futures as cf, multiprocessing as mp, sys, torch
-    from fastprogress.fastprogress import progress_bar
     if getattr(sys.modules.get(getattr(fn, '__module__', None)), getattr(fn, '__qualname__', ''), None) is not fn:   # how a new process finds it
         raise ValueError(f'processes={processes} runs {getattr(fn, "__qualname__", fn)} in new processes, which import it by name: a function defined in '
                          'a notebook, the interpreter or another function cannot be; pass one from a module (the package\'s own are), or leave out processes.')
     ctx, res = mp.get_context('spawn'), [None]*len(jobs)     # spawn: a fresh interpreter, so CUDA works in every worker
-    threads = max(1, torch.get_num_threads() // processes)
+    threads, steps = max(1, torch.get_num_threads() // processes), ctx.Array('i', 2 * len(jobs), lock=False)   # each unit's (epochs done, epochs)
     ex = cf.ProcessPoolExecutor(min(processes, len(jobs)), mp_context=ctx, initializer=_worker_start,
-                                initargs=(_portable(shared), threads, ctx.Value('i', 0)))
+                                initargs=(_portable(shared), threads, ctx.Value('i', 0), steps))
     try:
-        futs = {ex.submit(_worker_call, fn, *job): i for i, job in enumerate(jobs)}
-        finished = cf.as_completed(futs)
-        for f in (progress_bar(finished, total=len(jobs)) if progress else finished):
-            i = futs[f]; res[i] = f.result(); done(i, res[i])
+        pending, bar = {ex.submit(_worker_call, fn, i, *job): i for i, job in enumerate(jobs)}, _units_bar(len(jobs), progress)
+        while pending:
+            ready, _ = cf.wait(pending, timeout=PROGRESS_EVERY if progress else None, return_when=cf.FIRST_COMPLETED)
+            for f in ready: i = pending.pop(f); res[i] = f.result(); done(i, res[i])
+            if bar is not None: _redraw(bar, len(jobs) - len(pending), {i: tuple(steps[2*i:2*i + 2]) for i in pending.values()}, desc)
     except BaseException:
         for p in list(getattr(ex, '_processes', {}).values()): p.terminate()   # not wait for the others' training
         ex.shutdown(wait=False, cancel_futures=True); raise
@@ -164,14 +213,14 @@ def run_units(fn, # a module-level function: `fn(shared, *job)` computes one uni
               gpus_per_fold:float|None=None, # Ray: GPUs of each task, fractions allowed; None: 0
               processes:int|None=None, # local: this many units at once, each in a worker process (`fn` importable); None or 1: one after another in this process
               done=None, # `done(i, result)` is called as unit `i` finishes, in the driver (to write its file)
-              progress:bool=True, # one after another: say which unit runs; in processes or Ray: one progress bar over the units
-              desc:str='fold', # what a unit is called in the local engine's messages
+              progress:bool=True, # one after another: say which unit runs; in processes or Ray: one progress bar over the units, with the running units' `report_progress`
+              desc:str='fold', # what a unit is called in the messages and on the bar
              )->list: # the results, in the order of `jobs`
     "`fn(shared, *job)` for every job: one after another in this process, several at once in worker processes, or as Ray tasks on this machine or a cluster."
     done = done or (lambda i, r: None)
     check_engine(engine, address, cpus_per_fold, gpus_per_fold, processes)
-    if engine == 'ray': return _ray_units(fn, shared, jobs, done, address, cpus_per_fold, gpus_per_fold, progress) if jobs else []
-    if (processes or 1) > 1 and len(jobs) > 1: return _process_units(fn, shared, jobs, done, int(processes), progress)
+    if engine == 'ray': return _ray_units(fn, shared, jobs, done, address, cpus_per_fold, gpus_per_fold, progress, desc) if jobs else []
+    if (processes or 1) > 1 and len(jobs) > 1: return _process_units(fn, shared, jobs, done, int(processes), progress, desc)
     res = []
     for i, job in enumerate(jobs):
         if progress: print(f'{desc} {i+1}/{len(jobs)}')

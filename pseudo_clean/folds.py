@@ -12,15 +12,16 @@ from sklearn.model_selection import KFold, StratifiedKFold
 
 from .checks import check_forget_rate, check_arch, check_number
 from .data import atomic_path, StackedImages
-from .engine import engine_settings, runs_here, run_units, run_units_cached, read_back
+from .engine import engine_settings, runs_here, run_units, run_units_cached, read_back, report_progress
 from .train import backbone_stats, train_model, predict_probs, resolve_mixed_precision, DEFAULT_SETTINGS, auto_epochs, fit_labels, ensemble_probs, fit_stacked
 from .train import BACKBONE_SETTINGS, weights_origin, pretrained_file, make_learner, model_body, array_dls
 from .train import ArrayDL, ArrayDataset, train_stacked, predict_stacked
+from fastai.callback.core import Callback
 from fastai.torch_core import default_device
 import torch
 
 # %% auto #0
-__all__ = ['STACK_FOLDS', 'EMBED_FEATURES', 'EMBED_VALUES', 'fold_ids', 'unlabeled_folds', 'fold_key', 'run_fold',
+__all__ = ['STACK_FOLDS', 'EMBED_FEATURES', 'EMBED_VALUES', 'fold_ids', 'unlabeled_folds', 'ReportEpochs', 'fold_key', 'run_fold',
            'stack_folds_on', 'repeat_seeds', 'oof_probs', 'pool_grid', 'embed_images', 'grid_features',
            'logistic_probs', 'oof_logistic_probs', 'oof_embedding_probs', 'fold_probs', 'check_backbone',
            'oof_pseudo_probs']
@@ -67,6 +68,16 @@ def unlabeled_folds(pred:np.ndarray, # M predicted class codes of the unlabeled 
     if not 2 <= n_folds <= len(pred): raise ValueError(f'The folds must number from 2 to the {len(pred)} unlabeled images, got {n_folds}.')
     return _split_ids(pred, n_folds, seed, stratify=np.bincount(pred).max() >= n_folds)
 
+# %% ../nbs/06_folds.ipynb #2976e2a6
+class ReportEpochs(Callback):
+    "Report each epoch a training finishes (`pseudo_clean.engine.report_progress`): the bar over folds trained in Ray tasks or worker processes."
+    order = 100
+    def __init__(self, total:int|None=None, # the training's epochs in all; None: the first fit's
+                 send=report_progress, # called with (epochs done, epochs in all)
+                ): self.total, self.send, self.done = total, send, 0
+    def before_fit(self): self.total = self.total or self.n_epoch
+    def after_epoch(self): self.done += 1; self.send(self.done, max(self.total, self.done))
+
 # %% ../nbs/06_folds.ipynb #49ae6b12
 def fold_key(images:np.ndarray, codes:np.ndarray, folds:np.ndarray, settings:dict)->str:
     "A hash of everything a fold's result depends on: data, labels, fold assignment and settings."
@@ -87,7 +98,7 @@ def _fold_file(images, codes, n_classes:int, folds:np.ndarray, k:int, settings:d
 def _fold_task(images, codes, n_classes:int, folds:np.ndarray, k:int, settings:dict, seed:int=0, progress:bool=True)->np.ndarray:
     "Fold `k`'s probabilities: a model trained on every other fold (seed `seed`+`k`) predicts fold `k`."
     settings = dict(settings); tta = settings.pop('tta', 0)
-    learn = train_model(images, codes, n_classes, np.flatnonzero(folds != k), seed=seed + k, progress=progress, **settings)
+    learn = train_model(images, codes, n_classes, np.flatnonzero(folds != k), seed=seed + k, progress=progress, cbs=[ReportEpochs(settings.get('epochs'))], **settings)
     return predict_probs(learn, images, tta=tta, idx=np.flatnonzero(folds == k))   # reads only fold k (of a memory-mapped cache too)
 
 def _load_fold(f:Path)->np.ndarray:
@@ -184,7 +195,7 @@ def oof_probs(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     if settings['epochs'] is None: settings['epochs'] = auto_epochs(int((splits[0][1] != 0).sum()), bs=settings['bs'])
     settings['mixed_precision'] = resolve_mixed_precision(settings['mixed_precision'])
     if work_dir is not None: Path(work_dir).mkdir(parents=True, exist_ok=True)
-    inner = progress and runs_here(eng)     # else one bar over the folds, none per epoch
+    inner = progress and runs_here(eng)     # else one bar over the folds, their epochs in its comment (`ReportEpochs`)
     jobs = [(codes, n_classes, folds, k, settings, s, inner) for s, folds in splits for k in range(n_folds)]   # every split's folds: one list for the engine
     files = [_fold_file(images, codes, n_classes, folds, k, settings, s, work_dir) for _, _, folds, k, _, s, _ in jobs]
     if stacked: res = [p for i, (s, folds) in enumerate(splits)
@@ -383,7 +394,7 @@ def check_backbone(settings:dict, # the run's settings: `arch`, and `weights`, `
 # %% ../nbs/06_folds.ipynb #c7a1e00a
 def _pseudo_fold_task(allx, labs, classes, n:int, valid:np.ndarray, tta:int, fit:dict)->np.ndarray:
     "One out-of-fold model of pseudo-labeling: trained on `labs`, predicting the unlabeled items `valid` (positions after the `n` labeled ones)."
-    model = fit_labels(allx, labs, classes, **fit)
+    model = fit_labels(allx, labs, classes, cbs=[ReportEpochs()], **fit)
     return ensemble_probs([model], allx[n + valid], tta)
 
 def _stacked_pseudo(allx, jobs:list, classes, progress:bool)->list:

@@ -20,7 +20,7 @@ from .train import fit_labels, predict_probs, ensemble_probs, probs_accuracy, fi
 from .train import fit_stacked, unstack_learners
 from .pretrain import pretrain_body, pretrain_steps
 from .engine import run_units_cached, read_back, engine_settings, runs_here, start_engine
-from .folds import unlabeled_folds, oof_pseudo_probs, stack_folds_on
+from .folds import unlabeled_folds, oof_pseudo_probs, stack_folds_on, ReportEpochs
 from .folds import check_backbone, embed_images, logistic_probs
 from .run import read_data
 
@@ -188,7 +188,7 @@ def _pretrained(s, steps:int, seed:int, progress:bool)->dict:
 # %% ../nbs/13_pseudolabel.ipynb #14685466
 def _teacher_task(allx, labs, classes, n:int, seed:int, tta:int, fit:dict)->np.ndarray:
     "One teacher's predictions of the unlabeled images (the images after the `n` labeled ones): trained on `labs`."
-    return predict_probs(fit_labels(allx, labs, classes, seed=seed, **fit), allx[n:], tta=tta)
+    return predict_probs(fit_labels(allx, labs, classes, seed=seed, cbs=[ReportEpochs()], **fit), allx[n:], tta=tta)
 
 def _work_files(s, name:str, keys:list)->list:
     "Where the work folder keeps each model's predictions (`name_key.npy`); None for each without a work folder."

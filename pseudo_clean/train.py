@@ -676,6 +676,7 @@ def fit_labels(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
                init:dict|None=None, # body weights to start from (arch 'cnn'), e.g. from `pseudo_clean.pretrain.pretrain_body`
                pretrained:bool=False, # start from the arch's published weights (see `make_learner`)
                weights=None, # a weights file or state dict to start the body from (see `load_weights`)
+               cbs:list|None=None, # more fastai callbacks for the training (e.g. `pseudo_clean.folds.ReportEpochs`)
                progress:bool=False, # show progress bars
               ):
     "Train `pseudo_clean.train.train_model` on the labeled items; returns the `Learner`."
@@ -684,7 +685,7 @@ def fit_labels(images:np.ndarray, # N×H×W or N×H×W×3 uint8 images
     if not len(idx): raise ValueError('No item has a label to train on.')
     epochs = fit_epochs(len(idx), epochs, min_iters, bs)
     return train_model(images, np.where(codes >= 0, codes, 0), len(classes), train_idx=idx, epochs=epochs, bs=bs,
-                       seed=seed, arch=arch, init=init, pretrained=pretrained, weights=weights, progress=progress)
+                       seed=seed, arch=arch, init=init, pretrained=pretrained, weights=weights, cbs=cbs, progress=progress)
 
 # %% ../nbs/03_train.ipynb #59e71c52
 def fit_epochs(n:int, # items a model trains on

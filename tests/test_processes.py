@@ -1,10 +1,11 @@
 """The local engine's worker processes (`--processes`, issue 23): on the CPU with the 8x8 digits, as a user runs the
 command, several folds at once give the bytes of one after another; the folds either way are the same run's; an
-error in a worker stops the run with that error; and the workers map an image cache rather than receive a copy.
+error in a worker stops the run with that error; the driver's bar shows the workers' epochs; and the workers map an
+image cache rather than receive a copy.
 
 Each worker is a spawned interpreter that imports torch and fastai (seconds each), so the jobs stay tiny.
 """
-import operator, os, subprocess, sys
+import operator, os, re, subprocess, sys
 from pathlib import Path
 
 import numpy as np, pytest
@@ -35,6 +36,16 @@ def test_processes_match_one_after_another_byte_for_byte_and_share_the_folds(tmp
     assert len(stamps) == 2
     pseudo_clean(src, '--out', tmp_path/'workers')
     assert {f.name: f.stat().st_mtime_ns for f in (tmp_path/'workers'/'folds').glob('fold_*.npz')} == stamps
+
+
+def test_the_bar_over_folds_shows_the_epochs_of_the_workers(tmp_path):
+    "The folds train in other processes, whose own bars cannot be seen: the driver's bar says how far they are."
+    src = digits_folder(tmp_path/'digits', 300)
+    r = subprocess.run([str(BIN/'pseudo_clean'), str(src), '--out', str(tmp_path/'out'), '--folds', '2', '--epochs', '100', '--processes', '2'],
+                       capture_output=True, text=True, timeout=600, env=ONE_THREAD)
+    assert r.returncode == 0, r.stderr[-3000:]
+    seen = re.findall(r'folds training: epoch (\d+)/100', r.stdout)     # a fold of 150 digits takes seconds: the bar is redrawn every second
+    assert seen and all(1 <= int(e) < 100 for e in seen), r.stdout[-3000:]
 
 
 def test_workers_map_a_cache_file_return_in_order_and_raise_their_error(tmp_path):

@@ -1,11 +1,12 @@
 """Folds as Ray tasks (issue 23), on the CPU with the 8x8 digits: the Ray engine gives the local engine's bytes, a
-worker killed mid-task is retried to the same bytes, `--address` joins a cluster the test starts, and a bad address
-or a missing Ray is a clear error before any training.
+worker killed mid-task is retried to the same bytes, `--address` joins a cluster the test starts, Ctrl-C cancels the
+tasks there and the rerun resumes, and a bad address or a missing Ray is a clear error before any training.
 
 Ray starts slowly (seconds per cluster, and each worker imports torch and fastai), so the in-process tests share one
 local Ray of 2 worker processes (module scope). Skipped where Ray is not installed, but the dev install includes it.
 """
-import os, shutil, signal, socket, subprocess, sys, tempfile, threading, time
+import os, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np, pytest, torch
@@ -49,6 +50,15 @@ def test_ray_matches_local_byte_for_byte_and_folds_are_shared(local_ray, tmp_pat
     with one_thread(): run(src, out=tmp_path/'ray', **ARGS)
     assert {f.name: f.stat().st_mtime_ns for f in (tmp_path/'ray'/'folds').glob('fold_*.npz')} == stamps
     assert (tmp_path/'local'/'suspects.csv').read_bytes() == (tmp_path/'ray'/'suspects.csv').read_bytes()
+
+
+@needs_ray
+def test_the_bar_over_folds_shows_the_epochs_of_the_tasks(local_ray, capsys):
+    "Each fold trains in a Ray task, whose own bars cannot be seen: the driver's bar says how far they are."
+    d = digits_8x8()
+    oof_probs(d.images[:300], d.codes[:300], 10, n_folds=2, epochs=100, engine='ray', progress=True)
+    seen = re.findall(r'folds training: epoch (\d+)/100', capsys.readouterr().out)
+    assert seen and all(1 <= int(e) < 100 for e in seen), seen
 
 
 def _descendants(root:int)->list:
@@ -153,9 +163,9 @@ def _free_port()->int:
     with socket.socket() as s: s.bind(('127.0.0.1', 0)); return s.getsockname()[1]
 
 
-@needs_ray
-def test_address_joins_a_cluster_started_with_ray_start(local_ray, tmp_path):
-    local_ray.shutdown()        # this test's cluster is separate; the shared one is no longer needed (the last Ray test)
+@contextmanager
+def ray_head():
+    "A Ray cluster as a user starts one (`ray start --head` on 127.0.0.1, 2 CPUs), stopped on leaving: (address, a user's environment)."
     port, temp = _free_port(), tempfile.mkdtemp(prefix='ray', dir='/tmp')   # its own temp dir: nothing left in /tmp/ray (short: socket paths)
     # a user's shell: no RAY_AUTH_MODE (Ray set it in this process when the fixture started a local Ray). The token that
     # local Ray wrote to ~/.ray/auth_token makes `ray start` ask for it (Ray 2.60), so the command has to bring it along
@@ -169,12 +179,7 @@ def test_address_joins_a_cluster_started_with_ray_start(local_ray, tmp_path):
         while time.time() - t0 < 120:
             try: socket.create_connection(('127.0.0.1', port), timeout=1).close(); break
             except OSError: time.sleep(0.5)
-        src = digits_folder(tmp_path/'digits', 200)
-        r = subprocess.run([str(BIN/'pseudo_clean'), str(src), '--out', str(tmp_path/'out'), '--folds', '2', '--epochs', '1', '--noise', '0.1',
-                            '--engine', 'ray', '--address', f'127.0.0.1:{port}', '--quiet'], capture_output=True, text=True, timeout=600, env=env)
-        assert r.returncode == 0, r.stderr[-3000:]
-        assert r.stdout.startswith('items 200 | flagged') and len(r.stdout.splitlines()) == 1, r.stdout   # --quiet: the summary line only
-        assert len(list((tmp_path/'out'/'folds').glob('fold_*.npz'))) == 2
+        yield f'127.0.0.1:{port}', env
     finally:
         head.send_signal(signal.SIGINT)       # `ray start --block` stops its cluster on SIGINT
         try: head.wait(60)
@@ -182,6 +187,53 @@ def test_address_joins_a_cluster_started_with_ray_start(local_ray, tmp_path):
         shutil.rmtree(temp, ignore_errors=True)
     time.sleep(1)
     with pytest.raises(OSError): socket.create_connection(('127.0.0.1', port), timeout=2).close()   # stopped
+
+
+@needs_ray
+def test_address_joins_a_cluster_started_with_ray_start(local_ray, tmp_path):
+    local_ray.shutdown()        # this test's cluster is separate; the shared one is no longer needed (the Ray tests below start their own)
+    with ray_head() as (address, env):
+        src = digits_folder(tmp_path/'digits', 200)
+        r = subprocess.run([str(BIN/'pseudo_clean'), str(src), '--out', str(tmp_path/'out'), '--folds', '2', '--epochs', '1', '--noise', '0.1',
+                            '--engine', 'ray', '--address', address, '--quiet'], capture_output=True, text=True, timeout=600, env=env)
+        assert r.returncode == 0, r.stderr[-3000:]
+        assert r.stdout.startswith('items 200 | flagged') and len(r.stdout.splitlines()) == 1, r.stdout   # --quiet: the summary line only
+        assert len(list((tmp_path/'out'/'folds').glob('fold_*.npz'))) == 2
+
+
+def _running_tasks()->int:
+    "Ray worker processes of this machine now running one of the package's tasks (Ray titles them `ray::<function>`)."
+    ps = subprocess.run(['ps', '-eo', 'args'], capture_output=True, text=True).stdout.splitlines()
+    return sum(line.startswith('ray::_unit_call') for line in ps)
+
+
+@needs_ray
+def test_ctrl_c_cancels_the_tasks_on_a_cluster_and_the_rerun_resumes(tmp_path):
+    "Ctrl-C while a joined cluster trains: exit 130 and one line, the task still running cancelled, the cluster still up, and the rerun reuses the folds that finished."
+    with ray_head() as (address, env):
+        src, out = digits_folder(tmp_path/'digits', 400), tmp_path/'out'
+        args = [str(BIN/'pseudo_clean'), str(src), '--out', str(out), '--folds', '3', '--epochs', '600', '--quiet', '--engine', 'ray', '--address', address]
+        p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        try:   # 3 folds on 2 CPUs: the first two train side by side, the third after them, alone
+            t0 = time.time()
+            while len(list((out/'folds').glob('fold_*.npz'))) < 2 and p.poll() is None and time.time() - t0 < 400: time.sleep(0.1)
+            while _running_tasks() < 1 and time.time() - t0 < 400: time.sleep(0.1)   # the third fold has started
+            assert p.poll() is None and _running_tasks() == 1, 'the third fold is not training'
+            p.send_signal(signal.SIGINT)
+            _, err = p.communicate(timeout=120)
+        finally:
+            if p.poll() is None: p.kill(); p.wait()
+        assert p.returncode == 130 and 'pseudo_clean: interrupted; run the same command again to resume' in err and 'Traceback' not in err, err[-3000:]
+        assert not (out/'suspects.csv').exists()
+        t0 = time.time()
+        while _running_tasks() and time.time() - t0 < 30: time.sleep(0.5)
+        assert _running_tasks() == 0, 'the cancelled fold still trains on the cluster'
+        finished = {f.name: f.stat().st_mtime_ns for f in (out/'folds').glob('fold_*.npz')}
+        assert len(finished) == 2
+        r = subprocess.run(args, capture_output=True, text=True, timeout=600, env=env)    # the same command: resumes on the same cluster
+        assert r.returncode == 0 and r.stdout.startswith('items 400 | flagged'), r.stderr[-3000:]
+        after = {f.name: f.stat().st_mtime_ns for f in (out/'folds').glob('fold_*.npz')}
+        assert len(after) == 3 and all(after[k] == v for k, v in finished.items()), (finished, after)   # reused, not trained again
 
 
 def test_bad_address_and_missing_ray_are_errors_before_training(tmp_path):
