@@ -93,6 +93,12 @@ class _UnitSteps:
     def set(self, i:int, done:int, total:int): self.steps[i] = (done, total)
     def get(self)->dict: return self.steps
 
+def _ray_steps(steps)->dict:
+    "What the actor `steps` (`_UnitSteps`) holds; nothing where it does not answer within `PROGRESS_EVERY` (starting, or lost with its machine): the bar is not worth the run."
+    import ray
+    try: return ray.get(steps.get.remote(), timeout=PROGRESS_EVERY)
+    except ray.exceptions.RayError: return {}
+
 def _token_auth_if_at_hand():
     "Token authentication for this process where `RAY_AUTH_MODE` is unset and a token is at hand (`~/.ray/auth_token`, `RAY_AUTH_TOKEN` or `RAY_AUTH_TOKEN_PATH`), by Ray's own rule: what `ray start` does for its cluster, and Ray 2.60 does not do for a driver that joins one (it is refused)."
     try: from ray._private.authentication.authentication_token_setup import maybe_enable_token_auth_if_token_available as enable
@@ -143,7 +149,7 @@ def _ray_units(fn, shared, jobs:list, done, address=None, cpus_per_fold=None, gp
         while pending:
             ready, _ = ray.wait(list(pending), num_returns=1, timeout=PROGRESS_EVERY if progress else None)
             for r in ready: i = pending.pop(r); res[i] = ray.get(r); done(i, res[i])
-            if bar is not None: _redraw(bar, len(jobs) - len(pending), ray.get(steps.get.remote()), desc)
+            if bar is not None: _redraw(bar, len(jobs) - len(pending), _ray_steps(steps), desc)
     except KeyboardInterrupt:
         for r in pending: ray.cancel(r, force=True)
         raise

@@ -80,14 +80,14 @@ def _cmdline(pid:int)->str:
     except OSError: return ''
 
 
-def _kill_a_task_worker(killed:list, after:float=1.0, timeout:float=120):
-    "Wait for one of our Ray workers to run a task (its title is `ray::_unit_call`), let it train `after` s, SIGKILL it."
+def _kill_a_task_worker(killed:list, after:float=1.0, timeout:float=120, title:str='ray::_unit_call'):
+    "Wait for one of our Ray workers to run a task (its title is `ray::_unit_call`; or an actor, `ray::<its class>`), let it work `after` s, SIGKILL it."
     t0 = time.time()
     while time.time() - t0 < timeout:
-        busy = [p for p in _descendants(os.getpid()) if _cmdline(p).startswith('ray::_unit_call')]
+        busy = [p for p in _descendants(os.getpid()) if _cmdline(p).startswith(title)]
         if busy:
             time.sleep(after)
-            if _cmdline(busy[0]).startswith('ray::_unit_call'):
+            if _cmdline(busy[0]).startswith(title):
                 os.kill(busy[0], signal.SIGKILL); killed.append(busy[0]); return
         time.sleep(0.05)
 
@@ -103,6 +103,20 @@ def test_a_killed_worker_is_retried_to_the_same_bytes(local_ray):
     killer.join()
     assert killed, 'no worker was killed mid-task: the test did not test the retry'
     assert probs.tobytes() == ref.tobytes()
+
+
+@needs_ray
+def test_a_lost_progress_actor_costs_the_bar_not_the_run(local_ray):
+    "The Ray actor that gathers the tasks' epochs for the bar, killed mid-run: the folds still finish, to the bytes of a quiet run."
+    d = digits_8x8(); codes = np.searchsorted(np.unique(d.labels), d.labels)
+    kw = dict(n_folds=2, epochs=40, seed=2, engine='ray')
+    quiet = oof_probs(d.images, codes, 10, progress=False, **kw)
+    killed = []
+    killer = threading.Thread(target=_kill_a_task_worker, args=(killed, 0.5), kwargs=dict(title='ray::_UnitSteps')); killer.start()
+    probs = oof_probs(d.images, codes, 10, progress=True, **kw)
+    killer.join()
+    assert killed, 'the progress actor was not killed mid-run: the test did not test its loss'
+    assert probs.tobytes() == quiet.tobytes()
 
 
 @needs_ray
