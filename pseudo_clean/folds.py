@@ -21,7 +21,7 @@ from fastai.torch_core import default_device
 import torch
 
 # %% auto #0
-__all__ = ['STACK_FOLDS', 'EMBED_FEATURES', 'EMBED_VALUES', 'fold_ids', 'unlabeled_folds', 'ReportEpochs', 'fold_key', 'run_fold',
+__all__ = ['STACK_FOLDS', 'EMBED_FEATURES', 'EMBED_VALUES', 'fold_ids', 'unlabeled_folds', 'fold_key', 'run_fold', 'ReportEpochs',
            'stack_folds_on', 'repeat_seeds', 'oof_probs', 'pool_grid', 'embed_images', 'grid_features',
            'logistic_probs', 'oof_logistic_probs', 'oof_embedding_probs', 'fold_probs', 'check_backbone',
            'oof_pseudo_probs']
@@ -68,16 +68,6 @@ def unlabeled_folds(pred:np.ndarray, # M predicted class codes of the unlabeled 
     if not 2 <= n_folds <= len(pred): raise ValueError(f'The folds must number from 2 to the {len(pred)} unlabeled images, got {n_folds}.')
     return _split_ids(pred, n_folds, seed, stratify=np.bincount(pred).max() >= n_folds)
 
-# %% ../nbs/06_folds.ipynb #2976e2a6
-class ReportEpochs(Callback):
-    "Report each epoch a training finishes (`pseudo_clean.engine.report_progress`): the bar over folds trained in Ray tasks or worker processes."
-    order = 100
-    def __init__(self, total:int|None=None, # the training's epochs in all; None: the first fit's
-                 send=report_progress, # called with (epochs done, epochs in all)
-                ): self.total, self.send, self.done = total, send, 0
-    def before_fit(self): self.total = self.total or self.n_epoch
-    def after_epoch(self): self.done += 1; self.send(self.done, max(self.total, self.done))
-
 # %% ../nbs/06_folds.ipynb #49ae6b12
 def fold_key(images:np.ndarray, codes:np.ndarray, folds:np.ndarray, settings:dict)->str:
     "A hash of everything a fold's result depends on: data, labels, fold assignment and settings."
@@ -120,6 +110,16 @@ def run_fold(images, codes, n_classes:int, folds:np.ndarray, k:int, settings:dic
     _save_fold(f, probs, folds, k)
     return probs
 
+
+# %% ../nbs/06_folds.ipynb #2976e2a6
+class ReportEpochs(Callback):
+    "Report each epoch a training finishes (`pseudo_clean.engine.report_progress`): the bar over folds trained in Ray tasks or worker processes."
+    order = 100
+    def __init__(self, total:int|None=None, # the training's epochs in all; None: the first fit's
+                 send=report_progress, # called with (epochs done, epochs in all)
+                ): self.total, self.send, self.done = total, send, 0
+    def before_fit(self): self.total = self.total or self.n_epoch
+    def after_epoch(self): self.done += 1; self.send(self.done, max(self.total, self.done))
 
 # %% ../nbs/06_folds.ipynb #095a6a32
 STACK_FOLDS = ('auto', 'on', 'off')
