@@ -242,6 +242,8 @@ def _warm(modules:tuple)->int:
     for m in modules: importlib.import_module(m)
     return os.getpid()
 
+_WARMED = set()   # (Ray node, Ray job, CPUs, GPUs, modules) whose task slots this process gave their imports: once per Ray session
+
 def start_engine(settings:dict, # a run's settings: only the engine's are read (`engine_settings`)
                  *,
                  modules:tuple=TASK_MODULES, # what the tasks will import: each worker imports them ahead
@@ -253,6 +255,9 @@ def start_engine(settings:dict, # a run's settings: only the engine's are read (
     import ray
     cpus, gpus = eng.get('cpus_per_fold') or 1, eng.get('gpus_per_fold') or 0
     have = _ray_ready(eng.get('address'), cpus, gpus)                # its resource check before the images are read, not after
+    ctx = ray.get_runtime_context(); key = (ctx.get_node_id(), ctx.get_job_id(), cpus, gpus, tuple(modules))
+    if key in _WARMED: return []                                       # warmed already: by the command, before `run` calls it again
+    _WARMED.add(key)
     slots = int(min(have.get('CPU', 0) // cpus, have.get('GPU', 0) // gpus if gpus else math.inf))
     warm = ray.remote(_warm).options(num_cpus=cpus, num_gpus=gpus, scheduling_strategy='SPREAD')   # over every machine of a cluster
     return [warm.remote(tuple(modules)) for _ in range(slots)]

@@ -80,11 +80,16 @@ def _cmdline(pid:int)->str:
     except OSError: return ''
 
 
+def _our_ray_processes(title:str='ray::_unit_call')->list:
+    "The Ray worker processes below this one (the tests' own Ray, or the cluster a test started) now titled `title`: Ray titles a worker `ray::<function>` while it runs a task, and an actor's `ray::<its class>`."
+    return [p for p in _descendants(os.getpid()) if _cmdline(p).startswith(title)]
+
+
 def _kill_a_task_worker(killed:list, after:float=1.0, timeout:float=120, title:str='ray::_unit_call'):
-    "Wait for one of our Ray workers to run a task (its title is `ray::_unit_call`; or an actor, `ray::<its class>`), let it work `after` s, SIGKILL it."
+    "Wait for one of our Ray workers to run a task (or be the actor `title` names), let it work `after` s, SIGKILL it."
     t0 = time.time()
     while time.time() - t0 < timeout:
-        busy = [p for p in _descendants(os.getpid()) if _cmdline(p).startswith(title)]
+        busy = _our_ray_processes(title)
         if busy:
             time.sleep(after)
             if _cmdline(busy[0]).startswith(title):
@@ -164,10 +169,12 @@ def test_fractional_gpus_pack_two_folds_on_one_gpu(local_ray, tmp_path):
 def test_start_engine_warms_every_task_slot_before_the_images_are_read(local_ray):
     "`start_engine` (called by `run` before it reads the images) gives each task slot of the cluster a task that imports the package."
     from pseudo_clean.engine import start_engine
-    pids = local_ray.get(start_engine(dict(engine='ray', cpus_per_fold=1, epochs=2)))
+    mods = ('pseudo_clean.engine',)     # modules no other test warms: the tests above ran `run`, which warmed the package's slots
+    pids = local_ray.get(start_engine(dict(engine='ray', cpus_per_fold=1, epochs=2), modules=mods))
     assert len(pids) == 2 and all(isinstance(p, int) for p in pids)          # the fixture's 2 CPUs: two slots of one
-    assert len(start_engine(dict(engine='ray', cpus_per_fold=2))) == 1
-    assert len(start_engine(dict(engine='ray', gpus_per_fold=0.5))) == 2      # its one GPU: two slots of a half
+    assert start_engine(dict(engine='ray', cpus_per_fold=1), modules=mods) == []   # once per Ray session: the command's call, then `run`'s
+    assert len(start_engine(dict(engine='ray', cpus_per_fold=2), modules=mods)) == 1
+    assert len(start_engine(dict(engine='ray', gpus_per_fold=0.5), modules=mods)) == 2      # its one GPU: two slots of a half
     assert start_engine(dict(engine='ray', embed=True)) == []                 # the embedding mode's regressions run in the driver
     with pytest.raises(ValueError, match=r'needs 2 GPU\(s\) \(gpus_per_fold\) but the Ray cluster has 1'):
         start_engine(dict(engine='ray', gpus_per_fold=2))                     # an error before anything is read
@@ -215,12 +222,6 @@ def test_address_joins_a_cluster_started_with_ray_start(local_ray, tmp_path):
         assert len(list((tmp_path/'out'/'folds').glob('fold_*.npz'))) == 2
 
 
-def _running_tasks()->int:
-    "Ray worker processes of this machine now running one of the package's tasks (Ray titles them `ray::<function>`)."
-    ps = subprocess.run(['ps', '-eo', 'args'], capture_output=True, text=True).stdout.splitlines()
-    return sum(line.startswith('ray::_unit_call') for line in ps)
-
-
 @needs_ray
 def test_ctrl_c_cancels_the_tasks_on_a_cluster_and_the_rerun_resumes(tmp_path):
     "Ctrl-C while a joined cluster trains: exit 130 and one line, the task still running cancelled, the cluster still up, and the rerun reuses the folds that finished."
@@ -231,8 +232,8 @@ def test_ctrl_c_cancels_the_tasks_on_a_cluster_and_the_rerun_resumes(tmp_path):
         try:   # 3 folds on 2 CPUs: the first two train side by side, the third after them, alone
             t0 = time.time()
             while len(list((out/'folds').glob('fold_*.npz'))) < 2 and p.poll() is None and time.time() - t0 < 400: time.sleep(0.1)
-            while _running_tasks() < 1 and time.time() - t0 < 400: time.sleep(0.1)   # the third fold has started
-            assert p.poll() is None and _running_tasks() == 1, 'the third fold is not training'
+            while not _our_ray_processes() and time.time() - t0 < 400: time.sleep(0.1)   # the third fold has started
+            assert p.poll() is None and len(_our_ray_processes()) == 1, 'the third fold is not training'
             p.send_signal(signal.SIGINT)
             _, err = p.communicate(timeout=120)
         finally:
@@ -240,8 +241,8 @@ def test_ctrl_c_cancels_the_tasks_on_a_cluster_and_the_rerun_resumes(tmp_path):
         assert p.returncode == 130 and 'pseudo_clean: interrupted; run the same command again to resume' in err and 'Traceback' not in err, err[-3000:]
         assert not (out/'suspects.csv').exists()
         t0 = time.time()
-        while _running_tasks() and time.time() - t0 < 30: time.sleep(0.5)
-        assert _running_tasks() == 0, 'the cancelled fold still trains on the cluster'
+        while _our_ray_processes() and time.time() - t0 < 30: time.sleep(0.5)
+        assert not _our_ray_processes(), 'the cancelled fold still trains on the cluster'
         finished = {f.name: f.stat().st_mtime_ns for f in (out/'folds').glob('fold_*.npz')}
         assert len(finished) == 2
         r = subprocess.run(args, capture_output=True, text=True, timeout=600, env=env)    # the same command: resumes on the same cluster
