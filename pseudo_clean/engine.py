@@ -99,6 +99,7 @@ def _ray_steps(steps)->dict:
     try: return ray.get(steps.get.remote(), timeout=PROGRESS_EVERY)
     except ray.exceptions.RayError: return {}
 
+# %% ../nbs/05_engine.ipynb #dcdf4f14
 def _token_auth_if_at_hand():
     "Token authentication for this process where `RAY_AUTH_MODE` is unset and a token is at hand (`~/.ray/auth_token`, `RAY_AUTH_TOKEN` or `RAY_AUTH_TOKEN_PATH`), by Ray's own rule: what `ray start` does for its cluster, and Ray 2.60 does not do for a driver that joins one (it is refused)."
     try: from ray._private.authentication.authentication_token_setup import maybe_enable_token_auth_if_token_available as enable
@@ -137,6 +138,7 @@ def _ray_ready(address, cpus:float, gpus:float)->dict:
     _check_resources(have, cpus, gpus)
     return have
 
+# %% ../nbs/05_engine.ipynb #102365ee
 def _ray_units(fn, shared, jobs:list, done, address=None, cpus_per_fold=None, gpus_per_fold=None, progress:bool=True, desc:str='fold')->list:
     "`run_units` with Ray: every job a task, the shared input put in the object store once, their epochs on the bar (`report_progress`); Ctrl-C cancels the tasks."
     import ray
@@ -170,6 +172,7 @@ def _unportable(p):
     if p[0] == 'memmap': return np.memmap(p[1], np.dtype(p[2]), mode='r', shape=p[3], offset=p[4])
     return p[1]
 
+# %% ../nbs/05_engine.ipynb #f802e206
 _WORKER = {}   # a worker process's shared input, read once when it starts
 
 def _worker_start(portable, threads:int, counter, steps):
@@ -185,6 +188,7 @@ def _worker_call(fn, i:int, *job):
     steps = _WORKER['steps']
     with _reporting(lambda d, t: steps.__setitem__(slice(2*i, 2*i + 2), [d, t])): return fn(_WORKER['shared'], *job)
 
+# %% ../nbs/05_engine.ipynb #518e05d6
 def _process_units(fn, shared, jobs:list, done, processes:int, progress:bool=True, desc:str='fold')->list:
     "`run_units` in `processes` spawned worker processes of this machine, each with its share of the torch threads, their epochs on the bar (`report_progress`); an error or Ctrl-C stops them all."
     import concurrent.futures as cf, multiprocessing as mp, sys, torch
