@@ -496,11 +496,6 @@ def _header(path:str):
     except Exception as e: return None, f'{type(e).__name__}: {e}'
 
 # %% ../nbs/01_data.ipynb #e5ac3dc5
-def _check_channels(channels)->int|None:
-    "`channels` when it is None, 1 or 3; else an error."
-    if channels not in (None, 1, 3): raise ValueError(f'channels must be 1 (grey), 3 (RGB) or None (as the images are), got {channels!r}.')
-    return channels
-
 PROCESS_MIN = 2000   # images from which the image cache is decoded by a process per CPU; fewer: threads, nothing to start
 
 def _pool(n:int, n_workers:int, processes:bool|None=False):
@@ -531,6 +526,7 @@ def _bar(n:int, on:bool, comment:str):
     def done(m): k[0] += m; pb.update(k[0])
     return done
 
+# %% ../nbs/01_data.ipynb #18fb61e6
 class _PathList:
     "The paths `os.path.join(root, p)` of `paths`, kept as one UTF-8 buffer and each made when it is read."
     def __init__(self, root, paths):
@@ -548,6 +544,12 @@ def _release_free_heap()->None:
     if not sys.platform.startswith('linux'): return
     try: ctypes.CDLL(None).malloc_trim(0)
     except (OSError, AttributeError): pass   # a C library without it (musl)
+
+# %% ../nbs/01_data.ipynb #ac9d7153
+def _check_channels(channels)->int|None:
+    "`channels` when it is None, 1 or 3; else an error."
+    if channels not in (None, 1, 3): raise ValueError(f'channels must be 1 (grey), 3 (RGB) or None (as the images are), got {channels!r}.')
+    return channels
 
 def _header_rows(start:int, paths:list)->tuple:
     "`_header` of each path, compactly: (H, W) rows (-1 where unreadable), colour flags, and the reasons by index (from `start`)."
@@ -576,6 +578,7 @@ def _plan(paths:list, size, max_side, method:str, ex, channels:int|None=None, pr
                size_from='given' if size is not None else 'median' if hw == tuple(med) else f'median, longer side capped at {max_side} px')
     return ok, why, hw, rgb, dec, note
 
+# %% ../nbs/01_data.ipynb #abd63b07
 def _decode_rows(start:int, target, paths:list, hw, rgb:bool, method:str)->dict:
     "Decode `paths` into rows `start`, `start + 1`, ... of `target`: an array, or an `.npy` file (a worker process opens it); the reason of each failure, by row."
     # no flush here: a worker's mapping shares the page cache with the parent's, which flushes the whole file once at the end
@@ -600,7 +603,6 @@ def _compact(out, paths:list, ok, why:dict, fails:dict)->tuple:
     if not len(good): raise ValueError(f'None of the {len(paths)} images could be read; first error: {next(iter(why.values()))}.')
     for k in range(min(fails, default=len(ok)), len(good)): out[k] = out[good[k]]
     return np.asarray(ok, np.int64)[good], [(paths[i], why[i]) for i in sorted(why)]
-
 
 # %% ../nbs/01_data.ipynb #e7938ef6
 def load_images(paths, # image files to decode

@@ -234,6 +234,7 @@ def _detect_pass(data, codes, classes, is_noisy, settings:dict, *, out:Path, fol
     if again is not None: metrics['outvoted_again'] = round(again, 4)
     return probs, suspects, metrics, seconds
 
+# %% ../nbs/10_run.ipynb #9ea031c1
 def _missed_verdict(second_pass:dict, stronger:bool=False)->str:
     "What a second pass that checked for missed hard errors found (`metrics['second_pass']`; `stronger`: the `low_noise_settings` pass): one sentence."
     share = second_pass['outvoted_again']
@@ -266,6 +267,7 @@ def _own_mistakes(metrics:dict, settings:dict)->dict:
                        outvoted=metrics['n_outvoted_unflagged'])
     return {k: v for k, v in metrics.items() if k != 'forget_hint'} | ({'forget_hint': hint} if hint else {})
 
+# %% ../nbs/10_run.ipynb #3660c9a6
 def _detect(data, codes, classes, is_noisy, settings:dict, stages:dict, stacked:bool, n_train:int, **kw)->tuple:
     "Detection, trained a second time where `second_pass_rate` or `low_noise_settings` says so, and ranked from that pass unless it did not confirm missed hard errors (`outvoted_again`): (probs, suspects, metrics); training seconds go in `stages`."
     probs, suspects, metrics, stages['train'] = _detect_pass(data, codes, classes, is_noisy, settings, **kw)
@@ -288,6 +290,7 @@ def _detect(data, codes, classes, is_noisy, settings:dict, stages:dict, stacked:
     metrics['stack_folds'] = stacked                                 # what 'auto' chose (`_run_settings`)
     return probs, suspects, metrics
 
+# %% ../nbs/10_run.ipynb #35082abf
 def run(source=None, # image folder, `path,label` CSV or IDX images file; None: the bundled MNIST sample
         out='pseudo_clean_out', # output folder
         noise:float|None=None, # fraction of labels to make wrong, to measure detection; default 0.1 for the sample
