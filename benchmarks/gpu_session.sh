@@ -13,7 +13,8 @@
 # (bench_gpu_pack.py's rows), embedding_gpu.json (bench_embedding.py's), gpu_step.jsonl and gpu_step_profile.txt
 # (probes/gpu_step.py's), session.log. Here, afterwards (append the new rows to the committed files):
 #     python benchmarks/bench_gpu_pack.py --summarize gpu_pack.jsonl; cp embedding_gpu.json benchmarks/ && python benchmarks/bench_embedding.py --md-only --results embedding_gpu
-# SMOKE=1 tries every step on a CPU in a minute or two (tiny settings; nothing is worth keeping).
+# SMOKE=1 tries every step on a CPU in about six minutes (tiny settings; nothing is worth keeping, and it writes only in
+# $OUT and $WORK: its embedding rows go to $WORK/embedding_smoke.json, not to the committed embedding_gpu.json).
 set -u
 if [ "${1:-}" = --prepare ]; then
   set -e; mkdir -p .whl
@@ -46,7 +47,8 @@ python3 -c 'import pseudo_clean.run, cleanlab.filter' || { say "imports failed";
 
 FASHION=benchmarks/work/fashion-gz/fashion-all-images-idx3-ubyte.gz
 PACK_EXTRA=(); EMB_EXTRA=(--size 224 --steps resnet18=300); PROBE_EXTRA=(); LABEL_EXTRA=(); LOW_NOISE="--noise 0.005"
-if [ -n "${SMOKE:-}" ]; then PACK_EXTRA=(--extra "--epochs 1 --folds 2"); EMB_EXTRA=(--size 32 --steps resnet18=2 cnn=2); PROBE_EXTRA=(--epochs 1 --variants default fused_adamw)
+EMB_RESULTS=benchmarks/embedding_gpu    # bench_embedding.py's --results: a stem beside it, or a path (it keeps an absolute one as it is)
+if [ -n "${SMOKE:-}" ]; then EMB_RESULTS=$(realpath "$W")/embedding_smoke; PACK_EXTRA=(--extra "--epochs 1 --folds 2"); EMB_EXTRA=(--size 32 --steps resnet18=2 cnn=2); PROBE_EXTRA=(--epochs 1 --variants default fused_adamw)
   LABEL_EXTRA=(--extra "--rounds 1 --teachers 2 --folds 2 --pretrain 0 --epochs 1 --min_iters 10 --tta 0"); LOW_NOISE="--noise 0.005 --folds 2"; fi
 step() {   # step NAME pack|embed ARGS...: once per machine, within the deadline, its log's tail kept
   local name=$1; shift; "$@"   # sets CMD
@@ -58,12 +60,12 @@ step() {   # step NAME pack|embed ARGS...: once per machine, within the deadline
   [ $rc -eq 0 ] && touch "$W/$name.done"
   say "$name: rc $rc in $(( $(date +%s) - t0 ))s"; tail -n 4 "$W/$name.log" | cut -c1-400 >> "$W/session.log"
   cp "$W/session.log" "$LOG"; [ -e "$W/pack/gpu_pack.jsonl" ] && cp "$W/pack/gpu_pack.jsonl" "$OUT/"
-  [ -e benchmarks/embedding_gpu.json ] && cp benchmarks/embedding_gpu.json "$OUT/"
+  [ -e "$EMB_RESULTS.json" ] && cp "$EMB_RESULTS.json" "$OUT/"
   [ -e "$W/probe/gpu_step.jsonl" ] && cp "$W/probe/gpu_step.jsonl" "$W/probe/gpu_step_profile.txt" "$OUT/" 2>/dev/null
 }
 pack() { CMD=(python3 benchmarks/bench_gpu_pack.py "$W/pack" --cases "$1" --processes "$2" --mixed_precision "$3" --stack_folds "${4:-auto}" --fashion "$FASHION" "${PACK_EXTRA[@]}"); }
 probe() { CMD=(python3 benchmarks/probes/gpu_step.py "$W/probe" --profile "${PROBE_EXTRA[@]}"); }
-embed() { CMD=(python3 benchmarks/bench_embedding.py --results embedding_gpu --cases "$1" --modes "${@:2}" "${EMB_EXTRA[@]}"); }
+embed() { CMD=(python3 benchmarks/bench_embedding.py --results "$(realpath "$EMB_RESULTS")" --cases "$1" --modes "${@:2}" "${EMB_EXTRA[@]}"); }
 labelling() { CMD=(python3 benchmarks/bench_gpu_pack.py "$W/pack" --cases label --processes 1 --stack_folds "$1" "${LABEL_EXTRA[@]}"); }
 low_noise() { CMD=(python3 benchmarks/bench_gpu_pack.py "$W/pack" --cases sample --processes 1 --stack_folds "$1" --extra "$LOW_NOISE ${2:-}"); }
 
