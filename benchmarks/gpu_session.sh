@@ -47,7 +47,7 @@ python3 -c 'import pseudo_clean.run, cleanlab.filter' || { say "imports failed";
 
 FASHION=benchmarks/work/fashion-gz/fashion-all-images-idx3-ubyte.gz
 PACK_EXTRA=(); EMB_EXTRA=(--size 224 --steps resnet18=300); PROBE_EXTRA=(); LABEL_EXTRA=(); LOW_NOISE="--noise 0.005"
-EMB_RESULTS=benchmarks/embedding_gpu    # bench_embedding.py's --results: a stem beside it, or a path (it keeps an absolute one as it is)
+EMB_RESULTS=$PWD/benchmarks/embedding_gpu    # bench_embedding.py's --results, as an absolute path (it keeps one as it is)
 if [ -n "${SMOKE:-}" ]; then EMB_RESULTS=$(realpath "$W")/embedding_smoke; PACK_EXTRA=(--extra "--epochs 1 --folds 2"); EMB_EXTRA=(--size 32 --steps resnet18=2 cnn=2); PROBE_EXTRA=(--epochs 1 --variants default fused_adamw)
   LABEL_EXTRA=(--extra "--rounds 1 --teachers 2 --folds 2 --pretrain 0 --epochs 1 --min_iters 10 --tta 0"); LOW_NOISE="--noise 0.005 --folds 2"; fi
 step() {   # step NAME pack|embed ARGS...: once per machine, within the deadline, its log's tail kept
@@ -65,7 +65,7 @@ step() {   # step NAME pack|embed ARGS...: once per machine, within the deadline
 }
 pack() { CMD=(python3 benchmarks/bench_gpu_pack.py "$W/pack" --cases "$1" --processes "$2" --mixed_precision "$3" --stack_folds "${4:-auto}" --fashion "$FASHION" "${PACK_EXTRA[@]}"); }
 probe() { CMD=(python3 benchmarks/probes/gpu_step.py "$W/probe" --profile "${PROBE_EXTRA[@]}"); }
-embed() { CMD=(python3 benchmarks/bench_embedding.py --results "$(realpath "$EMB_RESULTS")" --cases "$1" --modes "${@:2}" "${EMB_EXTRA[@]}"); }
+embed() { CMD=(python3 benchmarks/bench_embedding.py --results "$EMB_RESULTS" --cases "$1" --modes "${@:2}" "${EMB_EXTRA[@]}"); }
 labelling() { CMD=(python3 benchmarks/bench_gpu_pack.py "$W/pack" --cases label --processes 1 --stack_folds "$1" "${LABEL_EXTRA[@]}"); }
 low_noise() { CMD=(python3 benchmarks/bench_gpu_pack.py "$W/pack" --cases sample --processes 1 --stack_folds "$1" --extra "$LOW_NOISE ${2:-}"); }
 
