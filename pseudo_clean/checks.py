@@ -6,14 +6,17 @@
 from __future__ import annotations
 import importlib.util, os, re, socket, unicodedata, warnings
 from collections import defaultdict
+from pathlib import Path
 
 import numpy as np, pandas as pd
 
 # %% auto #0
-__all__ = ['RESIZE_METHODS', 'CLASS_FROM', 'ENGINES', 'check_rate', 'check_threshold', 'check_forget_rate', 'check_size',
-           'check_resize_method', 'check_class_from', 'check_counts', 'check_number', 'check_training_numbers',
-           'check_engine', 'check_arch', 'encode_labels', 'as_class_labels', 'similar_class_names', 'check_label_text',
-           'check_same_items', 'as_uint8_images', 'check_images']
+__all__ = ['RESIZE_METHODS', 'CLASS_FROM', 'ENGINES', 'METHODS', 'MIXED_PRECISION', 'STACK_FOLDS', 'NOISE_KINDS', 'check_rate',
+           'check_threshold', 'check_forget_rate', 'check_size', 'check_resize_method', 'check_class_from',
+           'check_counts', 'check_number', 'check_training_numbers', 'check_engine', 'check_choice', 'check_source',
+           'check_weights_file', 'check_labels_file', 'check_run_flags', 'check_label_flags', 'check_arch',
+           'encode_labels', 'as_class_labels', 'similar_class_names', 'check_label_text', 'check_same_items',
+           'as_uint8_images', 'check_images']
 
 # %% ../nbs/00_checks.ipynb #9a60529f
 def check_rate(rate:float, # a share of the labels to make wrong
@@ -177,6 +180,108 @@ def check_engine(engine:str='local', # 'local' (this machine's processes) or 'ra
     if address: _check_address(address, flag)
     return engine
 
+
+# %% ../nbs/00_checks.ipynb #19fc8889
+def check_choice(value, # the value passed
+                 choices:tuple, # the values allowed
+                 name:str, # what to call it: the command's flag, e.g. '--method'
+                ):
+    "`value` if it is one of `choices`; else an error naming `name` and listing them."
+    if value not in choices: raise ValueError(f"Unknown {name} {value!r}: use one of {', '.join(map(str, choices))}.")
+    return value
+
+# %% ../nbs/00_checks.ipynb #68ce4768
+METHODS = ('predicted_neq_given', 'confident_learning', 'prune_by_class', 'prune_by_noise_rate', 'both',
+           'low_self_confidence', 'low_normalized_margin', 'adaptive')   # the label-issue filters (`--method`)
+MIXED_PRECISION = ('auto', 'bf16', 'off')   # bfloat16 training: where the hardware computes it natively, always, never
+STACK_FOLDS = ('auto', 'on', 'off')         # the small CNN's models trained at once: on a GPU, always, never
+NOISE_KINDS = ('symmetric', 'pairs')        # the labels a run makes wrong to measure detection: any class, or a look-alike digit
+
+# %% ../nbs/00_checks.ipynb #caff22b4
+def check_source(source, # a path: an image folder, a `path,label` CSV or an IDX images file; None or 'mnist_sample': the bundled MNIST sample
+                 unlabeled:bool=False, # the unlabeled images (`pseudo_clean_label`): a folder of images, or a text file listing them
+                )->Path|None:
+    "`source` as a `Path` (None for the bundled sample); an error saying what to pass if it does not exist."
+    if not unlabeled and (source is None or str(source) in ('', 'mnist_sample')): return None
+    p = Path(source)
+    if p.exists(): return p
+    if unlabeled: raise FileNotFoundError(f'Unlabeled images not found: {p}. Pass a folder of images or a text file listing them.')
+    raise FileNotFoundError(f'{source} does not exist: pass an image folder, a CSV with path,label, or an IDX file.')
+
+# %% ../nbs/00_checks.ipynb #c381b182
+def check_weights_file(weights, # a weights file where a model starts (.pth or .safetensors), or None (not given)
+                       flag:str='', # '--' names it as the command's flag
+                       pretrained:bool=False, # the model starts from its published weights instead: an error with `weights`
+                      )->Path|None:
+    "`weights` as a `Path` (None if not given); an error saying what to pass if it is not a file, or if `pretrained` says another start."
+    if weights is None: return None
+    if pretrained: raise ValueError(f'Pass {flag}pretrained or {flag}weights, not both.')
+    if not Path(weights).is_file():
+        raise FileNotFoundError(f"No weights file {weights}: pass the path of a .pth or .safetensors file{f' to {flag}weights' if flag else ''} (pseudo_clean_pretrain writes one).")
+    return Path(weights)
+
+# %% ../nbs/00_checks.ipynb #40a8f845
+def check_labels_file(labels, # an `item,label` CSV whose labels replace the source's (`--labels`), or None (not given)
+                     )->Path|None:
+    "`labels` as a `Path` (None if not given); an error saying what to pass if it is not a file."
+    if labels is None: return None
+    if not Path(labels).is_file(): raise FileNotFoundError(f'--labels {labels} does not exist: pass an item,label CSV, such as the one pseudo_clean_fix writes.')
+    return Path(labels)
+
+# %% ../nbs/00_checks.ipynb #4d74ff32
+def check_run_flags(*,
+                    source=None, # the images (`check_source`); None: the bundled MNIST sample
+                    noise:float|None=None, # the share of labels to make wrong: in [0, 1), or None
+                    noise_kind:str='symmetric', # one of `NOISE_KINDS`
+                    method:str|None=None, # one of `METHODS`, or 'reference'; None: the default filter
+                    arch:str='cnn', # the model; its name is checked with the model libraries (`check_arch`)
+                    weights=None, # where the model starts: a weights file (`check_weights_file`), or None
+                    pretrained:bool=False, # where the model starts: the published weights of `arch` (not with `weights`)
+                    labels=None, # labels replacing the source's (`check_labels_file`), or None
+                    width:int|None=None, # the small CNN's first-layer channels: a whole number of at least 1, with `arch` 'cnn' only
+                    mixed_precision:str='off', # one of `MIXED_PRECISION`
+                    forget_rate=None, # `check_forget_rate`; None: the default
+                    stack_folds:str|None=None, # one of `STACK_FOLDS`; None: 'auto'
+                    resize_method:str='crop', # `check_resize_method`
+                    class_from:str='parent', # `check_class_from`
+                    epochs:int|None=None, seed:int=0, folds:int=5, repeats:int=1, # `check_training_numbers`
+                    flag:str='--', # '--' names them as the command's flags
+                   ):
+    "Errors for `pseudo_clean`'s settings that need no model library, each naming its flag: checked before torch loads or Ray starts."
+    check_training_numbers(epochs, seed, folds, repeats=repeats, flag=flag)
+    if noise is not None and not 0 <= noise < 1: raise ValueError(f'{flag}noise must be in [0, 1), got {noise}.')
+    check_choice(noise_kind, NOISE_KINDS, f'{flag}noise_kind')
+    if method is not None and method != 'reference': check_choice(method, METHODS, f'{flag}method')
+    if width is not None and (arch != 'cnn' or isinstance(width, bool) or not isinstance(width, (int, np.integer)) or width < 1):
+        raise ValueError(f"{flag}width is the small CNN's width ({flag}arch cnn), a whole number of at least 1; got {width} with {flag}arch {arch}.")
+    check_choice(mixed_precision, MIXED_PRECISION, f'{flag}mixed_precision')
+    if forget_rate is not None: check_forget_rate(forget_rate, flag=flag)
+    if stack_folds is not None: check_choice(stack_folds, STACK_FOLDS, f'{flag}stack_folds')
+    check_resize_method(resize_method, flag); check_class_from(class_from, flag)
+    check_source(source); check_weights_file(weights, flag, pretrained); check_labels_file(labels)
+
+# %% ../nbs/00_checks.ipynb #3438c861
+def check_label_flags(*,
+                      labeled=None, # the labeled images (`check_source`)
+                      unlabeled=None, # the unlabeled images: a path (`check_source`), or images or paths in memory (not checked here)
+                      threshold:float=0.5, # `check_threshold`
+                      rounds:int=1, per_class_cap:int|None=None, teachers:int=3, tta:int=4, folds:int=3, # `check_counts`
+                      stack_folds:str|None=None, # one of `STACK_FOLDS`; None: 'auto'
+                      weights=None, # where the models start: a weights file (`check_weights_file`), or None
+                      pretrained:bool=False, # where the models start: the published weights of the arch (not with `weights`)
+                      resize_method:str='crop', # `check_resize_method`
+                      class_from:str='parent', # `check_class_from`
+                      epochs:int|None=None, seed:int=0, min_iters:int|None=None, # `check_training_numbers`
+                      flag:str='--', # '--' names them as the command's flags
+                     ):
+    "Errors for `pseudo_clean_label`'s settings that need no model library, each naming its flag: checked before torch loads or Ray starts."
+    check_threshold(threshold, f'{flag}threshold')
+    check_counts(rounds, per_class_cap, teachers, tta, folds, flag=flag)
+    check_training_numbers(epochs, seed, min_iters=min_iters, flag=flag)
+    if stack_folds is not None: check_choice(stack_folds, STACK_FOLDS, f'{flag}stack_folds')
+    check_resize_method(resize_method, flag); check_class_from(class_from, flag)
+    check_source(labeled); check_weights_file(None if isinstance(weights, dict) else weights, flag, pretrained)   # a dict: a state dict, read already
+    if isinstance(unlabeled, (str, os.PathLike)): check_source(unlabeled, unlabeled=True)
 
 # %% ../nbs/00_checks.ipynb #fcc1c4ed
 def check_arch(arch:str, # 'cnn', a torchvision model name or a timm model name (with an optional pretrained tag)

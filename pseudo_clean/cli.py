@@ -4,12 +4,12 @@
 
 # %% ../nbs/15_cli.ipynb #de6fccc1
 from __future__ import annotations
-import contextlib, importlib, sys, warnings
+import contextlib, importlib, inspect, sys, warnings
 from pathlib import Path
 
 from fastcore.script import call_parse, Param, store_true
 
-from .checks import check_size
+from .checks import check_size, check_run_flags, check_label_flags, check_source, check_labels_file, check_weights_file
 import pseudo_clean
 from .data import out_lock
 from .engine import start_engine
@@ -17,7 +17,7 @@ from .engine import start_engine
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)   # said by torch on import, to every user
 
 # %% auto #0
-__all__ = ['USER_ERRORS', 'guarded', 'usage_error', 'started_then', 'main', 'fix', 'label', 'retrain', 'pretrain']
+__all__ = ['USER_ERRORS', 'guarded', 'usage_error', 'started_then', 'checked_call', 'main', 'fix', 'label', 'retrain', 'pretrain']
 
 # %% ../nbs/15_cli.ipynb #3f78b176
 USER_ERRORS = (ValueError, TypeError, OSError)
@@ -60,6 +60,18 @@ def started_then(settings:dict, # the command's settings: where the work runs (`
     start_engine(settings, flag='--')
     return getattr(importlib.import_module(module), name)
 
+# %% ../nbs/15_cli.ipynb #99657f99
+def checked_call(check, # the command's checks that need no model library (`check_run_flags`, `check_label_flags`): given the flags it names
+                 settings:dict, # where the work runs, for `started_then`
+                 module:str, # the module of the command's function
+                 name:str, # the function
+                 **flags, # the function's arguments, by name
+                )->object: # what the function returns
+    "The command's function called with `flags`, after `check` of the flags it names and the start of where the work runs (`started_then`)."
+    takes = inspect.signature(check).parameters
+    check(**{k: v for k, v in flags.items() if k in takes})
+    return started_then(settings, module, name)(**flags)
+
 # %% ../nbs/15_cli.ipynb #c07112ff
 @call_parse
 def main(source:Param('image folder, CSV with path,label, or IDX images file (default: bundled MNIST sample)', str, opt=False, nargs='?')=None,
@@ -97,8 +109,8 @@ def main(source:Param('image folder, CSV with path,label, or IDX images file (de
     if version: return print(f'pseudo_clean {pseudo_clean.__version__}')
     kw = _given(repeats=repeats, forget_rate=forget_rate, pretrained=pretrained, weights=weights, embed=embed, width=width, stack_folds=stack_folds,
                 engine=engine, address=address, cpus_per_fold=cpus_per_fold, gpus_per_fold=gpus_per_fold, processes=processes)
-    metrics = guarded('pseudo_clean', lambda: started_then(kw, 'pseudo_clean.run', 'run')(source, out=out, noise=noise, noise_kind=noise_kind, folds=folds,
-                      epochs=epochs, seed=seed, arch=arch, method=method, overwrite=overwrite, progress=not quiet, mixed_precision=mixed_precision,
+    metrics = guarded('pseudo_clean', lambda: checked_call(check_run_flags, kw, 'pseudo_clean.run', 'run', source=source, out=out, noise=noise, noise_kind=noise_kind,
+                      folds=folds, epochs=epochs, seed=seed, arch=arch, method=method, overwrite=overwrite, progress=not quiet, mixed_precision=mixed_precision,
                       labels=labels, size=check_size(size, flag='--'), resize_method=resize_method, class_from=class_from, cache_dir=cache_dir, **kw), out)
     if quiet: importlib.import_module('pseudo_clean.run').print_summary(metrics)
 
@@ -158,9 +170,9 @@ def label(labeled:Param('labeled images: image folder of class subfolders, CSV w
     if version: return print(f'pseudo_clean_label {pseudo_clean.__version__}')
     if labeled is None or unlabeled is None: usage_error('pseudo_clean_label', 'labeled, unlabeled')
     kw = _given(pretrained=pretrained, weights=weights, embed=embed, stack_folds=stack_folds, engine=engine, address=address, cpus_per_fold=cpus_per_fold, gpus_per_fold=gpus_per_fold, processes=processes)
-    res = guarded('pseudo_clean_label', lambda: started_then(kw, 'pseudo_clean.pseudolabel', 'label_unlabeled')(labeled, unlabeled, out, threshold=threshold,
-                  rounds=rounds, per_class_cap=per_class_cap, teachers=teachers, tta=tta, pretrain=pretrain, folds=folds, epochs=epochs, min_iters=min_iters,
-                  seed=seed, arch=arch, work_dir=work_dir, size=check_size(size, flag='--'), resize_method=resize_method, class_from=class_from,
+    res = guarded('pseudo_clean_label', lambda: checked_call(check_label_flags, kw, 'pseudo_clean.pseudolabel', 'label_unlabeled', labeled=labeled, unlabeled=unlabeled,
+                  out=out, threshold=threshold, rounds=rounds, per_class_cap=per_class_cap, teachers=teachers, tta=tta, pretrain=pretrain, folds=folds, epochs=epochs,
+                  min_iters=min_iters, seed=seed, arch=arch, work_dir=work_dir, size=check_size(size, flag='--'), resize_method=resize_method, class_from=class_from,
                   cache_dir=cache_dir, progress=not quiet, **kw), out, folder=False)
     print(f'{len(res.table)} of {len(res.probs)} unlabeled images pseudo-labeled (confidence >= {threshold}) -> {out}')
 
@@ -183,9 +195,11 @@ def retrain(source:Param('the images: image folder, CSV with path,label, or IDX 
     "Train the final model on cleaned labels: held-out accuracy, and the model exported with fastai."
     if version: return print(f'pseudo_clean_retrain {pseudo_clean.__version__}')
     if labels is None: usage_error('pseudo_clean_retrain', '--labels')
-    from pseudo_clean.retrain import train_final_model
-    m = guarded('pseudo_clean_retrain', lambda: train_final_model(source, labels, out, valid_pct=valid_pct, size=check_size(size, flag='--'),
-                resize_method=resize_method, arch=arch, epochs=epochs, min_iters=min_iters, seed=seed, overwrite=overwrite, progress=not quiet), out)
+    def work():
+        check_source(source); check_labels_file(labels)   # a mistyped path is named before torch loads
+        return started_then({}, 'pseudo_clean.retrain', 'train_final_model')(source, labels, out, valid_pct=valid_pct, size=check_size(size, flag='--'),
+                            resize_method=resize_method, arch=arch, epochs=epochs, min_iters=min_iters, seed=seed, overwrite=overwrite, progress=not quiet)
+    m = guarded('pseudo_clean_retrain', work, out)
     acc = 'not measured' if m['valid_accuracy'] is None else f"{m['valid_accuracy']:.3f} on {m['n_valid']:,} held-out items"
     print(f"trained on {m['n_train']:,} items | accuracy {acc} -> {Path(out)/'model.pkl'}")
 
@@ -207,9 +221,10 @@ def pretrain(source:Param('images to pretrain on: image folder (in class subfold
             ):
     "Pretrain a body (the small CNN's by default) on images without their labels (contrastive) and write a weights file for --weights and --embed."
     if version: return print(f'pseudo_clean_pretrain {pseudo_clean.__version__}')
-    from pseudo_clean.pretrain import pretrain_file
-    f = guarded('pseudo_clean_pretrain', lambda: pretrain_file(source, out, steps=steps, width=width, size=check_size(size, flag='--'), seed=seed,
-                progress=not quiet, arch=arch, resize_method=resize_method, cache_dir=cache_dir, weights=weights, pretrained=pretrained),
-                out, folder=False, resumable=False)
+    def work():
+        check_source(source); check_weights_file(weights, '--', pretrained)   # a mistyped path is named before torch loads
+        return started_then({}, 'pseudo_clean.pretrain', 'pretrain_file')(source, out, steps=steps, width=width, size=check_size(size, flag='--'), seed=seed,
+                            progress=not quiet, arch=arch, resize_method=resize_method, cache_dir=cache_dir, weights=weights, pretrained=pretrained)
+    f = guarded('pseudo_clean_pretrain', work, out, folder=False, resumable=False)
     start = ' from ' + ('its published weights' if pretrained else str(weights)) if pretrained or weights else ''
     print(f"pretrained the {'small CNN' if arch == 'cnn' else arch} body{start} for {steps:,} steps -> {f}")

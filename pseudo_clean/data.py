@@ -15,7 +15,7 @@ import numpy as np, pandas as pd
 from PIL import Image, ImageOps
 from fastprogress.fastprogress import progress_bar
 
-from .checks import as_uint8_images, check_label_text, check_size, check_resize_method, check_class_from
+from .checks import as_uint8_images, check_label_text, check_size, check_resize_method, check_class_from, check_source, check_labels_file
 
 try:   # HEIC/AVIF (phones' formats) where the optional extra `pillow-heif` is installed: pip install pseudo_clean[heif]
     from pillow_heif import register_heif_opener; register_heif_opener()
@@ -713,9 +713,8 @@ def from_source(source=None, # None (bundled MNIST sample), an image folder, a `
                )->LabeledImages:
     "Labeled images from wherever they are."
     check_resize_method(resize_method, flag='--'); check_class_from(class_from, flag='--')
-    if source is None or str(source) in ('', 'mnist_sample'): return mnist_sample()
-    p = Path(source)
-    if not p.exists(): raise FileNotFoundError(f'{source} does not exist: pass an image folder, a CSV with path,label, or an IDX file.')
+    p = check_source(source)
+    if p is None: return mnist_sample()
     if p.is_dir(): return from_folder(p, size, resize_method, max_side, class_from, cache_dir, progress)
     if class_from != 'parent': raise ValueError(f'--class_from {class_from} applies to image folders; {source} is not a folder.')
     if p.suffix.lower() == '.csv': return from_csv(p, size, resize_method, max_side, cache_dir, progress)
@@ -872,8 +871,7 @@ def labels_from_csv(data:LabeledImages, # the source's images (their labels are 
                     csv, # an `item,label` CSV of the same items, e.g. `pseudo_clean_fix`'s output; an empty label leaves its item out
                    )->LabeledImages:
     "`data` with the labels of another table of its items, in source order: a cleaned label set of the same images."
-    csv = Path(csv)
-    if not csv.is_file(): raise FileNotFoundError(f'--labels {csv} does not exist: pass an item,label CSV, such as the one pseudo_clean_fix writes.')
+    csv = check_labels_file(csv)
     lab = pd.read_csv(csv, dtype=str, keep_default_na=False)
     if 'item' not in lab.columns or 'label' not in lab.columns:
         raise ValueError(f'--labels {csv} needs `item` and `label` columns (pseudo_clean_fix writes both); it has {list(lab.columns)}.')

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import KFold, StratifiedKFold
 
-from .checks import check_forget_rate, check_arch, check_number
+from .checks import check_forget_rate, check_arch, check_number, check_choice, check_weights_file, STACK_FOLDS
 from .data import atomic_path, StackedImages
 from .engine import engine_settings, runs_here, run_units, run_units_cached, read_back, report_progress
 from .train import backbone_stats, train_model, predict_probs, resolve_mixed_precision, DEFAULT_SETTINGS, auto_epochs, fit_labels, ensemble_probs, fit_stacked
@@ -21,7 +21,7 @@ from fastai.torch_core import default_device
 import torch
 
 # %% auto #0
-__all__ = ['STACK_FOLDS', 'EMBED_FEATURES', 'EMBED_VALUES', 'fold_ids', 'unlabeled_folds', 'fold_key', 'run_fold', 'ReportEpochs',
+__all__ = ['EMBED_FEATURES', 'EMBED_VALUES', 'fold_ids', 'unlabeled_folds', 'fold_key', 'run_fold', 'ReportEpochs',
            'stack_folds_on', 'repeat_seeds', 'oof_probs', 'pool_grid', 'embed_images', 'grid_features',
            'logistic_probs', 'oof_logistic_probs', 'oof_embedding_probs', 'fold_probs', 'check_backbone',
            'oof_pseudo_probs']
@@ -122,8 +122,6 @@ class ReportEpochs(Callback):
     def after_epoch(self): self.done += 1; self.send(self.done, max(self.total, self.done))
 
 # %% ../nbs/06_folds.ipynb #095a6a32
-STACK_FOLDS = ('auto', 'on', 'off')
-
 def stack_folds_on(stack_folds:str, # 'auto' (on a GPU, where the folds can be stacked), 'on' or 'off'
                    settings:dict, # the run's training settings: only `arch` decides
                    eng:dict|None=None, # the engine's settings (`engine_settings`)
@@ -131,7 +129,7 @@ def stack_folds_on(stack_folds:str, # 'auto' (on a GPU, where the folds can be s
                    flag:str='', # '--' names them as the command's flags
                   )->bool:
     "Whether `oof_probs` trains the folds at once (`train_stacked`); an error for 'on' where they cannot be: another arch, folds in other processes."
-    if stack_folds not in STACK_FOLDS: raise ValueError(f"Unknown {flag}stack_folds {stack_folds!r}: use one of {', '.join(STACK_FOLDS)}.")
+    check_choice(stack_folds, STACK_FOLDS, f'{flag}stack_folds')
     if stack_folds == 'off': return False
     arch = settings.get('arch', 'cnn')
     why = f'{flag}arch {arch}' if arch != 'cnn' else None if runs_here(eng or {}) else f'{flag}processes or {flag}engine ray'
@@ -383,9 +381,7 @@ def check_backbone(settings:dict, # the run's settings: `arch`, and `weights`, `
                   )->dict:
     "Errors, before any image is read, for a backbone that cannot work: an unknown arch, a missing weights file, published weights not cached, `embed` without weights."
     arch, w, pre = check_arch(settings.get('arch', 'cnn'), flag), settings.get('weights'), settings.get('pretrained', False)
-    if w is not None and pre: raise ValueError(f'Pass {flag}pretrained or {flag}weights, not both.')
-    if w is not None and not Path(w).is_file():
-        raise FileNotFoundError(f'No weights file {w}: pass the path of a .pth or .safetensors file to {flag}weights (pseudo_clean_pretrain writes one).')
+    check_weights_file(w, flag, pre)
     if pre: pretrained_file(arch)
     if settings.get('embed') and w is None and not pre:
         raise ValueError(f'{flag}embed needs a backbone that learned something: pass {flag}weights FILE (e.g. from pseudo_clean_pretrain) or {flag}pretrained.')

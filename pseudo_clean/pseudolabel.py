@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np, pandas as pd
 from fastcore.meta import delegates
 
-from .checks import check_threshold, check_counts, check_training_numbers, check_size
+from .checks import check_threshold, check_counts, check_size, check_source, check_label_flags
 from .data import IMAGE_EXTENSIONS, image_files, scan_files, load_images, save_csv, same_file, save_npy, atomic_path, check_out_file, check_cache_dir
 from .data import StackedImages
 from .train import fit_labels, predict_probs, ensemble_probs, probs_accuracy, fit_epochs, weights_origin
@@ -55,8 +55,7 @@ def _match(images:np.ndarray, like:np.ndarray|None)->np.ndarray:
 def _unlabeled_files(source)->tuple:
     "The image files of a folder (any layout), a text file of paths or a list of paths, and their item names; an error for none or a missing one."
     if isinstance(source, (str, os.PathLike)):
-        p = Path(source)
-        if not p.exists(): raise FileNotFoundError(f'Unlabeled images not found: {p}. Pass a folder of images or a text file listing them.')
+        p = check_source(source, unlabeled=True)
         if p.is_dir():
             files = image_files(p)
             if not files: raise ValueError(f'No images found in {p} (looked for {", ".join(IMAGE_EXTENSIONS)}, in subfolders too).')
@@ -442,12 +441,10 @@ def _check_embed(a:dict, min_iters, eng:dict):
                                'embeddings of the labeled images labels the unlabeled ones (no network is trained: no rounds, teachers, views, '
                                f"pretraining or folds). Leave {'it' if len(given) == 1 else 'them'} out, or leave out --embed.")
 
-def _label_settings(kwargs:dict, min_iters, embed:bool)->tuple:
+def _label_settings(kwargs:dict, min_iters, embed:bool, **inputs)->tuple:
     "`pseudo_label`'s settings with their defaults, each checked before any image is read (the errors name the command's flags), and the pretraining steps."
     a = {**_defaults(pseudo_label), **kwargs}
-    check_threshold(a['threshold'])
-    check_counts(a['rounds'], a['per_class_cap'], a['teachers'], a['tta'], a['folds'], flag='--')
-    check_training_numbers(a['epochs'], a['seed'], min_iters=min_iters)
+    check_label_flags(**inputs, min_iters=min_iters, **{k: a[k] for k in ('threshold', 'rounds', 'per_class_cap', 'teachers', 'tta', 'folds', 'epochs', 'seed', 'stack_folds', 'weights', 'pretrained')})
     eng = engine_settings(kwargs, '--')[0]    # --engine, --address (a cluster that answers), Ray installed
     stack_folds_on(a['stack_folds'], dict(arch=a['arch']), eng, flag='--')   # a known value, 'on' only where the models can stack
     _check_start(a['arch'], a['pretrained'], a['weights'], embed, '--')     # --arch, --weights, --pretrained: before any image is read
@@ -477,7 +474,7 @@ def label_unlabeled(labeled, # image folder, `path,label` CSV, or IDX images fil
                     **kwargs, # `pseudo_label`'s settings (threshold, rounds, teachers, tta, pretrain, folds, epochs, pretrained, weights, ...)
                    )->PseudoLabels:
     "Pseudo-label a folder of unlabeled images from a labeled dataset; checks everything before training, prints the plan, resumes."
-    a, steps = _label_settings(kwargs, min_iters, embed)
+    a, steps = _label_settings(kwargs, min_iters, embed, labeled=labeled, unlabeled=unlabeled, resize_method=resize_method, class_from=class_from)
     out = check_out_file(out, [labeled, unlabeled], header=','.join(PSEUDO_COLUMNS))
     check_apart(labeled, unlabeled)
     work = Path(work_dir) if work_dir is not None else out.parent/f'.{out.name}.work'

@@ -14,9 +14,11 @@ from cleanlab.filter import find_label_issues as cl_find_label_issues
 from cleanlab.dataset import find_overlapping_classes
 from cleanlab.rank import get_self_confidence_for_each_label, get_normalized_margin_for_each_label
 
+from .checks import METHODS
+
 # %% auto #0
-__all__ = ['SCORES', 'DEFAULT_SCORE', 'DEFAULT_METHOD', 'METHODS', 'ODDS_AGAINST', 'DISAGREE_TIMES', 'OVERLAP_SHARE',
-           'check_probs', 'self_confidence', 'normalized_margin', 'confidence_weighted_entropy', 'label_quality_scores',
+__all__ = ['SCORES', 'DEFAULT_SCORE', 'DEFAULT_METHOD', 'ODDS_AGAINST', 'DISAGREE_TIMES', 'OVERLAP_SHARE', 'check_probs',
+           'self_confidence', 'normalized_margin', 'confidence_weighted_entropy', 'label_quality_scores',
            'confident_thresholds', 'confident_joint', 'estimate_num_issues', 'register_method',
            'off_diagonal_concentration', 'chance_concentration', 'chance_cut', 'find_label_issues', 'corrected_probs',
            'confident_disagreements', 'rank_suspects', 'evaluate_detection', 'overlapping_classes']
@@ -193,8 +195,6 @@ def estimate_num_issues(labels, # N given labels, integer class codes 0..K-1
 # %% ../nbs/07_ranking.ipynb #fcaa5ca5
 DEFAULT_METHOD = 'adaptive'  # the filter `find_label_issues` and `rank_suspects` use when `method=None`
 
-METHODS = ('predicted_neq_given', 'confident_learning', 'prune_by_class', 'prune_by_noise_rate', 'both',
-           'low_self_confidence', 'low_normalized_margin', 'adaptive')
 _ALIASES = {'reference': 'predicted_neq_given'}
 _EXTRA_METHODS = {}
 

@@ -15,11 +15,11 @@ from .checks import check_same_items, check_resize_method, check_class_from
 from .data import from_source, labels_from_csv, size_cap, LabeledImages, save_csv, save_npy, save_json, atomic_write_text
 from .data import check_cache_dir, same_file
 from .noise import symmetric_noise, pair_noise, MNIST_PAIRS
-from .checks import check_forget_rate, check_training_numbers
-from .train import DEFAULT_SETTINGS, MIXED_PRECISION, weights_origin, FORGET_CAP, auto_epochs
+from .checks import check_forget_rate, check_run_flags, check_source, check_choice, NOISE_KINDS
+from .train import DEFAULT_SETTINGS, weights_origin, FORGET_CAP, auto_epochs
 from .engine import engine_settings, ENGINE_KEYS, start_engine
 from .folds import oof_probs, fold_ids, fold_probs, check_backbone, stack_folds_on
-from .ranking import rank_suspects, evaluate_detection, overlapping_classes, confident_disagreements, DEFAULT_METHOD, METHODS
+from .ranking import rank_suspects, evaluate_detection, overlapping_classes, confident_disagreements, DEFAULT_METHOD
 
 # %% auto #0
 __all__ = ['OUTPUT_FILES', 'HARD_READ', 'WEAK_MODEL_ACCURACY', 'HARD_SHARE', 'MISSED_RATIO', 'MISSED_AGAIN', 'LOW_NOISE_SHARE',
@@ -104,28 +104,20 @@ def discard_if_failed(out, # the output folder a new run is about to mark (`chec
 # %% ../nbs/10_run.ipynb #f1604ffb
 def inject_noise(labels, rate:float, kind:str='symmetric', seed:int=0)->tuple:
     "Noisy labels and the truth mask: `kind` is 'symmetric' or 'pairs' (look-alike digits, `MNIST_PAIRS`)."
-    if kind == 'symmetric': return symmetric_noise(labels, rate, seed=seed)
-    if kind == 'pairs':
-        by_name = {str(c): c for c in np.unique(labels)}   # digit classes may be ints or folder names
-        pairs = {by_name[str(a)]: by_name[str(b)] for a, b in MNIST_PAIRS.items() if str(a) in by_name and str(b) in by_name}
-        if not pairs: raise ValueError('pair noise needs digit classes (0-9) to pair up.')
-        return pair_noise(labels, pairs, rate, seed=seed)
-    raise ValueError(f"noise kind must be 'symmetric' or 'pairs', got {kind!r}.")
+    if check_choice(kind, NOISE_KINDS, 'noise kind') == 'symmetric': return symmetric_noise(labels, rate, seed=seed)
+    by_name = {str(c): c for c in np.unique(labels)}   # digit classes may be ints or folder names
+    pairs = {by_name[str(a)]: by_name[str(b)] for a, b in MNIST_PAIRS.items() if str(a) in by_name and str(b) in by_name}
+    if not pairs: raise ValueError('pair noise needs digit classes (0-9) to pair up.')
+    return pair_noise(labels, pairs, rate, seed=seed)
 
 # %% ../nbs/10_run.ipynb #73db2f75
-def _run_settings(arch:str, method, noise, epochs, settings:dict, seed:int=0, folds:int=5, repeats:int=1)->tuple:
+def _run_settings(arch:str, method, noise, epochs, settings:dict, seed:int=0, folds:int=5, repeats:int=1, noise_kind:str='symmetric')->tuple:
     "The run's training settings, each checked before any work (an error names the command's flag), and whether its folds train stacked."
-    check_training_numbers(epochs, seed, folds, repeats=repeats)
+    check_run_flags(noise=noise, noise_kind=noise_kind, method=method, arch=arch, epochs=epochs, seed=seed, folds=folds, repeats=repeats,
+                    **{k: settings[k] for k in ('width', 'mixed_precision', 'forget_rate', 'stack_folds', 'weights', 'pretrained') if k in settings})   # what needs no torch
     eng = engine_settings(settings, '--')[0]             # --engine, --address (a cluster that answers), Ray installed
     check_backbone({**settings, 'arch': arch}, '--')     # arch, --weights, --pretrained, --embed: before any image is read
-    if method is not None and method not in METHODS and method != 'reference':
-        raise ValueError(f'Unknown --method {method!r}: use one of {", ".join(METHODS)}.')
-    if noise is not None and not 0 <= noise < 1: raise ValueError(f'--noise must be in [0, 1), got {noise}.')
-    if 'width' in settings and (arch != 'cnn' or not isinstance(settings['width'], int) or settings['width'] < 1):
-        raise ValueError(f"--width is the small CNN's width (--arch cnn), a whole number of at least 1; got {settings['width']} with --arch {arch}.")
     settings = {**DEFAULT_SETTINGS, **settings, 'arch': arch, **({'epochs': epochs} if epochs else {})}
-    if settings['mixed_precision'] not in MIXED_PRECISION:
-        raise ValueError(f"Unknown --mixed_precision {settings['mixed_precision']!r}: use one of {', '.join(MIXED_PRECISION)}.")
     settings['forget_rate'] = check_forget_rate(settings['forget_rate'], flag='--')
     stacked = stack_folds_on(settings.get('stack_folds', 'auto'), settings, eng, flag='--')   # --stack_folds: a known value, 'on' only where it can
     if settings.get('embed'): settings['label_smoothing'] = 0.   # logistic regressions' probabilities: no smoothing for the ranking to undo
@@ -203,9 +195,8 @@ def read_data(source=None, # image folder, `path,label` CSV or IDX images file; 
 def source_dir(source, # image folder, `path,label` CSV or IDX images file; None: the bundled MNIST sample
               )->tuple: # (folder or None, is it an image folder)
     "The input's folder, which no output may go in: an image folder, or a CSV's folder (None for the MNIST sample and IDX files); an error if it does not exist."
-    if source is None or str(source) in ('', 'mnist_sample'): return None, False
-    p = Path(source)
-    if not p.exists(): raise FileNotFoundError(f'{source} does not exist: pass an image folder, a CSV with path,label, or an IDX file.')
+    p = check_source(source)
+    if p is None: return None, False
     return (p.resolve(), True) if p.is_dir() else (p.resolve().parent, False) if p.suffix.lower() == '.csv' else (None, False)
 
 def _cache_folder(out:Path, cache_dir, source)->Path:
@@ -311,7 +302,7 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
        )->dict:
     "Find suspect labels in `source` with out-of-fold predictions; write every output to `out`; return the metrics."
     t0, noise = time.time(), 0.1 if source is None and noise is None else noise
-    settings, stacked = _run_settings(arch, method, noise, epochs, settings, seed=seed, folds=folds, repeats=repeats)
+    settings, stacked = _run_settings(arch, method, noise, epochs, settings, seed=seed, folds=folds, repeats=repeats, noise_kind=noise_kind)
     ident = run_ident(source, labels, noise=noise, noise_kind=noise_kind, folds=folds, **({'repeats': repeats} if repeats > 1 else {}), seed=seed, size=size, method=method or DEFAULT_METHOD, **settings, **_read_settings(source, resize_method, class_from))
     with discard_if_failed(out):                                     # an error before training leaves no half-made run behind
         out = check_out_dir(out, ident, overwrite, *source_dir(source))    # before reading: the image cache goes in `out`

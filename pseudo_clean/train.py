@@ -27,17 +27,17 @@ from fastai.vision.augment import aug_transforms, setup_aug_tfms
 from fastai.torch_core import TensorImage
 from fastcore.basics import store_attr
 
-from .checks import check_forget_rate, encode_labels, check_arch
+from .checks import check_forget_rate, encode_labels, check_arch, check_choice, check_weights_file, MIXED_PRECISION
 
 # %% auto #0
-__all__ = ['ARCHS', 'BACKBONE_SETTINGS', 'MIXED_PRECISION', 'FORGET_CAP', 'DEFAULT_SETTINGS', 'FOLD_MIN_STEPS',
-           'FIT_EPOCHS_AT_4000', 'ArrayDataset', 'to_tensor_images', 'ArrayDL', 'batch_augment', 'device_images',
-           'array_dls', 'small_cnn', 'make_learner', 'backbone_stats', 'CPUMixedPrecision', 'bf16_is_fast',
-           'resolve_mixed_precision', 'mixed_precision_cb', 'small_loss_mean', 'ForgetHighLoss', 'ForgetContradicted',
-           'progress_context', 'body_state', 'load_body', 'train_model', 'predict_probs', 'read_weights',
-           'save_weights', 'weights_origin', 'model_body', 'load_weights', 'pretrained_file', 'stacked_cnn',
-           'load_stacked_weights', 'FoldStackDL', 'stacked_dls', 'train_stacked', 'predict_stacked', 'unstack_learners',
-           'auto_epochs', 'fit_labels', 'fit_epochs', 'probs_accuracy', 'accuracy_on', 'fit_stacked', 'ensemble_probs']
+__all__ = ['ARCHS', 'BACKBONE_SETTINGS', 'FORGET_CAP', 'DEFAULT_SETTINGS', 'FOLD_MIN_STEPS', 'FIT_EPOCHS_AT_4000', 'ArrayDataset',
+           'to_tensor_images', 'ArrayDL', 'batch_augment', 'device_images', 'array_dls', 'small_cnn', 'make_learner',
+           'backbone_stats', 'CPUMixedPrecision', 'bf16_is_fast', 'resolve_mixed_precision', 'mixed_precision_cb',
+           'small_loss_mean', 'ForgetHighLoss', 'ForgetContradicted', 'progress_context', 'body_state', 'load_body',
+           'train_model', 'predict_probs', 'read_weights', 'save_weights', 'weights_origin', 'model_body',
+           'load_weights', 'pretrained_file', 'stacked_cnn', 'load_stacked_weights', 'FoldStackDL', 'stacked_dls',
+           'train_stacked', 'predict_stacked', 'unstack_learners', 'auto_epochs', 'fit_labels', 'fit_epochs',
+           'probs_accuracy', 'accuracy_on', 'fit_stacked', 'ensemble_probs']
 
 # %% ../nbs/03_train.ipynb #3b984065
 class ArrayDataset:
@@ -228,13 +228,11 @@ def bf16_is_fast(device=None, # a torch device; default: fastai's default device
     return any(getattr(cpu, f, lambda: False)() for f in ('_is_avx512_bf16_supported', '_is_amx_tile_supported'))
 
 # %% ../nbs/03_train.ipynb #ddf27395
-MIXED_PRECISION = ('auto', 'bf16', 'off')
-
 def resolve_mixed_precision(mixed_precision:str='auto', # 'auto', 'bf16' or 'off'
                             device=None, # the training device; default: fastai's default device
                            )->str:
     "`'bf16'` or `'off'`: what `'auto'` means on `device`."
-    if mixed_precision not in MIXED_PRECISION: raise ValueError(f'mixed_precision must be one of {MIXED_PRECISION}, got {mixed_precision!r}.')
+    check_choice(mixed_precision, MIXED_PRECISION, 'mixed_precision')
     if mixed_precision != 'auto': return mixed_precision
     return 'bf16' if bf16_is_fast(device) else 'off'
 
@@ -395,8 +393,7 @@ def predict_probs(learn:Learner, # a trained `Learner`
 def read_weights(path, # a `.pth`/`.pt` file (`torch.save` of a state dict) or a `.safetensors` file
                 )->dict:
     "The state dict (layer name → tensor) in a weights file; a clear error for a missing file or one that holds no weights."
-    p = Path(path)
-    if not p.is_file(): raise FileNotFoundError(f'No weights file {p}: pass the path of a .pth or .safetensors file (pseudo_clean_pretrain writes one).')
+    p = check_weights_file(path)
     if p.suffix == '.safetensors':
         try: from safetensors.torch import load_file
         except ImportError: raise ValueError(f'{p} is a safetensors file: install safetensors (pip install safetensors) to read it.') from None

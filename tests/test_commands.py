@@ -60,8 +60,40 @@ getattr(cli, sys.argv[0])()
 def test_ray_starts_before_the_command_imports_torch(cmd, args, tmp_path):
     "With --engine ray, the command starts Ray first (`start_engine`), so that Ray's workers import torch while the command does."
     probe = tmp_path/'probe.py'; probe.write_text(ENGINE_PROBE)
+    for a in args: (tmp_path/a).mkdir()      # the inputs exist: the command looks for them before it starts Ray
     r = subprocess.run([sys.executable, str(probe), cmd, *args, '--engine', 'ray', '--out', str(tmp_path/'out.csv')], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert r.returncode == 2 and 'torch imported: False | engine: ray' in r.stderr and 'error: stopped here' in r.stderr, r.stderr
+
+
+FLAG_PROBE = r'''
+import sys, atexit
+import pseudo_clean.cli as cli
+def start_engine(settings, **kw): print('ENGINE STARTED', file=sys.stderr)   # where Ray would start
+cli.start_engine = start_engine
+atexit.register(lambda: print('LOADED:', ' '.join(m for m in ('torch', 'fastai', 'ray') if m in sys.modules) or 'none', file=sys.stderr))
+sys.argv = sys.argv[1:]
+getattr(cli, sys.argv[0])()
+'''
+
+
+@pytest.mark.parametrize('cmd,args,error', [
+    ('main', ['--engine', 'ray', '--method', 'foo'], "pseudo_clean: error: Unknown --method 'foo': use one of predicted_neq_given"),
+    ('main', ['--engine', 'ray', '--forget_rate', '2'], "pseudo_clean: error: --forget_rate must be in [0, 1)"),
+    ('main', ['--engine', 'ray', '--stack_folds', 'yes'], "pseudo_clean: error: Unknown --stack_folds 'yes'"),
+    ('main', ['no_such_folder', '--engine', 'ray'], 'pseudo_clean: error: no_such_folder does not exist'),
+    ('main', ['--weights', 'nowhere.pth'], 'pseudo_clean: error: No weights file nowhere.pth'),
+    ('label', ['labeled', 'unlabeled', '--engine', 'ray', '--threshold', '1.5'], 'pseudo_clean_label: error: --threshold must be in (0, 1]'),
+    ('label', ['labeled', 'no_such_folder', '--engine', 'ray'], 'pseudo_clean_label: error: Unlabeled images not found: no_such_folder'),
+    ('retrain', ['labeled', '--labels', 'nowhere.csv'], 'pseudo_clean_retrain: error: --labels nowhere.csv does not exist'),
+    ('pretrain', ['no_such_folder'], 'pseudo_clean_pretrain: error: no_such_folder does not exist')])
+def test_a_bad_flag_is_named_before_ray_starts_or_torch_loads(cmd, args, error, tmp_path):
+    "The flags that need no model library are checked first (`check_run_flags`, `check_label_flags`; the paths of the other two): the error comes without torch's import or Ray's start."
+    probe = tmp_path/'probe.py'; probe.write_text(FLAG_PROBE)
+    for d in ('labeled', 'unlabeled'): (tmp_path/d).mkdir()
+    r = subprocess.run([sys.executable, str(probe), cmd, *args, '--out', str(tmp_path/'out.csv')], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert r.returncode == 2 and error in r.stderr, r.stderr
+    assert 'ENGINE STARTED' not in r.stderr and 'LOADED: none' in r.stderr, r.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['labeled', 'probe.py', 'unlabeled'], list(tmp_path.iterdir())   # nothing written
 
 
 @pytest.mark.parametrize('name', COMMANDS)
