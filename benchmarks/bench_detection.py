@@ -42,7 +42,7 @@ def fashion_mnist_idx()->Path:
 def score_run(out:Path)->dict:
     "Every filter on a finished run's out-of-fold probabilities (precision, recall, F1, flagged, seconds), and the default's."
     import numpy as np
-    from pseudo_clean.run import load_run
+    from pseudo_clean.report import load_run
     from pseudo_clean.ranking import find_label_issues, evaluate_detection, label_quality_scores, DEFAULT_METHOD
     r = load_run(out)
     sus = r['suspects'].sort_index()

@@ -108,7 +108,7 @@ def body_file(name:str, arch:str, source:Path)->tuple:
 def score_run(out:Path)->dict:
     "The default filter and cleanlab's on a finished run's out-of-fold probabilities."
     import numpy as np
-    from pseudo_clean.run import load_run
+    from pseudo_clean.report import load_run
     from pseudo_clean.ranking import find_label_issues, evaluate_detection, label_quality_scores, DEFAULT_METHOD
     from cleanlab.filter import find_label_issues as cl_find
     r = load_run(out); sus = r['suspects'].sort_index()
@@ -129,7 +129,8 @@ def run_mode(name:str, mode:str, threads:int|None)->dict:
     "One case and mode in this process: the pseudo_clean run, then cleanlab's filters on its out-of-fold probabilities."
     import numpy as np, torch
     if threads: torch.set_num_threads(threads)
-    from pseudo_clean.run import run, load_run
+    from pseudo_clean.run import run
+    from pseudo_clean.report import load_run
     from pseudo_clean.ranking import find_label_issues, evaluate_detection, label_quality_scores, DEFAULT_METHOD
     case, source = CASES[name], case_source(name)
     arch = 'resnet18' if 'resnet18' in mode else 'cnn'

@@ -12,7 +12,8 @@ benchmarks/forget.md and benchmarks/forget.json.
 import argparse, json, time
 from pathlib import Path
 import numpy as np
-from pseudo_clean.run import run, load_run
+from pseudo_clean.run import run
+from pseudo_clean.report import load_run
 from pseudo_clean.data import mnist_sample, save_json, atomic_write_text
 
 HERE = Path(__file__).resolve().parent

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import numpy as np, pandas as pd
 
-from .data import save_csv, from_source
+from .data import save_csv
 from .ranking import rank_suspects
 from .checks import check_same_items
-from .run import load_run, read_data, own_files
+from .data import read_data
+from .report import load_run, own_files
 from .checks import check_threshold
 from .data import same_file, check_out_file, read_csv_utf8
 from .report import png_bytes, write_report

@@ -28,7 +28,7 @@ __all__ = ['IMAGE_EXTENSIONS', 'PROCESS_MIN', 'atomic_path', 'atomic_write_bytes
            'from_idx', 'write_idx', 'scan_files', 'read_image_folder', 'image_files', 'read_csv_utf8',
            'read_labels_csv', 'size_cap', 'training_size', 'load_images', 'from_folder', 'from_csv',
            'write_image_folder', 'from_source', 'sample_photo_folder', 'image_cache', 'check_cache_dir',
-           'StackedImages', 'labels_from_csv']
+           'StackedImages', 'labels_from_csv', 'decisions_line', 'read_data']
 
 # %% ../nbs/01_data.ipynb #b2a2ad20
 _UMASK = os.umask(0); os.umask(_UMASK)
@@ -884,3 +884,32 @@ def labels_from_csv(data:LabeledImages, # the source's images (their labels are 
     check_label_text(lab.label, csv)
     idx = np.sort([pos[o] for o in lab.item])
     return data.subset(idx).with_labels(lab.set_index('item').label.loc[[data.items[i] for i in idx]].to_numpy())
+
+# %% ../nbs/01_data.ipynb #257dfed0
+def decisions_line(decisions:dict, # `LabeledImages.decisions` of a folder or CSV
+                  )->str:
+    "How the images were read, in one line: the training size and how it was chosen, the resize method, the classes and their counts, what was skipped."
+    d, hw = decisions, lambda s: f'{s[0]}x{s[1]}'
+    cls = ', '.join(f'{k} {v:,}' for k, v in list(d['classes'].items())[:10]) + (' ...' if d['n_classes'] > 10 else '')
+    frm = f", class from each image's {'top-level' if d['class_from'] == 'top' else 'own'} folder" if 'class_from' in d else ''
+    return (f"images at {hw(d['size'])} ({d['size_from']}; median {hw(d['median_size'])} of {d['n_sizes']} size(s)), resize {d['resize_method']}"
+            f" | {d['n_classes']} classes{frm}: {cls} | skipped {d['n_skipped']}")
+
+# %% ../nbs/01_data.ipynb #fc78d403
+def read_data(source=None, # image folder, `path,label` CSV or IDX images file; None: the bundled MNIST sample
+              labels=None, # an `item,label` CSV of the same items whose labels replace the source's (`pseudo_clean_fix`'s output)
+              *,
+              size=None, # (H, W) for folder/CSV images; default: their median size, longer side at most `size_cap(arch)`
+              resize_method:str='crop', # folder/CSV images: 'crop', 'pad' or 'squish' (fastai's `ResizeMethod`)
+              class_from:str='parent', # folders: class from each image's 'parent' folder or the 'top'-level subfolder
+              arch:str='cnn', # the model: it caps the default size (`size_cap`: 64 px for 'cnn', 224 for ImageNet-style backbones)
+              cache_dir=None, # folder/CSV images: decode into a memory-mapped cache there (`pseudo_clean.data.image_cache`); None: in memory
+              progress:bool=False, # progress bars while images are decoded, then print how they were read (`decisions_line`)
+             )->LabeledImages:
+    "What every command reads: the source's images at the run's size settings, with the labels of `labels` if given."
+    data = from_source(source, size=size, resize_method=resize_method, max_side=size_cap(arch), class_from=class_from, cache_dir=cache_dir, progress=progress)
+    if cache_dir is not None and data.decisions: data.decisions['cache_dir'] = str(Path(cache_dir).resolve())   # where its images are, in `run.json`
+    if labels is not None: data = labels_from_csv(data, labels)
+    if progress and data.decisions: print(decisions_line(data.decisions))
+    return data
+

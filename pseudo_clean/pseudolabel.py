@@ -22,7 +22,7 @@ from .pretrain import pretrain_body, pretrain_steps
 from .engine import run_units_cached, read_back, engine_settings, runs_here, start_engine
 from .folds import unlabeled_folds, oof_pseudo_probs, stack_folds_on, ReportEpochs
 from .folds import check_backbone, embed_images, logistic_probs
-from .run import read_data
+from .data import read_data
 
 # %% auto #0
 __all__ = ['PSEUDO_COLUMNS', 'select_confident', 'load_unlabeled', 'PseudoLabels', 'pseudo_label', 'write_pseudo_labels',

@@ -10,11 +10,12 @@ import numpy as np, pandas as pd
 from sklearn.model_selection import train_test_split
 
 from .checks import check_threshold, encode_labels
-from .data import from_source, atomic_path, atomic_write_text, save_json
+from .data import atomic_path, atomic_write_text, save_json
 from .train import fit_labels, accuracy_on, predict_probs, probs_accuracy, DEFAULT_SETTINGS
 from .folds import oof_probs
 from .ranking import rank_suspects
-from .run import check_out_dir, read_data, run_ident, source_dir, discard_if_failed
+from .data import read_data
+from .run import check_out_dir, run_ident, source_dir, discard_if_failed
 from .clean import clean_labels, usable_labels
 
 # %% auto #0

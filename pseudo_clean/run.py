@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np, pandas as pd
 
 import pseudo_clean
-from .checks import check_same_items, check_resize_method, check_class_from
-from .data import from_source, labels_from_csv, size_cap, LabeledImages, save_csv, save_npy, save_json, atomic_write_text
+from .checks import check_resize_method, check_class_from
+from .data import read_data, save_csv, save_npy, save_json, atomic_write_text
 from .data import check_cache_dir, same_file
 from .noise import symmetric_noise, pair_noise, MNIST_PAIRS
 from .checks import check_forget_rate, check_run_flags, check_source, check_choice, NOISE_KINDS
@@ -20,13 +20,13 @@ from .train import DEFAULT_SETTINGS, weights_origin, FORGET_CAP, auto_epochs
 from .engine import engine_settings, ENGINE_KEYS, start_engine
 from .folds import oof_probs, fold_ids, fold_probs, check_backbone, stack_folds_on
 from .ranking import rank_suspects, evaluate_detection, overlapping_classes, confident_disagreements, DEFAULT_METHOD
+from .report import OUTPUT_FILES, own_files
 
 # %% auto #0
-__all__ = ['OUTPUT_FILES', 'HARD_READ', 'WEAK_MODEL_ACCURACY', 'HARD_SHARE', 'MISSED_RATIO', 'MISSED_AGAIN', 'LOW_NOISE_SHARE',
-           'LOW_NOISE_FORGET', 'check_out_dir', 'own_files', 'discard_if_failed', 'inject_noise', 'run_ident',
-           'decisions_line', 'read_data', 'source_dir', 'run', 'write_outputs', 'summary_line', 'print_summary',
-           'advised_forget_rate', 'missed_forget_rate', 'forget_hint', 'outvoted_share', 'missed_share',
-           'outvoted_again', 'second_pass_rate', 'low_noise_settings', 'flag_first', 'load_run']
+__all__ = ['HARD_READ', 'WEAK_MODEL_ACCURACY', 'HARD_SHARE', 'MISSED_RATIO', 'MISSED_AGAIN', 'LOW_NOISE_SHARE',
+           'LOW_NOISE_FORGET', 'check_out_dir', 'discard_if_failed', 'inject_noise', 'run_ident', 'source_dir', 'run',
+           'write_outputs', 'summary_line', 'print_summary', 'advised_forget_rate', 'missed_forget_rate', 'forget_hint',
+           'outvoted_share', 'missed_share', 'outvoted_again', 'second_pass_rate', 'low_noise_settings', 'flag_first']
 
 # %% ../nbs/10_run.ipynb #8d89847b
 def _is_within(p:Path, parent:Path)->bool:
@@ -34,9 +34,6 @@ def _is_within(p:Path, parent:Path)->bool:
     return p == parent or parent in p.parents
 
 # %% ../nbs/10_run.ipynb #6547e1ac
-OUTPUT_FILES = ('suspects.csv', 'labels.csv', 'oof_probs.npy', 'classes.txt', 'grid.png', 'confusion.png',
-                'report.html', 'metrics.json', 'run.json')
-
 def check_out_dir(out, # the output folder
                   settings:dict, # what identifies the run: source and settings
                   overwrite:bool=False, # clear a previous run's files (only those it wrote) instead of refusing
@@ -74,18 +71,6 @@ def check_out_dir(out, # the output folder
         for f in ours: (out/f).unlink()
     if not prev.exists(): save_json(dict(settings=ident, finished=False, written=['run.json']), prev)
     return out
-
-# %% ../nbs/10_run.ipynb #da1a181a
-def own_files(out, # an output folder
-             )->list: # paths relative to `out`, of files that exist
-    "The files in `out` that a pseudo_clean run wrote: those its `run.json` lists as `written` (or, for an older `run.json`, our own names) and its fold and image cache files."
-    out, prev = Path(out), Path(out)/'run.json'
-    if not prev.is_file(): return []
-    try: meta = json.loads(prev.read_text())
-    except (ValueError, UnicodeDecodeError): return []
-    written = meta.get('written', OUTPUT_FILES) if isinstance(meta, dict) else []
-    files = [f for f in written if f in OUTPUT_FILES and (out/f).is_file()]
-    return files + sorted(p.relative_to(out).as_posix() for p in [*(out/'folds').glob('fold_*.npz'), *(out/'cache').glob('images_*.*')])
 
 # %% ../nbs/10_run.ipynb #d15ca4d1
 @contextmanager
@@ -161,35 +146,6 @@ def _read_settings(source, resize_method:str, class_from:str)->dict:
     p = None if source is None else Path(source)
     if p is None or not (p.is_dir() or p.suffix.lower() == '.csv'): return {}
     return dict(resize_method=resize_method, **({'class_from': class_from} if p.is_dir() else {}))
-
-# %% ../nbs/10_run.ipynb #257dfed0
-def decisions_line(decisions:dict, # `LabeledImages.decisions` of a folder or CSV
-                  )->str:
-    "How the images were read, in one line: the training size and how it was chosen, the resize method, the classes and their counts, what was skipped."
-    d, hw = decisions, lambda s: f'{s[0]}x{s[1]}'
-    cls = ', '.join(f'{k} {v:,}' for k, v in list(d['classes'].items())[:10]) + (' ...' if d['n_classes'] > 10 else '')
-    frm = f", class from each image's {'top-level' if d['class_from'] == 'top' else 'own'} folder" if 'class_from' in d else ''
-    return (f"images at {hw(d['size'])} ({d['size_from']}; median {hw(d['median_size'])} of {d['n_sizes']} size(s)), resize {d['resize_method']}"
-            f" | {d['n_classes']} classes{frm}: {cls} | skipped {d['n_skipped']}")
-
-# %% ../nbs/10_run.ipynb #fc78d403
-def read_data(source=None, # image folder, `path,label` CSV or IDX images file; None: the bundled MNIST sample
-              labels=None, # an `item,label` CSV of the same items whose labels replace the source's (`pseudo_clean_fix`'s output)
-              *,
-              size=None, # (H, W) for folder/CSV images; default: their median size, longer side at most `size_cap(arch)`
-              resize_method:str='crop', # folder/CSV images: 'crop', 'pad' or 'squish' (fastai's `ResizeMethod`)
-              class_from:str='parent', # folders: class from each image's 'parent' folder or the 'top'-level subfolder
-              arch:str='cnn', # the model: it caps the default size (`size_cap`: 64 px for 'cnn', 224 for ImageNet-style backbones)
-              cache_dir=None, # folder/CSV images: decode into a memory-mapped cache there (`pseudo_clean.data.image_cache`); None: in memory
-              progress:bool=False, # progress bars while images are decoded, then print how they were read (`decisions_line`)
-             )->LabeledImages:
-    "What every command reads: the source's images at the run's size settings, with the labels of `labels` if given."
-    data = from_source(source, size=size, resize_method=resize_method, max_side=size_cap(arch), class_from=class_from, cache_dir=cache_dir, progress=progress)
-    if cache_dir is not None and data.decisions: data.decisions['cache_dir'] = str(Path(cache_dir).resolve())   # where its images are, in `run.json`
-    if labels is not None: data = labels_from_csv(data, labels)
-    if progress and data.decisions: print(decisions_line(data.decisions))
-    return data
-
 
 # %% ../nbs/10_run.ipynb #598313ac
 def source_dir(source, # image folder, `path,label` CSV or IDX images file; None: the bundled MNIST sample
@@ -489,26 +445,3 @@ def flag_first(suspects:pd.DataFrame, # `rank_suspects`'s table, most suspicious
     flag = suspects.is_label_issue.to_numpy().copy(); flag[:n] = True
     if also is not None: flag |= np.isin(suspects.index.to_numpy(), also)
     return suspects.assign(is_label_issue=flag).iloc[np.lexsort((suspects.label_quality.to_numpy(), ~flag))]
-
-# %% ../nbs/10_run.ipynb #a3049e67
-_RUN_TABLES = ('suspects.csv', 'labels.csv', 'classes.txt')
-
-def load_run(out, # a finished `pseudo_clean` output folder
-             strict:bool=True, # also require `oof_probs.npy` and `run.json`
-            )->dict: # labels, suspects, classes, probs (or None), run (dict), metrics (dict), dir
-    "The tables and arrays of a finished `pseudo_clean` output folder."
-    out = Path(out)
-    if not out.is_dir(): raise FileNotFoundError(f'{out} is not a folder: pass a finished `pseudo_clean --out` folder.')
-    need = _RUN_TABLES + (('oof_probs.npy', 'run.json') if strict else ())
-    missing = [f for f in need if not (out/f).exists()]
-    if missing: raise FileNotFoundError(f'{out} is not a finished pseudo_clean run: {", ".join(missing)} missing. '
-                                        'Run `pseudo_clean --out DIR` first, then pass DIR.')
-    labels = pd.read_csv(out/'labels.csv', dtype=str, keep_default_na=False)
-    suspects = pd.read_csv(out/'suspects.csv', dtype={'item': str, 'given_label': str, 'predicted_label': str},
-                           keep_default_na=False)
-    if 'row' in suspects.columns: suspects = suspects.set_index('row')
-    check_same_items(labels.item, suspects.item, out/'labels.csv', out/'suspects.csv')
-    read_json = lambda f: json.loads((out/f).read_text()) if (out/f).exists() else {}
-    return dict(labels=labels, suspects=suspects, classes=np.array((out/'classes.txt').read_text().splitlines()),
-                probs=np.load(out/'oof_probs.npy') if (out/'oof_probs.npy').exists() else None,
-                run=read_json('run.json'), metrics=read_json('metrics.json'), dir=out)

@@ -1,5 +1,6 @@
 """The contract every command keeps (issue 19), tested on the installed console scripts in separate processes:
-`--help` loads no torch, `--engine ray` starts Ray before torch loads, `--version`, Ctrl-C (exit 130, one line, no
+`--help` loads no torch, `--engine ray` starts Ray before torch loads, a mistyped flag is named before either,
+`pseudo_clean_fix` loads no torch at all, `--version`, Ctrl-C (exit 130, one line, no
 traceback, and a rerun resumes), the lock on `--out` against a second process, errors before any work with the inputs
 unchanged.
 
@@ -96,6 +97,30 @@ def test_a_bad_flag_is_named_before_ray_starts_or_torch_loads(cmd, args, error, 
     assert sorted(p.name for p in tmp_path.iterdir()) == ['labeled', 'probe.py', 'unlabeled'], list(tmp_path.iterdir())   # nothing written
 
 
+FIX_PROBE = r'''
+import sys, atexit
+atexit.register(lambda: print('LOADED:', ' '.join(m for m in ('torch', 'fastai') if m in sys.modules) or 'none', file=sys.stderr))
+import pseudo_clean.cli as cli
+sys.argv = ['pseudo_clean_fix', *sys.argv[1:]]
+cli.fix()
+'''
+
+
+def test_fix_reads_a_run_without_a_model_library(tmp_path):
+    "pseudo_clean_fix trains nothing: it reads a finished run, writes the clean labels and the run's report again, with neither torch nor fastai loaded."
+    src = digits_folder(tmp_path/'src', 200); out = tmp_path/'run'
+    r = subprocess.run([exe('pseudo_clean'), str(src), '--out', str(out), '--noise', '0.1', '--folds', '2', '--epochs', '2', '--quiet'], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    report = (out/'report.html').read_text()
+    probe = tmp_path/'probe.py'; probe.write_text(FIX_PROBE)
+    r = subprocess.run([sys.executable, str(probe), str(out), '--policy', 'mix'], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and 'LOADED: none' in r.stderr, r.stderr[-2000:]
+    clean = pd.read_csv(out/'clean_labels.csv', dtype=str, keep_default_na=False)
+    flagged = pd.read_csv(out/'suspects.csv').is_label_issue.sum()
+    assert len(clean) == 200 and (clean.action != 'kept').sum() == flagged, clean.action.value_counts()   # each flagged item acted on, the others kept
+    page = (out/'report.html').read_text()
+    assert page != report and 'data:image/png;base64,' in page, page[:500]   # the report written again, with its images
+
 @pytest.mark.parametrize('name', COMMANDS)
 def test_help_and_version_of_each_console_script(name):
     r = subprocess.run([exe(name), '--help'], capture_output=True, text=True, timeout=120)
@@ -168,7 +193,8 @@ def test_ctrl_c_pseudo_clean_label_then_resume(tmp_path):
 def test_errors_come_before_any_training(tmp_path):
     """`pseudo_clean_label --out FOLDER` and `L L`, `pseudo_clean --epochs -1`, `pseudo_clean_fix` on no run: exit 2, one line, inputs unchanged, nothing written.
 
-    (Each process still imports torch before its checks, some seconds each: the other cases run in-process in nbs/14_robustness.ipynb.)"""
+    (The two `pseudo_clean_label` cases import torch before these checks, some seconds each; the others answer before any model library loads.
+    The other cases run in-process in nbs/14_robustness.ipynb.)"""
     lab, unl = digits_folder(tmp_path/'lab', 40), loose_images(tmp_path/'unl', 10, 40)
     before = tree_digest(tmp_path)
     cases = [([exe('pseudo_clean_label'), str(lab), str(unl), '--out', str(tmp_path/'unl')], 'is a folder: pass a file name'),

@@ -24,7 +24,8 @@ def noisy_case(name:str):
     "The case's images at 64 px, the codes of its 10%-wrong labels, the truth mask and the true codes."
     import numpy as np
     import bench_embedding as be
-    from pseudo_clean.run import read_data, inject_noise
+    from pseudo_clean.data import read_data
+    from pseudo_clean.run import inject_noise
     data = read_data(str(be.case_source(name)), size=(64, 64), cache_dir=WORK/'cache')
     labels, is_noisy = inject_noise(data.labels, 0.1, 'symmetric', 0)
     classes = np.unique(labels)

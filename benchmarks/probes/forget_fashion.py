@@ -14,7 +14,7 @@ sys.path.insert(0, str(HERE.parent))
 def auprcs(out):
     "AUPRC of the wrong labels by self-confidence and by normalized margin, on a finished run's probabilities."
     from sklearn.metrics import average_precision_score
-    from pseudo_clean.run import load_run
+    from pseudo_clean.report import load_run
     from pseudo_clean.ranking import label_quality_scores
     r = load_run(out); s = r['suspects'].sort_index()
     labels, y = np.searchsorted(r['classes'], s.given_label.astype(str).values), s.is_noisy.values.astype(bool)

@@ -27,7 +27,7 @@ def scores(labels, probs):
             'mean of their ranks': (rankdata(sc) + rankdata(nm)) / 2}
 
 def runs():
-    from pseudo_clean.run import load_run
+    from pseudo_clean.report import load_run
     for c, title in (('case_a', 'a. sample, 10% symmetric'), ('case_b', 'b. sample, 20% look-alike pairs'), ('case_c', 'c. Fashion-MNIST 70k, 10% symmetric')):
         d = HERE.parent/'work'/c
         if not d.exists(): continue
