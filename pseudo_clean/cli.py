@@ -11,7 +11,7 @@ from fastcore.script import call_parse, Param, store_true
 
 from .checks import check_size, check_run_flags, check_label_flags, check_source, check_labels_file, check_weights_file
 import pseudo_clean
-from .data import out_lock
+from .data import out_lock, finished_run
 from .engine import start_engine
 
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)   # said by torch on import, to every user
@@ -109,7 +109,8 @@ def main(source:Param('image folder, CSV with path,label, or IDX images file (de
     if version: return print(f'pseudo_clean {pseudo_clean.__version__}')
     kw = _given(repeats=repeats, forget_rate=forget_rate, pretrained=pretrained, weights=weights, embed=embed, width=width, stack_folds=stack_folds,
                 engine=engine, address=address, cpus_per_fold=cpus_per_fold, gpus_per_fold=gpus_per_fold, processes=processes)
-    metrics = guarded('pseudo_clean', lambda: checked_call(check_run_flags, kw, 'pseudo_clean.run', 'run', source=source, out=out, noise=noise, noise_kind=noise_kind,
+    ahead = kw if overwrite or not finished_run(out) else {}   # a finished run, run again, reads its folds back: no engine to start ahead
+    metrics = guarded('pseudo_clean', lambda: checked_call(check_run_flags, ahead, 'pseudo_clean.run', 'run', source=source, out=out, noise=noise, noise_kind=noise_kind,
                       folds=folds, epochs=epochs, seed=seed, arch=arch, method=method, overwrite=overwrite, progress=not quiet, mixed_precision=mixed_precision,
                       labels=labels, size=check_size(size, flag='--'), resize_method=resize_method, class_from=class_from, cache_dir=cache_dir, **kw), out)
     if quiet: importlib.import_module('pseudo_clean.run').print_summary(metrics)

@@ -24,8 +24,8 @@ except ImportError: pass
 # %% auto #0
 __all__ = ['IMAGE_EXTENSIONS', 'PROCESS_MIN', 'atomic_path', 'atomic_write_bytes', 'atomic_write_text', 'save_csv', 'save_npy',
            'save_json', 'save_figure', 'tree_manifest', 'tree_digest', 'assert_unchanged', 'same_file',
-           'check_out_file', 'out_lock', 'LabeledImages', 'from_arrays', 'mnist_sample', 'digits_8x8', 'read_idx',
-           'from_idx', 'write_idx', 'scan_files', 'read_image_folder', 'image_files', 'read_csv_utf8',
+           'check_out_file', 'out_lock', 'finished_run', 'LabeledImages', 'from_arrays', 'mnist_sample', 'digits_8x8',
+           'read_idx', 'from_idx', 'write_idx', 'scan_files', 'read_image_folder', 'image_files', 'read_csv_utf8',
            'read_labels_csv', 'size_cap', 'training_size', 'load_images', 'from_folder', 'from_csv',
            'write_image_folder', 'from_source', 'sample_photo_folder', 'image_cache', 'check_cache_dir',
            'StackedImages', 'labels_from_csv', 'decisions_line', 'read_data']
@@ -216,6 +216,14 @@ def out_lock(out, # the output folder, or the output file
     finally:
         if fresh and not folder: lock.unlink(missing_ok=True)      # a lock file of ours beside a user's file does not stay
         fcntl.flock(fd, fcntl.LOCK_UN); os.close(fd); _tidy(made, lock)
+
+# %% ../nbs/01_data.ipynb #b8d7cf99
+def finished_run(out, # an output folder
+                )->bool:
+    "Whether `out` holds a finished run (its `run.json` says so): run again with the same settings, it reads every fold back and trains nothing."
+    try: meta = json.loads((Path(out)/'run.json').read_text())
+    except (OSError, ValueError, UnicodeDecodeError): return False
+    return isinstance(meta, dict) and meta.get('finished') is True
 
 # %% ../nbs/01_data.ipynb #8a8ebbd1
 @dataclass

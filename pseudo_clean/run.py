@@ -12,7 +12,7 @@ import numpy as np, pandas as pd
 
 import pseudo_clean
 from .checks import check_resize_method, check_class_from
-from .data import read_data, save_csv, save_npy, save_json, atomic_write_text
+from .data import read_data, finished_run, save_csv, save_npy, save_json, atomic_write_text
 from .data import check_cache_dir, same_file
 from .noise import symmetric_noise, pair_noise, MNIST_PAIRS
 from .checks import check_forget_rate, check_run_flags, check_source, check_choice, NOISE_KINDS
@@ -261,8 +261,9 @@ def run(source=None, # image folder, `path,label` CSV or IDX images file; None: 
     settings, stacked = _run_settings(arch, method, noise, epochs, settings, seed=seed, folds=folds, repeats=repeats, noise_kind=noise_kind)
     ident = run_ident(source, labels, noise=noise, noise_kind=noise_kind, folds=folds, **({'repeats': repeats} if repeats > 1 else {}), seed=seed, size=size, method=method or DEFAULT_METHOD, **settings, **_read_settings(source, resize_method, class_from))
     with discard_if_failed(out):                                     # an error before training leaves no half-made run behind
+        again = not overwrite and finished_run(out)                   # the same run, finished (else `check_out_dir` refuses): its folds are read back
         out = check_out_dir(out, ident, overwrite, *source_dir(source))    # before reading: the image cache goes in `out`
-        start_engine(settings)                                       # Ray's workers import while the images are read (the command started them earlier)
+        if not again: start_engine(settings)                         # Ray's workers import while the images are read (the command started them earlier)
         data = read_data(source, labels, size=size, resize_method=resize_method, class_from=class_from, arch=arch, cache_dir=_cache_folder(out, cache_dir, source), progress=progress)
         labels, is_noisy = inject_noise(data.labels, noise, noise_kind, seed) if noise else (data.labels, None)
         classes = np.unique(labels); codes = np.searchsorted(classes, labels)

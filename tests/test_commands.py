@@ -121,6 +121,36 @@ def test_fix_reads_a_run_without_a_model_library(tmp_path):
     page = (out/'report.html').read_text()
     assert page != report and 'data:image/png;base64,' in page, page[:500]   # the report written again, with its images
 
+
+RERUN_PROBE = r'''
+import sys
+import pseudo_clean.cli as cli, pseudo_clean.engine as engine
+def start_engine(settings, **kw):   # where Ray would start: say so, and warm nothing
+    if settings.get('engine') == 'ray': print('RAY STARTED', file=sys.stderr)
+    return []
+def ray_units(*a, **kw): print('RAY TASKS', file=sys.stderr); raise ValueError('stopped here')   # a fold to train on Ray
+cli.start_engine, engine._ray_units = start_engine, ray_units
+import pseudo_clean.run; pseudo_clean.run.start_engine = start_engine
+sys.argv = ['pseudo_clean', *sys.argv[1:]]
+cli.main()
+'''
+
+
+def test_a_finished_run_run_again_starts_no_engine(tmp_path):
+    "The same command on a finished run reads every fold back: with --engine ray, neither the command nor `run` starts Ray, and the outputs are the same."
+    src = digits_folder(tmp_path/'src', 200); out = tmp_path/'run'
+    args = [str(src), '--out', str(out), '--noise', '0.1', '--folds', '2', '--epochs', '2', '--quiet']
+    r = subprocess.run([exe('pseudo_clean'), *args], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    first = (out/'suspects.csv').read_bytes()
+    probe = tmp_path/'probe.py'; probe.write_text(RERUN_PROBE)
+    r = subprocess.run([sys.executable, str(probe), *args, '--engine', 'ray'], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and 'RAY' not in r.stderr, r.stderr[-2000:]
+    assert (out/'suspects.csv').read_bytes() == first
+    fresh = [str(src), '--out', str(tmp_path/'fresh'), *args[3:]]          # the control: a new run starts Ray, and would train there
+    r = subprocess.run([sys.executable, str(probe), *fresh, '--engine', 'ray'], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 2 and 'RAY STARTED' in r.stderr and 'RAY TASKS' in r.stderr, r.stderr[-2000:]
+
 @pytest.mark.parametrize('name', COMMANDS)
 def test_help_and_version_of_each_console_script(name):
     r = subprocess.run([exe(name), '--help'], capture_output=True, text=True, timeout=120)
