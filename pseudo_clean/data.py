@@ -24,9 +24,9 @@ except ImportError: pass
 # %% auto #0
 __all__ = ['IMAGE_EXTENSIONS', 'PROCESS_MIN', 'atomic_path', 'atomic_write_bytes', 'atomic_write_text', 'save_csv', 'save_npy',
            'save_json', 'save_figure', 'tree_manifest', 'tree_digest', 'assert_unchanged', 'same_file',
-           'check_out_file', 'out_lock', 'finished_run', 'LabeledImages', 'from_arrays', 'mnist_sample', 'digits_8x8',
-           'read_idx', 'from_idx', 'write_idx', 'scan_files', 'read_image_folder', 'image_files', 'read_csv_utf8',
-           'read_labels_csv', 'size_cap', 'training_size', 'load_images', 'from_folder', 'from_csv',
+           'check_out_file', 'out_lock', 'run_json', 'finished_run', 'LabeledImages', 'from_arrays', 'mnist_sample',
+           'digits_8x8', 'read_idx', 'from_idx', 'write_idx', 'scan_files', 'read_image_folder', 'image_files',
+           'read_csv_utf8', 'read_labels_csv', 'size_cap', 'training_size', 'load_images', 'from_folder', 'from_csv',
            'write_image_folder', 'from_source', 'sample_photo_folder', 'image_cache', 'check_cache_dir',
            'StackedImages', 'labels_from_csv', 'decisions_line', 'read_data']
 
@@ -218,12 +218,18 @@ def out_lock(out, # the output folder, or the output file
         fcntl.flock(fd, fcntl.LOCK_UN); os.close(fd); _tidy(made, lock)
 
 # %% ../nbs/01_data.ipynb #b8d7cf99
+def run_json(out, # an output folder
+            )->dict|None:
+    "The run's `run.json` in `out` as a dict: its settings, the files it wrote, whether it finished; None where there is none, or none that reads as one."
+    try: meta = json.loads((Path(out)/'run.json').read_text())
+    except (OSError, ValueError, UnicodeDecodeError): return None
+    return meta if isinstance(meta, dict) else None
+
+# %% ../nbs/01_data.ipynb #7ba7a800
 def finished_run(out, # an output folder
                 )->bool:
     "Whether `out` holds a finished run (its `run.json` says so): run again with the same settings, it reads every fold back and trains nothing."
-    try: meta = json.loads((Path(out)/'run.json').read_text())
-    except (OSError, ValueError, UnicodeDecodeError): return False
-    return isinstance(meta, dict) and meta.get('finished') is True
+    return (run_json(out) or {}).get('finished') is True
 
 # %% ../nbs/01_data.ipynb #8a8ebbd1
 @dataclass

@@ -444,7 +444,7 @@ def _check_embed(a:dict, min_iters, eng:dict):
 def _label_settings(kwargs:dict, min_iters, embed:bool, **inputs)->tuple:
     "`pseudo_label`'s settings with their defaults, each checked before any image is read (the errors name the command's flags), and the pretraining steps."
     a = {**_defaults(pseudo_label), **kwargs}
-    check_label_flags(**inputs, min_iters=min_iters, **{k: a[k] for k in ('threshold', 'rounds', 'per_class_cap', 'teachers', 'tta', 'folds', 'epochs', 'seed', 'stack_folds', 'weights', 'pretrained')})
+    check_label_flags(**inputs, min_iters=min_iters, **{k: a[k] for k in ('threshold', 'rounds', 'per_class_cap', 'teachers', 'tta', 'folds', 'epochs', 'seed', 'stack_folds')})   # the weights: `_check_start`
     eng = engine_settings(kwargs, '--')[0]    # --engine, --address (a cluster that answers), Ray installed
     stack_folds_on(a['stack_folds'], dict(arch=a['arch']), eng, flag='--')   # a known value, 'on' only where the models can stack
     _check_start(a['arch'], a['pretrained'], a['weights'], embed, '--')     # --arch, --weights, --pretrained: before any image is read

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import numpy as np, pandas as pd
 from PIL import Image
 
-from .data import atomic_write_text
+from .data import atomic_write_text, run_json
 from .checks import check_images, check_same_items
 from .visual import check_suspects, confusion_plot, per_class_issue_counts, suspect_title
 from .ranking import OVERLAP_SHARE
@@ -269,11 +269,9 @@ OUTPUT_FILES = ('suspects.csv', 'labels.csv', 'oof_probs.npy', 'classes.txt', 'g
 def own_files(out, # an output folder
              )->list: # paths relative to `out`, of files that exist
     "The files in `out` that a pseudo_clean run wrote: those its `run.json` lists as `written` (or, for an older `run.json`, our own names) and its fold and image cache files."
-    out, prev = Path(out), Path(out)/'run.json'
-    if not prev.is_file(): return []
-    try: meta = json.loads(prev.read_text())
-    except (ValueError, UnicodeDecodeError): return []
-    written = meta.get('written', OUTPUT_FILES) if isinstance(meta, dict) else []
+    out, meta = Path(out), run_json(out)
+    if meta is None: return []
+    written = meta.get('written', OUTPUT_FILES)
     files = [f for f in written if f in OUTPUT_FILES and (out/f).is_file()]
     return files + sorted(p.relative_to(out).as_posix() for p in [*(out/'folds').glob('fold_*.npz'), *(out/'cache').glob('images_*.*')])
 

@@ -99,7 +99,7 @@ def inject_noise(labels, rate:float, kind:str='symmetric', seed:int=0)->tuple:
 def _run_settings(arch:str, method, noise, epochs, settings:dict, seed:int=0, folds:int=5, repeats:int=1, noise_kind:str='symmetric')->tuple:
     "The run's training settings, each checked before any work (an error names the command's flag), and whether its folds train stacked."
     check_run_flags(noise=noise, noise_kind=noise_kind, method=method, arch=arch, epochs=epochs, seed=seed, folds=folds, repeats=repeats,
-                    **{k: settings[k] for k in ('width', 'mixed_precision', 'forget_rate', 'stack_folds', 'weights', 'pretrained') if k in settings})   # what needs no torch
+                    **{k: settings[k] for k in ('width', 'mixed_precision', 'forget_rate', 'stack_folds') if k in settings})   # the weights: `check_backbone`
     eng = engine_settings(settings, '--')[0]             # --engine, --address (a cluster that answers), Ray installed
     check_backbone({**settings, 'arch': arch}, '--')     # arch, --weights, --pretrained, --embed: before any image is read
     settings = {**DEFAULT_SETTINGS, **settings, 'arch': arch, **({'epochs': epochs} if epochs else {})}
