@@ -11,7 +11,7 @@ from fastcore.script import call_parse, Param, store_true
 
 from .checks import check_size, check_run_flags, check_label_flags, check_source, check_labels_file, check_weights_file
 import pseudo_clean
-from .data import out_lock, finished_run
+from .data import out_lock, finished_run, check_label_paths
 from .engine import start_engine
 
 warnings.filterwarnings('ignore', message='`torch.jit.script` is deprecated', category=FutureWarning)   # said by torch on import, to every user
@@ -61,15 +61,16 @@ def started_then(settings:dict, # the command's settings: where the work runs (`
     return getattr(importlib.import_module(module), name)
 
 # %% ../nbs/15_cli.ipynb #99657f99
-def checked_call(check, # the command's checks that need no model library (`check_run_flags`, `check_label_flags`): given the flags it names
+def checked_call(checks, # the command's checks that need no model library (`check_run_flags`; a tuple: each in turn): each given the flags it names
                  settings:dict, # where the work runs, for `started_then`
                  module:str, # the module of the command's function
                  name:str, # the function
                  **flags, # the function's arguments, by name
                 )->object: # what the function returns
-    "The command's function called with `flags`, after `check` of the flags it names and the start of where the work runs (`started_then`)."
-    takes = inspect.signature(check).parameters
-    check(**{k: v for k, v in flags.items() if k in takes})
+    "The command's function called with `flags`, after `checks` of the flags they name and the start of where the work runs (`started_then`)."
+    for check in checks if isinstance(checks, tuple) else (checks,):
+        takes = inspect.signature(check).parameters
+        check(**{k: v for k, v in flags.items() if k in takes})
     return started_then(settings, module, name)(**flags)
 
 # %% ../nbs/15_cli.ipynb #c07112ff
@@ -171,7 +172,7 @@ def label(labeled:Param('labeled images: image folder of class subfolders, CSV w
     if version: return print(f'pseudo_clean_label {pseudo_clean.__version__}')
     if labeled is None or unlabeled is None: usage_error('pseudo_clean_label', 'labeled, unlabeled')
     kw = _given(pretrained=pretrained, weights=weights, embed=embed, stack_folds=stack_folds, engine=engine, address=address, cpus_per_fold=cpus_per_fold, gpus_per_fold=gpus_per_fold, processes=processes)
-    res = guarded('pseudo_clean_label', lambda: checked_call(check_label_flags, kw, 'pseudo_clean.pseudolabel', 'label_unlabeled', labeled=labeled, unlabeled=unlabeled,
+    res = guarded('pseudo_clean_label', lambda: checked_call((check_label_flags, check_label_paths), kw, 'pseudo_clean.pseudolabel', 'label_unlabeled', labeled=labeled, unlabeled=unlabeled,
                   out=out, threshold=threshold, rounds=rounds, per_class_cap=per_class_cap, teachers=teachers, tta=tta, pretrain=pretrain, folds=folds, epochs=epochs,
                   min_iters=min_iters, seed=seed, arch=arch, work_dir=work_dir, size=check_size(size, flag='--'), resize_method=resize_method, class_from=class_from,
                   cache_dir=cache_dir, progress=not quiet, **kw), out, folder=False)

@@ -22,13 +22,13 @@ try:   # HEIC/AVIF (phones' formats) where the optional extra `pillow-heif` is i
 except ImportError: pass
 
 # %% auto #0
-__all__ = ['IMAGE_EXTENSIONS', 'PROCESS_MIN', 'atomic_path', 'atomic_write_bytes', 'atomic_write_text', 'save_csv', 'save_npy',
-           'save_json', 'save_figure', 'tree_manifest', 'tree_digest', 'assert_unchanged', 'same_file',
-           'check_out_file', 'out_lock', 'run_json', 'finished_run', 'LabeledImages', 'from_arrays', 'mnist_sample',
-           'digits_8x8', 'read_idx', 'from_idx', 'write_idx', 'scan_files', 'read_image_folder', 'image_files',
-           'read_csv_utf8', 'read_labels_csv', 'size_cap', 'training_size', 'load_images', 'from_folder', 'from_csv',
-           'write_image_folder', 'from_source', 'sample_photo_folder', 'image_cache', 'check_cache_dir',
-           'StackedImages', 'labels_from_csv', 'decisions_line', 'read_data']
+__all__ = ['IMAGE_EXTENSIONS', 'PROCESS_MIN', 'PSEUDO_COLUMNS', 'atomic_path', 'atomic_write_bytes', 'atomic_write_text',
+           'save_csv', 'save_npy', 'save_json', 'save_figure', 'tree_manifest', 'tree_digest', 'assert_unchanged',
+           'same_file', 'check_out_file', 'out_lock', 'run_json', 'finished_run', 'LabeledImages', 'from_arrays',
+           'mnist_sample', 'digits_8x8', 'read_idx', 'from_idx', 'write_idx', 'scan_files', 'read_image_folder',
+           'image_files', 'read_csv_utf8', 'read_labels_csv', 'size_cap', 'training_size', 'load_images', 'from_folder',
+           'from_csv', 'write_image_folder', 'from_source', 'sample_photo_folder', 'image_cache', 'check_cache_dir',
+           'StackedImages', 'labels_from_csv', 'decisions_line', 'read_data', 'check_apart', 'check_label_paths']
 
 # %% ../nbs/01_data.ipynb #b2a2ad20
 _UMASK = os.umask(0); os.umask(_UMASK)
@@ -927,3 +927,34 @@ def read_data(source=None, # image folder, `path,label` CSV or IDX images file; 
     if progress and data.decisions: print(decisions_line(data.decisions))
     return data
 
+
+# %% ../nbs/01_data.ipynb #719e4782
+PSEUDO_COLUMNS = ['item', 'label', 'confidence', 'round']   # the columns of the CSV `pseudo_clean_label` writes
+
+# %% ../nbs/01_data.ipynb #b4e4e454
+def check_apart(labeled, # the labeled source (a path), or `LabeledImages` once read
+                unlabeled, # the unlabeled folder or text file
+               )->None:
+    "An error when some unlabeled images are labeled ones too: the same folder, one inside the other, or files they share."
+    u = Path(unlabeled)
+    if isinstance(labeled, (str, os.PathLike)):
+        l = Path(labeled)
+        if l.is_dir() and u.is_dir() and (same_file(l, u) or l.resolve() in u.resolve().parents or u.resolve() in l.resolve().parents):
+            raise ValueError(f'The unlabeled folder {u} and the labeled folder {l} are the same or one is inside the other: its images '
+                             'would be pseudo-labeled from themselves. Pass a folder of unlabeled images only.')
+        return
+    if labeled.root is None: return
+    files = scan_files(u) if u.is_dir() else [u.parent/o.strip() for o in u.read_text().splitlines() if o.strip()]
+    both = sorted({str(Path(f).resolve()) for f in files} & {str(Path(p).resolve()) for p in labeled.paths})
+    if both: raise ValueError(f'{len(both)} unlabeled image(s) are labeled images too ({both[:3]}): they would be pseudo-labeled '
+                              'from themselves. Pass unlabeled images only.')
+
+# %% ../nbs/01_data.ipynb #30d71cdc
+def check_label_paths(labeled, # the labeled source: image folder, `path,label` CSV or IDX images file
+                      unlabeled, # the unlabeled folder, or text file of image paths
+                      out, # the CSV of pseudo labels to write
+                     )->Path:
+    "`out` as a Path once `pseudo_clean_label` may write it there (`check_out_file`) and the two image sets are apart (`check_apart`)."
+    out = check_out_file(out, [labeled, unlabeled], header=','.join(PSEUDO_COLUMNS))
+    check_apart(labeled, unlabeled)
+    return out

@@ -14,7 +14,7 @@ import numpy as np, pandas as pd
 from fastcore.meta import delegates
 
 from .checks import check_threshold, check_counts, check_size, check_source, check_label_flags
-from .data import IMAGE_EXTENSIONS, image_files, scan_files, load_images, save_csv, same_file, save_npy, atomic_path, check_out_file, check_cache_dir
+from .data import IMAGE_EXTENSIONS, image_files, load_images, save_csv, save_npy, atomic_path, check_cache_dir, check_apart, check_label_paths
 from .data import StackedImages
 from .train import fit_labels, predict_probs, ensemble_probs, probs_accuracy, fit_epochs, weights_origin
 from .train import fit_stacked, unstack_learners
@@ -25,8 +25,8 @@ from .folds import check_backbone, embed_images, logistic_probs
 from .data import read_data
 
 # %% auto #0
-__all__ = ['PSEUDO_COLUMNS', 'select_confident', 'load_unlabeled', 'PseudoLabels', 'pseudo_label', 'write_pseudo_labels',
-           'embed_pseudo_label', 'capped_min_iters', 'label_plan', 'check_apart', 'label_unlabeled']
+__all__ = ['select_confident', 'load_unlabeled', 'PseudoLabels', 'pseudo_label', 'write_pseudo_labels', 'embed_pseudo_label',
+           'capped_min_iters', 'label_plan', 'label_unlabeled']
 
 # %% ../nbs/13_pseudolabel.ipynb #fbfb71be
 def select_confident(probs:np.ndarray, # M×K predicted probabilities of the unlabeled items
@@ -374,8 +374,6 @@ def embed_pseudo_label(images:np.ndarray, # labeled images, N×H×W(×3) uint8
     return PseudoLabels(table, pd.DataFrame(s.hist).set_index('round'), None, probs, classes, [])
 
 # %% ../nbs/13_pseudolabel.ipynb #df926904
-PSEUDO_COLUMNS = ['item', 'label', 'confidence', 'round']
-
 def capped_min_iters(n:int, # labeled images
                      min_iters:int=1000, # optimizer steps a model wants at least
                      max_epochs:int=400, # but never more epochs than this for them
@@ -406,24 +404,6 @@ def label_plan(n_labeled:int, n_unlabeled:int, # images
         lines.append(f'  round{"s 1-" if rounds > 1 else " "}{rounds}: {oof}{teachers} models on the labeled and pseudo-labeled images, '
                      f'{min(e0, e1)}-{max(e0, e1)} epochs (at most about {max(e0*s0, e1*s1):,} steps a model)')
     return '\n'.join(lines)
-
-# %% ../nbs/13_pseudolabel.ipynb #52b9847b
-def check_apart(labeled, # the labeled source (a path), or `LabeledImages` once read
-                unlabeled, # the unlabeled folder or text file
-               )->None:
-    "An error when some unlabeled images are labeled ones too: the same folder, one inside the other, or files they share."
-    u = Path(unlabeled)
-    if isinstance(labeled, (str, os.PathLike)):
-        l = Path(labeled)
-        if l.is_dir() and u.is_dir() and (same_file(l, u) or l.resolve() in u.resolve().parents or u.resolve() in l.resolve().parents):
-            raise ValueError(f'The unlabeled folder {u} and the labeled folder {l} are the same or one is inside the other: its images '
-                             'would be pseudo-labeled from themselves. Pass a folder of unlabeled images only.')
-        return
-    if labeled.root is None: return
-    files = scan_files(u) if u.is_dir() else [u.parent/o.strip() for o in u.read_text().splitlines() if o.strip()]
-    both = sorted({str(Path(f).resolve()) for f in files} & {str(Path(p).resolve()) for p in labeled.paths})
-    if both: raise ValueError(f'{len(both)} unlabeled image(s) are labeled images too ({both[:3]}): they would be pseudo-labeled '
-                              'from themselves. Pass unlabeled images only.')
 
 # %% ../nbs/13_pseudolabel.ipynb #770374c9
 def _defaults(f)->dict:
@@ -475,8 +455,7 @@ def label_unlabeled(labeled, # image folder, `path,label` CSV, or IDX images fil
                    )->PseudoLabels:
     "Pseudo-label a folder of unlabeled images from a labeled dataset; checks everything before training, prints the plan, resumes."
     a, steps = _label_settings(kwargs, min_iters, embed, labeled=labeled, unlabeled=unlabeled, resize_method=resize_method, class_from=class_from)
-    out = check_out_file(out, [labeled, unlabeled], header=','.join(PSEUDO_COLUMNS))
-    check_apart(labeled, unlabeled)
+    out = check_label_paths(labeled, unlabeled, out)              # the CSV it writes, the two sets apart (the command checked them before torch loaded)
     work = Path(work_dir) if work_dir is not None else out.parent/f'.{out.name}.work'
     cache = check_cache_dir(work/'cache' if cache_dir is None else cache_dir, [labeled, unlabeled], '--work_dir' if cache_dir is None else '--cache_dir')
     start_engine(kwargs)                # Ray's workers import while the images are read (the command started them earlier)

@@ -85,6 +85,7 @@ getattr(cli, sys.argv[0])()
     ('main', ['--weights', 'nowhere.pth'], 'pseudo_clean: error: No weights file nowhere.pth'),
     ('label', ['labeled', 'unlabeled', '--engine', 'ray', '--threshold', '1.5'], 'pseudo_clean_label: error: --threshold must be in (0, 1]'),
     ('label', ['labeled', 'no_such_folder', '--engine', 'ray'], 'pseudo_clean_label: error: Unlabeled images not found: no_such_folder'),
+    ('label', ['labeled', 'labeled', '--engine', 'ray'], 'would be pseudo-labeled from themselves'),
     ('retrain', ['labeled', '--labels', 'nowhere.csv'], 'pseudo_clean_retrain: error: --labels nowhere.csv does not exist'),
     ('pretrain', ['no_such_folder'], 'pseudo_clean_pretrain: error: no_such_folder does not exist')])
 def test_a_bad_flag_is_named_before_ray_starts_or_torch_loads(cmd, args, error, tmp_path):
@@ -223,8 +224,7 @@ def test_ctrl_c_pseudo_clean_label_then_resume(tmp_path):
 def test_errors_come_before_any_training(tmp_path):
     """`pseudo_clean_label --out FOLDER` and `L L`, `pseudo_clean --epochs -1`, `pseudo_clean_fix` on no run: exit 2, one line, inputs unchanged, nothing written.
 
-    (The two `pseudo_clean_label` cases import torch before these checks, some seconds each; the others answer before any model library loads.
-    The other cases run in-process in nbs/14_robustness.ipynb.)"""
+    (Each answers before any model library loads. The other cases run in-process in nbs/14_robustness.ipynb.)"""
     lab, unl = digits_folder(tmp_path/'lab', 40), loose_images(tmp_path/'unl', 10, 40)
     before = tree_digest(tmp_path)
     cases = [([exe('pseudo_clean_label'), str(lab), str(unl), '--out', str(tmp_path/'unl')], 'is a folder: pass a file name'),
