@@ -24,9 +24,10 @@ from .report import OUTPUT_FILES, own_files
 
 # %% auto #0
 __all__ = ['HARD_READ', 'WEAK_MODEL_ACCURACY', 'HARD_SHARE', 'MISSED_RATIO', 'MISSED_AGAIN', 'LOW_NOISE_SHARE',
-           'LOW_NOISE_FORGET', 'check_out_dir', 'discard_if_failed', 'inject_noise', 'run_ident', 'source_dir', 'run',
-           'write_outputs', 'summary_line', 'print_summary', 'advised_forget_rate', 'missed_forget_rate', 'forget_hint',
-           'outvoted_share', 'missed_share', 'outvoted_again', 'second_pass_rate', 'low_noise_settings', 'flag_first']
+           'MISSED_FEW_SHARE', 'LOW_NOISE_FORGET', 'check_out_dir', 'discard_if_failed', 'inject_noise', 'run_ident',
+           'source_dir', 'run', 'write_outputs', 'summary_line', 'print_summary', 'advised_forget_rate',
+           'missed_forget_rate', 'forget_hint', 'outvoted_share', 'missed_share', 'outvoted_again', 'second_pass_rate',
+           'low_noise_settings', 'flag_first']
 
 # %% ../nbs/10_run.ipynb #8d89847b
 def _is_within(p:Path, parent:Path)->bool:
@@ -423,17 +424,20 @@ def second_pass_rate(settings:dict, # the run's training settings: `forget_rate`
 
 # %% ../nbs/10_run.ipynb #2c788848
 LOW_NOISE_SHARE = 0.0125   # a first pass that flags under this share of the items has found few wrong labels
+MISSED_FEW_SHARE = 0.02    # ... and one that flags under this share but leaves `MISSED_RATIO` times as many labels it reads as another class unflagged misses hard ones
 LOW_NOISE_FORGET = 0.1     # the low-noise pass leaves out `missed_forget_rate` of the share read as another class where that is at least this
 
 def low_noise_settings(settings:dict, # the run's training settings: `arch`, `epochs`, `label_smoothing`, `forget_rate`, `embed`, `bs`
                        metrics:dict, # the first pass's metrics: `n_flagged`, `n_items`, `oof_accuracy_kept`, `n_outvoted_unflagged`
                        n_train:int, # items a fold model trains on
                       )->dict|None:
-    "Settings for a second pass where few labels look wrong: twice `auto_epochs`, label smoothing 0.1, and the `missed_forget_rate` of the share read as another class where it reaches `LOW_NOISE_FORGET`; None: one pass is enough."
+    "Settings for a second pass where few labels look wrong (`LOW_NOISE_SHARE`, or `MISSED_FEW_SHARE` with many more read as another class): twice `auto_epochs`, label smoothing 0.1, and the `missed_forget_rate` of the share read as another class where it reaches `LOW_NOISE_FORGET`; None: one pass is enough."
     if settings.get('arch', 'cnn') != 'cnn' or settings.get('embed') or settings.get('epochs') is not None: return None
     if settings.get('forget_rate') != 'auto' or settings.get('label_smoothing') != DEFAULT_SETTINGS['label_smoothing']: return None
     kept = metrics.get('oof_accuracy_kept')
-    if kept is None or kept < WEAK_MODEL_ACCURACY or metrics['n_flagged'] >= LOW_NOISE_SHARE * metrics['n_items']: return None
+    flagged, n = metrics['n_flagged'], metrics['n_items']
+    missed = flagged < MISSED_FEW_SHARE * n and metrics.get('n_outvoted_unflagged', 0) >= MISSED_RATIO * flagged   # hard wrong labels, read but not flagged
+    if kept is None or kept < WEAK_MODEL_ACCURACY or not (flagged < LOW_NOISE_SHARE * n or missed): return None
     forget = missed_forget_rate(outvoted_share(metrics))                   # hard wrong labels a stronger model would learn: about their share left out
     return dict(epochs=2 * auto_epochs(n_train, bs=settings.get('bs', 128)), label_smoothing=0.1) | ({'forget_rate': forget} if forget >= LOW_NOISE_FORGET else {})
 
