@@ -189,7 +189,8 @@ def _missed_verdict(second_pass:dict, stronger:bool=False)->str:
     if share >= MISSED_AGAIN: return (f'The second training read {share:.0%} of those labels as another class again: hard wrong labels, so it is ranked, '
                                       'and every label it reads as another class is flagged.')
     return (f'The second training read only {share:.0%} of those labels as another class again (hard wrong labels keep {MISSED_AGAIN:.0%} or more): '
-            + ("the first model's own mistakes, which the stronger one fixed; it is ranked with its own flags." if stronger else
+            + ("too few to flag them all: many were the first model's own mistakes, which the stronger one fixed; it is ranked with its own flags, "
+               "and the rest of those labels are the next rows of suspects.csv." if stronger else
                "the model's own mistakes, so the first pass is ranked."))
 
 def _second_pass(settings:dict, metrics:dict, n_train:int, progress:bool)->tuple:
@@ -325,7 +326,8 @@ def print_summary(metrics:dict):
         verdict = ('.' if again is None else
                    f", and every label they read as another class is flagged: they read {again:.0%} of those the first pass did so again (`outvoted_again`)."
                    if again >= MISSED_AGAIN else
-                   f"; they read only {again:.0%} of the labels the first pass read as another class so again: its own mistakes (`outvoted_again`).")
+                   f"; they read only {again:.0%} of the labels the first pass read as another class so again, too few to flag them all (`outvoted_again`): "
+                   "the rest are the next rows of suspects.csv.")
         print(f"Trained twice: the first pass flagged {fp['n_flagged']:,}; the folds ranked here {how}{verdict}", file=sys.stderr)
     elif 'outvoted_again' in sp: print(f"Trained twice: a second training, leaving out {sp['forget_rate']:.0%} of each batch, read only {sp['outvoted_again']:.0%} of the labels "
                                        "the first pass read as another class so again: the model's own mistakes, not hard wrong labels, so the first pass is ranked here (`outvoted_again`).", file=sys.stderr)
